@@ -1,0 +1,43 @@
+# copytrace — the two commands a new user needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: setup demo test test-fast lint bench dashboard serve clean
+
+setup: $(STAMP)
+
+# Every dependency is pinned: pyproject.toml pins the direct ones, constraints.txt the whole tree.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/copytrace demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not integration"
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python bench/classify_bench.py
+
+dashboard: setup
+	$(BIN)/python -m dashboard $(if $(DB),--db '$(DB)')
+
+serve: setup
+	scripts/serve.sh
+
+clean:
+	rm -rf $(VENV) .prefect .demo copytrace.db copytrace.db-wal copytrace.db-shm .pytest_cache

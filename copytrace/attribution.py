@@ -1,0 +1,292 @@
+"""Who copied whom: candidate pairs → directed derivations → parents, roots and stories.
+
+Plain functions over in-memory documents, so the logic is tested without a database
+or Prefect. The pair classifier is asked about both directions of every candidate
+pair; direction comes from timestamps when both texts carry one, otherwise from the
+classifier, which was trained to call a reversed pair (the fuller, cleaner text
+presented as the copy) ``independent``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+import numpy as np
+
+INDEPENDENT = "independent"
+VERBATIM_CLASSES = frozenset({"full-copy", "excerpt", "spam-wrapped"})
+
+
+class PairScorer(Protocol):
+    """What attribution needs from the trained pair classifier."""
+
+    def probabilities(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, float]]: ...
+
+    def explain(self, source: str, copy: str) -> dict[str, Any]: ...
+
+    def vectors(self, texts: Sequence[str]) -> Any: ...
+
+    def to_label(self, pair_class: str) -> str: ...
+
+
+@dataclass
+class Doc:
+    id: int
+    text: str
+    fetched_at: datetime | None = None
+    is_new: bool = True
+    story_id: int | None = None
+    parent_id: int | None = None  # current derived_from of a stored document
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Edge:
+    """``copy`` derives from ``source`` as ``pair_class`` with probability ``confidence``."""
+
+    source: int
+    copy: int
+    pair_class: str
+    confidence: float
+    derived: float  # 1 - P(independent)
+    explained: float  # share of the copy matched to the source (verbatim counts fully)
+    decided_by: str  # what set the direction: "timestamp", "classifier" or "fullness"
+
+    @property
+    def by_timestamp(self) -> bool:
+        return self.decided_by == "timestamp"
+
+
+@dataclass
+class Decision:
+    document_id: int
+    label: str
+    pair_class: str
+    confidence: float
+    derived_from_id: int | None
+    root_id: int | None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    reason: str = "ingest"
+
+
+@dataclass
+class Attribution:
+    decisions: list[Decision]
+    stories: list[set[int]]  # groups of document ids belonging to one story
+    pair_count: int
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    candidate_cosine: float = 0.12
+    story_cosine: float = 0.30
+    derived: float = 0.5
+    tie_margin: float = 0.15
+
+
+def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = Thresholds()) -> Attribution:
+    """Decide the provenance of the new documents in ``docs`` (stored candidates included).
+
+    Stored documents are re-decided only when a new document turns out to be their source.
+    """
+    if not docs:
+        return Attribution([], [], 0)
+    vectors = scorer.vectors([d.text for d in docs])
+    sims = np.asarray((vectors @ vectors.T).todense()) if hasattr(vectors, "todense") else vectors @ vectors.T
+
+    pairs = _candidate_pairs(docs, sims, thresholds.candidate_cosine)
+    directed = [(a, b) for a, b in pairs] + [(b, a) for a, b in pairs]
+    probs = scorer.probabilities([(docs[s].text, docs[c].text) for s, c in directed]) if directed else []
+    by_pair = dict(zip(directed, probs, strict=True))
+
+    edges = [e for a, b in pairs if (e := _decide(docs, a, b, by_pair, scorer, thresholds)) is not None]
+    parents = _choose_parents(docs, edges)
+    stories = _stories(docs, parents, pairs, sims, thresholds.story_cosine)
+
+    decisions = []
+    for i, d in enumerate(docs):
+        edge = parents.get(i)
+        if not d.is_new and not _reroots(docs, d, edge, parents):
+            continue
+        decisions.append(_decision(docs, i, edge, by_pair, pairs, parents, scorer))
+    _fill_roots(docs, decisions, parents)
+    return Attribution(decisions, stories, len(directed))
+
+
+def _reroots(docs: Sequence[Doc], d: Doc, edge: Edge | None, parents: dict[int, Edge]) -> bool:
+    """A stored document changes provenance only for an earlier-dated source, or for a new original
+    of its chain that the classifier (not a mere tie on length) puts first."""
+    if edge is None or docs[edge.source].id == d.parent_id:
+        return False
+    return edge.by_timestamp or (edge.decided_by == "classifier" and edge.source not in parents)
+
+
+def _candidate_pairs(docs: Sequence[Doc], sims: np.ndarray, min_cosine: float) -> list[tuple[int, int]]:
+    pairs = []
+    for a in range(len(docs)):
+        for b in range(a + 1, len(docs)):
+            if (docs[a].is_new or docs[b].is_new) and sims[a, b] >= min_cosine:
+                pairs.append((a, b))
+    return pairs
+
+
+def _derived(p: dict[str, float]) -> float:
+    return 1.0 - p.get(INDEPENDENT, 0.0)
+
+
+def _best_class(p: dict[str, float]) -> tuple[str, float]:
+    derived = {k: v for k, v in p.items() if k != INDEPENDENT}
+    cls = max(derived, key=derived.get)
+    return cls, derived[cls]
+
+
+def _decide(docs, a: int, b: int, by_pair, scorer: PairScorer, th: Thresholds) -> Edge | None:
+    """One directed edge for the pair, or None when neither derives from the other."""
+    ab, ba = by_pair[(a, b)], by_pair[(b, a)]
+    ta, tb = docs[a].fetched_at, docs[b].fetched_at
+    d_ab, d_ba = _derived(ab), _derived(ba)
+    if ta is not None and tb is not None and ta != tb:
+        (source, copy), decided_by = ((a, b) if ta < tb else (b, a)), "timestamp"
+    elif abs(d_ab - d_ba) >= th.tie_margin:
+        (source, copy), decided_by = ((a, b) if d_ab > d_ba else (b, a)), "classifier"
+    else:  # both directions look alike: the fuller text is the source; for equal texts, the one seen first
+        first, second = sorted((a, b), key=lambda k: (-len(docs[k].text), docs[k].is_new, docs[k].id))
+        (source, copy), decided_by = (first, second), "fullness"
+    p = by_pair[(source, copy)]
+    derived = _derived(p)
+    if derived < th.derived:
+        return None
+    cls, conf = _best_class(p)
+    explanation = scorer.explain(docs[source].text, docs[copy].text)
+    return Edge(source, copy, cls, conf, derived, _explained_share(explanation, len(docs[copy].text)), decided_by)
+
+
+def _explained_share(explanation: dict[str, Any], copy_len: int) -> float:
+    if copy_len == 0:
+        return 0.0
+    covered = 0.0
+    for span in explanation.get("spans", []):
+        weight = 1.0 if span.get("kind") == "verbatim" else 0.8
+        covered += weight * max(0, int(span["copy_end"]) - int(span["copy_start"]))
+    return min(1.0, covered / copy_len)
+
+
+def _choose_parents(docs: Sequence[Doc], edges: list[Edge]) -> dict[int, Edge]:
+    """Keep the edges as a DAG (strongest first) and give each copy the parent that explains it best.
+
+    Among parents that explain the copy about equally well, the one that itself derives
+    from the other is closer to the copy (a rewrite of a wrapped excerpt derives from the
+    excerpt, not from the excerpt's source).
+    """
+    ordered = sorted(edges, key=lambda e: (not e.by_timestamp, e.pair_class not in VERBATIM_CLASSES, -e.derived))
+    kept: list[Edge] = []
+    succ: dict[int, set[int]] = {}
+    for e in ordered:
+        if _reaches(succ, e.copy, e.source):
+            continue
+        succ.setdefault(e.source, set()).add(e.copy)
+        kept.append(e)
+
+    by_copy: dict[int, list[Edge]] = {}
+    for e in kept:
+        by_copy.setdefault(e.copy, []).append(e)
+    parents_in = {e.copy: e for e in kept}
+    parents: dict[int, Edge] = {}
+    for copy, options in by_copy.items():
+        best = max(options, key=lambda e: e.explained)
+        close = [e for e in options if e.explained >= best.explained - 0.05]
+        deeper = [e for e in close if not any(_closer(succ, parents_in, o, e) for o in close if o is not e)]
+        candidates = deeper or close
+        parents[copy] = max(candidates, key=lambda e: (e.explained, e.derived))
+    return parents
+
+
+def _closer(succ: dict[int, set[int]], parents_in: dict[int, Edge], o: Edge, e: Edge) -> bool:
+    """``o``'s source lies between ``e``'s source and the copy, and is more than a verbatim duplicate of it."""
+    into = parents_in.get(o.source)
+    return _reaches(succ, e.source, o.source) and not (into is not None and into.pair_class == "full-copy")
+
+
+def _reaches(succ: dict[int, set[int]], start: int, goal: int) -> bool:
+    stack, seen = [start], set()
+    while stack:
+        node = stack.pop()
+        if node == goal:
+            return True
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend(succ.get(node, ()))
+    return False
+
+
+def _decision(
+    docs, i: int, edge: Edge | None, by_pair, pairs, parents: dict[int, Edge], scorer: PairScorer
+) -> Decision:
+    d = docs[i]
+    if edge is None:
+        copies = {c for c, e in parents.items() if e.source == i}
+        others = [j for a, b in pairs if i in (a, b) for j in (a, b) if j != i and j not in copies]
+        confidence = min((1.0 - _derived(by_pair[(j, i)]) for j in others), default=1.0)
+        reasons = [f"derives from none of the {len(others)} similar documents compared"] if others else []
+        if not others and not copies:
+            reasons.append("no similar document is stored")
+        if copies:
+            reasons.append(f"the source of {len(copies)} copies found so far")
+        evidence = {"reasons": reasons, "candidates": len(others) + len(copies)}
+        return Decision(d.id, scorer.to_label(INDEPENDENT), INDEPENDENT, confidence, None, d.id, evidence)
+    evidence = scorer.explain(docs[edge.source].text, d.text)
+    reason = "ingest" if d.is_new else "re-rooted"
+    return Decision(
+        d.id,
+        scorer.to_label(edge.pair_class),
+        edge.pair_class,
+        edge.confidence,
+        docs[edge.source].id,
+        None,
+        evidence,
+        reason,
+    )
+
+
+def _fill_roots(docs: Sequence[Doc], decisions: list[Decision], parents: dict[int, Edge]) -> None:
+    """Root = the first original up the chain (stored documents' own parents included)."""
+    parent_of = {d.id: d.parent_id for d in docs if not d.is_new}
+    parent_of.update({dec.document_id: dec.derived_from_id for dec in decisions})
+    for dec in decisions:
+        node, seen = dec.document_id, set()
+        while parent_of.get(node) is not None and node not in seen:
+            seen.add(node)
+            node = parent_of[node]
+        dec.root_id = node
+
+
+def _stories(docs, parents: dict[int, Edge], pairs, sims: np.ndarray, story_cosine: float) -> list[set[int]]:
+    """Connected groups: derivations plus underived pairs about the same event."""
+    root = list(range(len(docs)))
+
+    def find(x: int) -> int:
+        while root[x] != x:
+            root[x] = root[root[x]]
+            x = root[x]
+        return x
+
+    def union(x: int, y: int) -> None:
+        root[find(x)] = find(y)
+
+    for copy, edge in parents.items():
+        union(copy, edge.source)
+    for a, b in pairs:
+        if sims[a, b] >= story_cosine:
+            union(a, b)
+    for i, d in enumerate(docs):  # stored documents already sharing a story stay together
+        for j in range(i):
+            if d.story_id is not None and d.story_id == docs[j].story_id:
+                union(i, j)
+    groups: dict[int, set[int]] = {}
+    for i, d in enumerate(docs):
+        groups.setdefault(find(i), set()).add(d.id)
+    return list(groups.values())

@@ -1,0 +1,350 @@
+"""``copytrace`` command line. Heavy imports (Prefect, the model) happen inside the commands, so --help is instant."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from copytrace.cli_label import label
+from copytrace.settings import DEFAULT_DATABASE_URL, load_settings
+
+app = typer.Typer(
+    help="Trace where scraped copies of news articles come from: ingest a landing folder, attribute every copy "
+    "to its source, label it original / rewrite / excerpt / spam-wrapped, and store the provenance.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Manage the provenance database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help=f"database URL (default: $COPYTRACE_DATABASE_URL, then {DEFAULT_DATABASE_URL}); "
+        "e.g. postgresql://user@host/dbname",
+        show_default=False,
+    ),
+]
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
+
+
+class UserError(Exception):
+    """An error to show as one line, without a traceback."""
+
+
+def _db(db: str | None) -> str:
+    return load_settings(database_url=db).database_url
+
+
+# ------------------------------------------------------------------------------------------------ ingest
+
+
+@app.command()
+def ingest(
+    landing: Annotated[Path, typer.Argument(help="landing folder the scrapers drop copies into")],
+    db: DbOption = None,
+    batch_size: Annotated[int, typer.Option(help="documents per batch task")] = 200,
+    max_file_bytes: Annotated[
+        int | None, typer.Option(help="larger files are recorded as errors (default 20 MB)")
+    ] = None,
+    model: Annotated[Path | None, typer.Option(help="pair classifier .joblib (default: the active model)")] = None,
+) -> None:
+    """Run the ingest-copies flow once on LANDING and print what it found.
+
+    Reads .txt, .html/.htm, .jsonl and .warc/.warc.gz files; files and records already
+    stored are skipped, bad inputs are recorded with a reason and the rest is stored.
+    """
+    summary = _run_ingest(landing, _db(db), batch_size, max_file_bytes, model)
+    _print_summary(summary)
+
+
+def _run_ingest(landing: Path, url: str, batch_size: int, max_file_bytes: int | None, model: Path | None):
+    if not landing.is_dir():
+        raise UserError(f"landing folder {str(landing)!r} does not exist or is not a folder")
+    from copytrace.prefect_env import apply_prefect_defaults
+
+    apply_prefect_defaults()
+    from flows.ingest_copies import ingest_copies
+
+    return ingest_copies(
+        landing=str(landing.resolve()),
+        database_url=url,
+        batch_size=batch_size,
+        max_file_bytes=max_file_bytes,
+        model_path=str(model) if model else None,
+    )
+
+
+def _print_summary(summary) -> None:
+    table = Table(title="ingest run")
+    table.add_column("item")
+    table.add_column("count", justify="right")
+    for row in summary.table():
+        table.add_row(row["item"], str(row["count"]))
+    out.print(table)
+    if summary.errors:
+        errs = Table(title="bad inputs (recorded; the rest was stored)")
+        for col in ("path", "reason", "detail"):
+            errs.add_column(col, overflow="fold")
+        for e in summary.errors:
+            errs.add_row(e["path"], e["reason"], e["detail"])
+        out.print(errs)
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    landing: Annotated[Path, typer.Option(help="folder the bundled samples are copied into")] = Path(".demo/landing"),
+) -> None:
+    """Ingest the bundled sample copies (one story, five scraped copies) and print their provenance."""
+    url = _db(db)
+    landing.mkdir(parents=True, exist_ok=True)
+    for sample in sorted(SAMPLES_DIR.iterdir()):
+        if sample.is_file():
+            shutil.copy2(sample, landing / sample.name)
+    summary = _run_ingest(landing, url, 200, None, None)
+    _print_summary(summary)
+    _print_provenance(url)
+    out.print(f"\nDatabase: {url}   (query the view copy_provenance; `copytrace show LOCATOR` for one chain)")
+
+
+def _print_provenance(url: str) -> None:
+    from copytrace.db import session_factory
+    from copytrace.report import provenance_rows
+
+    with session_factory(url)() as session:
+        rows = provenance_rows(session)
+    table = Table(title="copy_provenance")
+    for col in ("id", "copy", "label", "conf", "derived from", "root", "story"):
+        table.add_column(col, overflow="fold")
+    names = {r["document_id"]: Path(r["locator"]).name for r in rows}
+    for r in rows:
+        table.add_row(
+            str(r["document_id"]),
+            names[r["document_id"]],
+            r["label"] or "(pending)",
+            f"{r['confidence']:.2f}" if r["confidence"] is not None else "",
+            names.get(r["derived_from_id"], "") if r["derived_from_id"] else "",
+            names.get(r["root_id"], "") if r["root_id"] else "",
+            str(r["story_id"] or ""),
+        )
+    out.print(table)
+
+
+# ------------------------------------------------------------------------------------------------ classify
+
+
+def _read_text(path: Path) -> str:
+    from copytrace.ingest import read_file
+
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    result = read_file(path, path.resolve().parent, 20 * 1024 * 1024)
+    if not result.copies:
+        reason = result.errors[0].detail if result.errors else "no text found"
+        raise UserError(f"{path}: {reason}")
+    return result.copies[0].text
+
+
+def _scorer(model: Path | None):
+    from copytrace.scoring import load_scorer
+
+    return load_scorer(str(model) if model else None)
+
+
+ModelOption = Annotated[Path | None, typer.Option(help="pair classifier .joblib (default: the shipped model)")]
+
+
+@app.command()
+def classify(
+    source_file: Annotated[Path, typer.Argument(help="the source text (.txt, .html, …)")],
+    copy_file: Annotated[Path, typer.Argument(help="the copy to classify against it")],
+    as_json: Annotated[bool, typer.Option("--json", help="print label, confidence and evidence as JSON")] = False,
+    model: ModelOption = None,
+) -> None:
+    """Classify COPY_FILE against SOURCE_FILE as original, rewrite, excerpt or spam-wrapped, and say why."""
+    evidence = _scorer(model).explain(_read_text(source_file), _read_text(copy_file))
+    if as_json:
+        out.print_json(json.dumps(evidence))
+        return
+    out.print(f"[bold]{evidence['label']}[/bold]  (confidence {evidence['confidence']:.2f})")
+    for reason in evidence.get("reasons", []):
+        out.print(f"  - {reason}")
+
+
+def _jsonl_lines(file: str) -> Iterator[tuple[int, str]]:
+    if file == "-":
+        yield from enumerate(sys.stdin, 1)
+        return
+    path = Path(file)
+    if not path.is_file():
+        raise UserError(f"{file}: no such file")
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        yield from enumerate(fh, 1)
+
+
+@app.command("classify-batch")
+def classify_batch(
+    file: Annotated[str, typer.Argument(help='JSONL with {"id","source","copy"} per line, or - for stdin')],
+    model: ModelOption = None,
+) -> None:
+    """Classify many (source, copy) pairs; one JSON line per pair on stdout: id, label, confidence, evidence."""
+    scorer = _scorer(model)
+    failed = 0
+    for lineno, line in _jsonl_lines(file):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            pair_id, source, copy = record["id"], record["source"], record["copy"]
+            if not isinstance(source, str) or not isinstance(copy, str):
+                raise TypeError("source and copy must be strings")
+        except (ValueError, KeyError, TypeError) as exc:
+            failed += 1
+            err.print(f"line {lineno}: skipped: {exc!s}")
+            continue
+        ev = scorer.explain(source, copy)
+        evidence = {k: v for k, v in ev.items() if k not in ("label", "confidence")}
+        sys.stdout.write(
+            json.dumps({"id": pair_id, "label": ev["label"], "confidence": ev["confidence"], "evidence": evidence})
+            + "\n"
+        )
+    if failed:
+        raise UserError(f"{failed} malformed lines skipped")
+
+
+# ------------------------------------------------------------------------------------------------ show, db
+
+
+@app.command()
+def show(
+    locator: Annotated[str, typer.Argument(help="landing path or URL of a stored copy")],
+    db: DbOption = None,
+) -> None:
+    """Print the provenance chain of one stored document, from the copy up to its root original."""
+    from copytrace.db import ensure_schema, session_factory
+    from copytrace.report import provenance_rows
+
+    url = _db(db)
+    ensure_schema(url)
+    candidates = [locator, str(Path(locator).resolve())]
+    with session_factory(url)() as session:
+        rows = provenance_rows(session, "WHERE locator IN (:a, :b)", {"a": candidates[0], "b": candidates[1]})
+        if not rows:
+            raise UserError(f"no stored document has locator {locator!r}")
+        row, seen = rows[0], set()
+        while row is not None and row["document_id"] not in seen:
+            seen.add(row["document_id"])
+            conf = f"{row['confidence']:.2f}" if row["confidence"] is not None else "-"
+            out.print(
+                f"{'  ' * (len(seen) - 1)}{'└ derives from ' if len(seen) > 1 else ''}"
+                f"[bold]{row['label'] or 'pending'}[/bold] ({conf})  {row['locator']}  "
+                f"[dim]doc {row['document_id']}, story {row['story_id']}[/dim]"
+            )
+            parent = row["derived_from_id"]
+            nxt = provenance_rows(session, "WHERE document_id = :d", {"d": parent}) if parent else []
+            row = nxt[0] if nxt else None
+
+
+app.command()(label)
+
+
+@app.command()
+def train(
+    data: Annotated[
+        Path | None, typer.Option(help="public corpora folder (default $COPYTRACE_DATA_DIR, ../shared/data)")
+    ] = None,
+    db: DbOption = None,
+    model_dir: Annotated[Path, typer.Option(help="where candidate models are written")] = Path("model-store"),
+    seed: Annotated[int, typer.Option(help="seed of the data builder and the split")] = 0,
+    scale: Annotated[float, typer.Option(help="pairs per document multiplier")] = 1.0,
+) -> None:
+    """Run the train-classifier flow: build the data, fit, evaluate, promote the model if it is not worse."""
+    settings = load_settings(data_dir=data)
+    if not settings.data_dir.is_dir():
+        raise UserError(f"training data folder {str(settings.data_dir)!r} does not exist (use --data)")
+    from copytrace.prefect_env import apply_prefect_defaults
+
+    apply_prefect_defaults()
+    from flows.train_classifier import train_classifier
+
+    result = train_classifier(
+        data_dir=str(settings.data_dir), database_url=_db(db), model_dir=str(model_dir), seed=seed, scale=scale
+    )
+    out.print(f"{result['verdict']}\nmodel: {result['path']}")
+
+
+@app.command()
+def evaluate(
+    file: Annotated[Path, typer.Argument(help='labelled JSONL: {"id","source","copy","label"} per line')],
+    model: ModelOption = None,
+) -> None:
+    """Print precision, recall, F1 and the confusion matrix per label for a labelled JSONL file."""
+    from copytrace.evaluation import evaluate_file
+
+    if not file.is_file():
+        raise UserError(f"{file}: no such file")
+    report = evaluate_file(file, _scorer(model))
+    table = Table(title=f"{file.name}: {report['pairs']} pairs, macro-F1 {report['macro_f1']:.3f}")
+    for col in ("label", "precision", "recall", "f1", "support"):
+        table.add_column(col, justify="right" if col != "label" else "left")
+    for name, row in report["per_class"].items():
+        table.add_row(name, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", str(row["support"]))
+    out.print(table)
+    cm = Table(title="confusion matrix (rows: true, columns: predicted)")
+    cm.add_column("")
+    for name in report["labels"]:
+        cm.add_column(name, justify="right")
+    for name, row in zip(report["labels"], report["confusion"], strict=True):
+        cm.add_row(name, *map(str, row))
+    out.print(cm)
+    if report["skipped"]:
+        err.print(f"{report['skipped']} malformed lines skipped")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Apply the Alembic migrations under sql/ (an empty database is also migrated on first use)."""
+    from copytrace.db import current_revision, upgrade
+
+    url = _db(db)
+    upgrade(url)
+    out.print(f"database at migration {current_revision(url)}")
+
+
+# ------------------------------------------------------------------------------------------------ entry point
+
+
+def main() -> None:
+    """Run the CLI; known errors become one line on stderr and exit status 1."""
+    from copytrace.corrections import CorrectionError
+    from copytrace.db import DatabaseError
+
+    try:
+        app()
+    except (UserError, DatabaseError, CorrectionError) as exc:
+        sys.stderr.write(f"copytrace: error: {_first_line(exc)}\n")
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the user asked for one line, not a traceback
+        sys.stderr.write(f"copytrace: error: {type(exc).__name__}: {_first_line(exc)}\n")
+        sys.exit(1)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [""])[0]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""Evaluate the classifier on a labelled JSONL file (``id, source, copy, label`` per line)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+from copytrace.scoring import Scorer
+from models.pairs import LABELS, PAIR_CLASSES, to_label
+
+BATCH = 256
+
+
+def read_labelled(path: Path) -> tuple[list[dict[str, Any]], int]:
+    """The well-formed records, and how many lines were skipped."""
+    records, skipped = [], 0
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                if not all(isinstance(rec.get(k), str) for k in ("source", "copy", "label")):
+                    raise ValueError
+                if rec["label"] not in LABELS and rec["label"] not in PAIR_CLASSES:
+                    raise ValueError
+            except (ValueError, AttributeError):
+                skipped += 1
+                continue
+            records.append(rec)
+    return records, skipped
+
+
+def evaluate_file(path: Path, scorer: Scorer) -> dict[str, Any]:
+    records, skipped = read_labelled(path)
+    predicted: list[str] = []
+    for i in range(0, len(records), BATCH):
+        chunk = records[i : i + BATCH]
+        for probs in scorer.probabilities([(r["source"], r["copy"]) for r in chunk]):
+            predicted.append(to_label(max(probs, key=probs.get)))
+    truth = [to_label(r["label"]) for r in records]
+    p, r, f, n = precision_recall_fscore_support(truth, predicted, labels=list(LABELS), zero_division=0)
+    return {
+        "pairs": len(records),
+        "skipped": skipped,
+        "labels": list(LABELS),
+        "per_class": {
+            label: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(n[i])}
+            for i, label in enumerate(LABELS)
+        },
+        "macro_f1": float(f[n > 0].mean()) if (n > 0).any() else 0.0,
+        "confusion": confusion_matrix(truth, predicted, labels=list(LABELS)).tolist(),
+    }

@@ -1,0 +1,69 @@
+"""Candidate-index fingerprints of a text, stored in the ``fingerprints`` table.
+
+Two kinds, because copies come in two shapes:
+
+* ``shingle`` — winnowed hashes of word 5-grams. Verbatim and near-verbatim copies
+  (excerpts, wrapped copies) share many of them with their source, however much
+  wrapper text surrounds them; winnowing guarantees that any shared run of
+  ``window + 4`` words yields at least one shared hash.
+* ``term`` — hashes of the text's signature terms (names, numbers, long words).
+  Rewrites share few 5-grams with their source but keep its names and figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+import regex
+
+SHINGLE_WORDS = 5
+WINNOW_WINDOW = 6
+SIGNATURE_TERMS = 24
+
+_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'\-]*")
+_STOP = frozenset(
+    """a an and are as at be been but by for from had has have he her his i in is it its
+    mr mrs ms not of on or our she that the their them they this to was we were which who will with
+    you after also about said says would could there than then into over more most other some such""".split()
+)
+
+
+def _hash64(token: str) -> int:
+    """Stable signed 64-bit hash (fits a BIGINT on every database)."""
+    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
+def words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+def shingle_hashes(text: str) -> set[int]:
+    """Winnowed word 5-gram hashes (Schleimer et al., 2003): the minimum of every window."""
+    toks = words(text)
+    grams = [_hash64(" ".join(toks[i : i + SHINGLE_WORDS])) for i in range(len(toks) - SHINGLE_WORDS + 1)]
+    if len(grams) <= WINNOW_WINDOW:
+        return set(grams)
+    return {min(grams[i : i + WINNOW_WINDOW]) for i in range(len(grams) - WINNOW_WINDOW + 1)}
+
+
+def signature_terms(text: str, limit: int = SIGNATURE_TERMS) -> list[str]:
+    """Names, numbers and long words, most frequent first: what a rewrite keeps."""
+    counts: Counter[str] = Counter()
+    for match in _WORD.finditer(text):
+        token = match.group()
+        low = token.casefold()
+        if low in _STOP or len(low) < 3:
+            continue
+        if token[0].isupper() or any(ch.isdigit() for ch in token) or len(low) >= 9:
+            counts[low] += 1
+    return [term for term, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+
+
+def term_hashes(text: str) -> set[int]:
+    return {_hash64("t:" + term) for term in signature_terms(text)}
+
+
+def fingerprint_rows(text: str) -> list[tuple[str, int]]:
+    """(kind, value) rows for the candidate index."""
+    return [("shingle", h) for h in sorted(shingle_hashes(text))] + [("term", h) for h in sorted(term_hashes(text))]

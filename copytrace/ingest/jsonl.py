@@ -1,0 +1,91 @@
+"""JSONL landing files: one scraped record a line.
+
+Each line is an object with ``url``, ``fetched_at`` (ISO-8601), ``title`` and either
+``text`` (already extracted) or ``html`` (extracted here). When both are given, ``text``
+wins: it is what the scraper saw. A bad line is reported with its line number and the
+other lines are still read, because one scraper bug should not cost a whole batch.
+Blank lines are skipped. A ``fetched_at`` without a time zone is taken as UTC.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from copytrace.ingest.html import extract_article
+from copytrace.ingest.records import InputError, ReadError, ScrapedCopy, make_copy, parse_utc
+
+_FIELDS = ("url", "fetched_at", "title", "text", "html")
+
+
+def read_jsonl(text: str, path: str, resolved: str) -> tuple[list[ScrapedCopy], list[ReadError]]:
+    """Every record of the decoded file ``text``; ``path`` is the landing path, ``resolved`` its real path."""
+    copies: list[ScrapedCopy] = []
+    errors: list[ReadError] = []
+    # split on "\n" only: str.splitlines would also split on U+2028, which JSON allows inside strings
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        fallback = f"{resolved}#L{number}"
+        try:
+            record = _parse(line, number)
+        except InputError as exc:
+            errors.append(ReadError(path, fallback, exc.reason, exc.detail))
+            continue
+        try:
+            copies.append(_copy(record, fallback, path, number))
+        except InputError as exc:
+            detail = f"Line {number}: {exc.detail[:1].lower()}{exc.detail[1:]}"
+            errors.append(ReadError(path, record["url"] or fallback, exc.reason, detail))
+    return copies, errors
+
+
+def _parse(line: str, number: int) -> dict:
+    """The line's fields, type-checked; raises InputError("malformed-jsonl") naming the line."""
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        raise InputError("malformed-jsonl", f"Line {number} is not valid JSON ({exc}).") from None
+    if not isinstance(obj, dict):
+        raise InputError("malformed-jsonl", f"Line {number} is a JSON {type(obj).__name__}, not an object.")
+    record = {}
+    for name in _FIELDS:
+        value = obj.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InputError("malformed-jsonl", f"Line {number}: {name!r} is a {type(value).__name__}, not a string.")
+        if value is not None and name not in ("text", "html"):
+            value = value.strip()
+        record[name] = value or None
+    if "text" not in obj and "html" not in obj:
+        raise InputError("malformed-jsonl", f"Line {number} has neither a 'text' nor an 'html' field.")
+    record["fetched_at"] = _parse_date(record["fetched_at"], number)
+    return record
+
+
+def _parse_date(value: str | None, number: int) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_utc(value)
+    except ValueError:
+        raise InputError("malformed-jsonl", f"Line {number}: fetched_at {value!r} is not an ISO-8601 date.") from None
+
+
+def _copy(record: dict, fallback: str, path: str, number: int) -> ScrapedCopy:
+    title, url = record["title"], record["url"]
+    if record["text"] and record["text"].strip():
+        body = record["text"]
+    elif record["html"]:
+        article = extract_article(record["html"])
+        body, title, url = article.text, title or article.title, url or article.url
+    else:
+        raise InputError("no-text", "The record's text is empty.")
+    return make_copy(
+        locator=url or fallback,
+        text=body,
+        source_path=path,
+        title=title,
+        url=url,
+        fetched_at=record["fetched_at"],
+        record_index=number,
+    )

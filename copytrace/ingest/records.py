@@ -1,0 +1,123 @@
+"""What reading a landing file produces: scraped copies, read errors, and the per-file result.
+
+A bad input is data, not an exception: every problem becomes a :class:`ReadError` with a
+short machine ``reason`` (stored and counted) and a one-sentence ``detail`` (shown to
+operators), so one broken file never stops a run and the good records beside it are kept.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from copytrace.text import normalise, text_sha256
+
+
+@dataclass(frozen=True)
+class ScrapedCopy:
+    """One scraped copy of an article: its normalised text and where it came from."""
+
+    locator: str  # URL when known, else the landing file's absolute resolved path (``#L<n>`` for JSONL lines)
+    text: str  # normalised with copytrace.text.normalise
+    title: str | None
+    url: str | None
+    site: str | None  # host of ``url``, lower-case, without ``www.``
+    fetched_at: datetime | None  # tz-aware UTC
+    source_path: str  # the landing file it was read from (absolute, not resolved)
+    record_index: int | None  # JSONL line number / WARC record number (1-based); None for one-copy files
+    sha256: str  # text_sha256(text): the copy's identity
+
+
+@dataclass(frozen=True)
+class ReadError:
+    path: str
+    locator: str | None  # the record inside the file, when the problem is one record
+    reason: str  # short machine code, e.g. "empty", "binary", "malformed-jsonl"
+    detail: str  # one readable sentence
+
+
+@dataclass
+class FileResult:
+    path: str
+    file_sha256: str | None  # None when the bytes were not read (too large, outside the landing folder, ...)
+    size: int
+    copies: list[ScrapedCopy] = field(default_factory=list)
+    errors: list[ReadError] = field(default_factory=list)
+
+
+class InputError(Exception):
+    """Raised inside the package for a bad input; read_file turns it into a ReadError.
+
+    ``detail`` is a whole sentence that does not name the file (the ReadError carries the path).
+    """
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def parse_utc(value: str) -> datetime:
+    """An ISO-8601 date as tz-aware UTC; a date without a zone is taken as UTC. Raises ValueError."""
+    when = datetime.fromisoformat(value.strip())
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def site_of(url: str | None) -> str | None:
+    """The host of ``url``, lower-case and without a leading ``www.``; None when there is no host."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host.removeprefix("www.")
+
+
+def make_copy(
+    *,
+    locator: str,
+    text: str,
+    source_path: str,
+    title: str | None = None,
+    url: str | None = None,
+    fetched_at: datetime | None = None,
+    record_index: int | None = None,
+) -> ScrapedCopy:
+    """Normalise and hash ``text``; raise InputError("no-text") when nothing is left."""
+    clean = normalise(text)
+    if not clean:
+        raise InputError("no-text", "There is no text left once blank space is removed.")
+    return ScrapedCopy(
+        locator=locator,
+        text=clean,
+        title=(" ".join(title.split()) or None) if title else None,  # one line: titles are shown in tables
+        url=url or None,
+        site=site_of(url),
+        fetched_at=fetched_at,
+        source_path=source_path,
+        record_index=record_index,
+        sha256=text_sha256(clean),
+    )
+
+
+def unsafe_char(ch: str) -> bool:
+    """A surrogate-escaped byte (name not UTF-8), a control character, or a line/paragraph separator."""
+    return "\udc80" <= ch <= "\udcff" or unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with unsafe characters escaped: ``\xNN`` for non-UTF-8 bytes and controls, ``\uNNNN`` otherwise."""
+    out = []
+    for ch in text:
+        if "\udc80" <= ch <= "\udcff":
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        elif unsafe_char(ch):
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -1,0 +1,148 @@
+"""WARC landing files (``.warc``, ``.warc.gz``): one scraped copy per HTML or plain-text response.
+
+Only ``response`` records with a 2xx status and an HTML or ``text/plain`` body are copies;
+requests, metadata, redirects, error pages and assets (CSS, images, scripts) are skipped
+without an error, since a crawl is full of them. An archive that breaks part-way (a
+truncated download, a corrupt gzip member, a garbled header) keeps the copies read before
+the damage and adds one ``malformed-warc`` error saying where it stopped. A record cut
+short is detected by its Content-Length and never becomes a copy of half an article.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from datetime import datetime
+
+from warcio.archiveiterator import ArchiveIterator
+
+from copytrace.ingest.decode import decode_text
+from copytrace.ingest.html import extract_article
+from copytrace.ingest.records import InputError, ReadError, ScrapedCopy, make_copy, parse_utc, printable
+
+_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+
+
+class _Damaged(Exception):
+    """warcio could not go on; it signals damage with many exception types (even AttributeError)."""
+
+
+def read_warc(data: bytes, source_path: str) -> tuple[list[ScrapedCopy], list[ReadError]]:
+    """Copies from every readable response record of the archive ``data`` (plain or gzip; warcio detects which)."""
+    copies: list[ScrapedCopy] = []
+    errors: list[ReadError] = []
+    records = ArchiveIterator(io.BytesIO(data))
+    gzipped = data.startswith(b"\x1f\x8b")
+    number = 0  # the record being read, 1-based
+    end = 0  # where the last complete record ends
+    try:
+        while True:
+            number += 1
+            record = _warcio(next, records, None)
+            if record is None:
+                break
+            if record.rec_headers.get_header("Content-Length") is None:  # mandatory: a header cut short
+                raise _Damaged("the record's WARC header is incomplete")
+            body = _wanted_body(records, record)
+            offset, length = records.member_info
+            end = offset + length
+            if not gzipped and data[end : end + 1] not in (b"\r", b"\n"):  # every record ends with CRLF CRLF
+                raise _Damaged("the record is not followed by the blank lines that end a record")
+            if body is None:
+                continue
+            uri = record.rec_headers.get_header("WARC-Target-URI")
+            try:
+                copies.append(_copy(record, body, uri, source_path, number))
+            except InputError as exc:
+                errors.append(ReadError(source_path, uri, exc.reason, exc.detail))
+        # warcio takes a header cut short for the end of the archive: the leftover bytes tell
+        if data[end:].strip():
+            raise _Damaged(f"{len(data) - end} bytes after the last complete record are not a whole record")
+        if gzipped:  # warcio does not notice a gzip member that lost its trailer
+            _check_gzip(data)
+    except _Damaged as exc:
+        detail = f"The archive is damaged at record {number}: {len(copies)} copies before it were kept ({exc.args[0]})."
+        errors.append(ReadError(source_path, None, "malformed-warc", detail))
+    if not copies and not errors:
+        errors.append(ReadError(source_path, None, "no-text", "The archive holds no HTML or plain-text responses."))
+    return copies, errors
+
+
+def _warcio(call, *args):
+    try:
+        return call(*args)
+    except Exception as exc:  # noqa: BLE001 -- see _Damaged
+        first_line = (str(exc).strip().splitlines() or [""])[0].strip()
+        raise _Damaged(printable(f"{type(exc).__name__}: {first_line}"[:200])) from exc
+
+
+def _check_gzip(data: bytes) -> None:
+    """Raise _Damaged unless every gzip member is complete (streamed: the archive may inflate to far more)."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            while stream.read(1 << 20):
+                pass
+    except (EOFError, OSError, zlib.error) as exc:
+        raise _Damaged(f"the gzip stream is cut short or corrupt: {exc}") from exc
+
+
+def _wanted_body(records: ArchiveIterator, record) -> bytes | None:
+    """The record's decoded payload if it is a copy (2xx HTML/plain-text response), else None.
+
+    Either way the record is read to its end first, so a record shorter than its
+    Content-Length raises _Damaged instead of yielding a partial page.
+    """
+    wanted = (
+        record.rec_type == "response"
+        and record.http_headers is not None
+        and record.rec_headers.get_header("WARC-Target-URI")
+        and (record.http_headers.get_statuscode() or "").startswith("2")
+        and _content_type(record)[0] in _HTML_TYPES | {"text/plain"}
+    )
+    # de-chunked and decompressed (Content-Encoding) by warcio
+    body = _warcio(lambda: record.content_stream().read()) if wanted else None
+    _warcio(records.read_to_end)
+    missing = getattr(record.raw_stream, "limit", 0)  # a LimitReader when the record has a Content-Length
+    if missing > 0:
+        raise _Damaged(f"the record ends {missing} bytes short of its Content-Length")
+    return body
+
+
+def _copy(record, body: bytes, uri: str, source_path: str, number: int) -> ScrapedCopy:
+    mime, charset = _content_type(record)
+    if mime == "text/plain":
+        text, title = decode_text(body, charset), None
+    else:
+        article = extract_article(body, charset)
+        text, title = article.text, article.title
+    return make_copy(
+        locator=uri,
+        text=text,
+        source_path=source_path,
+        title=title,
+        url=uri,
+        fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")),
+        record_index=number,
+    )
+
+
+def _content_type(record) -> tuple[str, str | None]:
+    """(media type, charset) from the HTTP Content-Type header."""
+    mime, _, params = (record.http_headers.get_header("Content-Type") or "").partition(";")
+    charset = None
+    for param in params.split(";"):
+        key, _, val = param.partition("=")
+        if key.strip().lower() == "charset" and val.strip():
+            charset = val.strip().strip("\"'")
+    return mime.strip().lower(), charset
+
+
+def _warc_date(value: str | None) -> datetime | None:
+    """WARC-Date is ISO-8601 UTC (``2024-05-01T12:00:00Z``); an unreadable date is left empty, not fatal."""
+    if not value:
+        return None
+    try:
+        return parse_utc(value)
+    except ValueError:
+        return None

@@ -1,0 +1,247 @@
+"""The ingest pipeline's units of work as plain functions: store a batch of files, classify a batch of documents.
+
+Each opens one session at its boundary (``with factory.begin()``), so a batch is stored
+or classified completely or not at all. Prefect tasks in ``tasks/`` wrap these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from copytrace import store
+from copytrace.attribution import Doc, Thresholds, attribute
+from copytrace.db import session_factory
+from copytrace.ingest import read_file
+from copytrace.ingest.records import printable
+from copytrace.scoring import Scorer
+
+LOCATOR_LIMIT = store.LOCATOR_MAX
+FINDING_LABELS = ("spam-wrapped", "rewrite")
+
+
+@dataclass
+class StoreResult:
+    files_read: int = 0
+    files_skipped: int = 0
+    new_document_ids: list[int] = field(default_factory=list)
+    duplicates: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def merge(self, other: StoreResult) -> StoreResult:
+        return StoreResult(
+            self.files_read + other.files_read,
+            self.files_skipped + other.files_skipped,
+            self.new_document_ids + other.new_document_ids,
+            self.duplicates + other.duplicates,
+            self.errors + other.errors,
+        )
+
+
+@dataclass
+class ClassifyResult:
+    classified: int = 0
+    labels: Counter = field(default_factory=Counter)
+    new_stories: int = 0
+    rerooted: int = 0
+    pairs_scored: int = 0
+    findings: list[dict] = field(default_factory=list)  # rewrites and spam-wrapped copies, for operators
+
+    def merge(self, other: ClassifyResult) -> ClassifyResult:
+        return ClassifyResult(
+            self.classified + other.classified,
+            self.labels + other.labels,
+            self.new_stories + other.new_stories,
+            self.rerooted + other.rerooted,
+            self.pairs_scored + other.pairs_scored,
+            self.findings + other.findings,
+        )
+
+
+def _file_key(path: Path, max_bytes: int) -> str | None:
+    """What identifies this landing file's content, so it is read once (a bad file is recorded once,
+    not on every scheduled run): sha256 of its bytes; for a symlink, of its target's name; for a file
+    over the size limit, of its size and mtime (never read). None for anything else (FIFOs, devices)."""
+    try:
+        if path.is_symlink():
+            return hashlib.sha256(b"symlink:" + os.fsencode(os.readlink(path))).hexdigest()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if info.st_size > max_bytes:
+            return hashlib.sha256(f"oversize:{info.st_size}:{info.st_mtime_ns}".encode()).hexdigest()
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+    except OSError:
+        return None
+
+
+def store_files(
+    paths: Sequence[str], landing: str, database_url: str, max_file_bytes: int, flow_run_id: str | None = None
+) -> StoreResult:
+    """Read landing files and store their copies and errors in one transaction.
+
+    A file already ingested with the same bytes is skipped. Each file gets a savepoint,
+    so a database error on one file is recorded against it and the others are stored.
+    """
+    result = StoreResult()
+    landing_path = Path(landing)
+    factory = session_factory(database_url)
+    with factory.begin() as session:
+        for raw in paths:
+            path = Path(raw)
+            digest = _file_key(path, max_file_bytes)
+            if digest and store.file_already_ingested(session, printable(str(path)), digest):
+                result.files_skipped += 1
+                continue
+            read = read_file(path, landing_path, max_file_bytes)
+            result.files_read += 1
+            errors = [(e.reason, e.detail, e.locator) for e in read.errors]
+            stored = 0
+            for copy in read.copies:
+                if len(copy.locator) > LOCATOR_LIMIT:
+                    errors.append(("locator-too-long", f"locator longer than {LOCATOR_LIMIT} characters", None))
+                    continue
+                try:
+                    with session.begin_nested():
+                        doc_id = store.add_document(session, _new_copy(copy), flow_run_id)
+                except (IntegrityError, SQLAlchemyError) as exc:
+                    errors.append(("store-failed", _one_line(exc), copy.locator))
+                    continue
+                if doc_id is None:
+                    result.duplicates += 1
+                else:
+                    result.new_document_ids.append(doc_id)
+                    stored += 1
+            for reason, detail, locator in errors:
+                store.record_error(session, read.path, reason, detail, locator, digest, flow_run_id)
+                result.errors.append({"path": read.path, "locator": locator or "", "reason": reason, "detail": detail})
+            if digest:
+                store.record_ingested_file(session, read.path, digest, read.size, stored, len(errors), flow_run_id)
+    return result
+
+
+def _new_copy(copy) -> store.NewCopy:
+    return store.NewCopy(
+        locator=copy.locator,
+        text=copy.text,
+        sha256=copy.sha256,
+        title=copy.title,
+        url=copy.url,
+        site=copy.site,
+        fetched_at=copy.fetched_at,
+        source_path=copy.source_path,
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+
+
+def classify_documents(
+    document_ids: Sequence[int],
+    database_url: str,
+    scorer: Scorer,
+    *,
+    candidate_limit: int = 10,
+    story_threshold: float = 0.30,
+    flow_run_id: str | None = None,
+) -> ClassifyResult:
+    """Attribute and classify a batch of stored, unclassified documents against their candidates."""
+    result = ClassifyResult()
+    factory = session_factory(database_url)
+    with factory.begin() as session:
+        model_version_id = scorer.register(session)
+        current = store.current_classifications(session, document_ids)
+        new_docs = [d for d in store.documents_by_id(session, document_ids) if d.id not in current]
+        if not new_docs:
+            return result
+        new_ids = {d.id for d in new_docs}
+        candidate_ids: list[int] = []
+        for d in new_docs:
+            for cid in store.candidate_ids(session, d.id, d.text, candidate_limit):
+                if cid not in new_ids and cid not in candidate_ids:
+                    candidate_ids.append(cid)
+        # Candidates not yet classified belong to a later batch; they see this one as stored.
+        stored_cls = store.current_classifications(session, candidate_ids)
+        stored_docs = [d for d in store.documents_by_id(session, candidate_ids) if d.id in stored_cls]
+
+        docs = [Doc(d.id, d.text, d.fetched_at, True, d.story_id, None, d.title) for d in new_docs] + [
+            Doc(d.id, d.text, d.fetched_at, False, d.story_id, stored_cls[d.id].derived_from_id, d.title)
+            for d in stored_docs
+        ]
+        outcome = attribute(docs, scorer, Thresholds(story_cosine=story_threshold))
+        result.pairs_scored = outcome.pair_count
+
+        by_id = {d.id: d for d in docs}
+        locator = {d.id: d.locator for d in [*new_docs, *stored_docs]}
+        site = {d.id: d.site for d in [*new_docs, *stored_docs]}
+        title = {d.id: d.title for d in [*new_docs, *stored_docs]}
+        for dec in outcome.decisions:
+            store.add_classification(
+                session,
+                dec.document_id,
+                label=dec.label,
+                pair_class=dec.pair_class,
+                confidence=dec.confidence,
+                derived_from_id=dec.derived_from_id,
+                root_id=dec.root_id,
+                model_version_id=model_version_id,
+                evidence=dec.evidence,
+                reason=dec.reason,
+                flow_run_id=flow_run_id,
+            )
+            if by_id[dec.document_id].is_new:
+                result.classified += 1
+                result.labels[dec.label] += 1
+                if dec.label in FINDING_LABELS:
+                    result.findings.append(
+                        {
+                            "locator": locator[dec.document_id],
+                            "site": site[dec.document_id],
+                            "title": title[dec.document_id] or "",
+                            "label": dec.label,
+                            "confidence": round(dec.confidence, 3),
+                            "source": locator.get(dec.derived_from_id, ""),
+                            "reasons": list(dec.evidence.get("reasons", []))[:3],
+                        }
+                    )
+            else:
+                result.rerooted += 1
+                result.rerooted += _reroot_descendants(session, dec.document_id, dec.root_id)
+
+        for group in outcome.stories:
+            existing = sorted({by_id[i].story_id for i in group if by_id[i].story_id is not None})
+            if existing:
+                keep = existing[0]
+                store.merge_stories(session, keep, existing[1:])
+            else:
+                first = min(group)
+                keep = store.new_story(session, by_id[first].title or _headline(by_id[first].text))
+                result.new_stories += 1
+            store.set_story(session, [i for i in group if by_id[i].story_id != keep], keep)
+    return result
+
+
+def _reroot_descendants(session, document_id: int, new_root: int | None) -> int:
+    """Copies whose chain runs through a re-rooted document take its new root."""
+    descendants, frontier = [], [document_id]
+    while frontier:
+        frontier = [c for c in store.children_of(session, frontier) if c not in descendants and c != document_id]
+        descendants.extend(frontier)
+    store.set_root(session, descendants, new_root)
+    return len(descendants)
+
+
+def _headline(text: str) -> str:
+    return text.strip().split("\n", 1)[0][:200]

@@ -1,0 +1,36 @@
+"""One typed settings object, read from ``COPYTRACE_*`` at the edge and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./copytrace.db"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Every field can be set as ``COPYTRACE_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="COPYTRACE_", extra="ignore")
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL of the provenance database")
+    landing_dir: Path = Field(Path("./landing"), description="folder the scrapers drop copies into")
+    batch_size: int = Field(200, ge=1, le=100_000, description="documents per batch task")
+    max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="larger files are recorded as errors")
+    model_path: Path | None = Field(None, description="pair classifier joblib; default: the shipped model")
+    data_dir: Path = Field(Path("../shared/data"), description="public corpora used by `copytrace train`")
+    seeds_dir: Path = Field(Path("../shared/seeds"), description="the user's example copies")
+    candidate_limit: int = Field(10, ge=1, le=200, description="candidate sources re-ranked per document")
+    story_threshold: float = Field(
+        0.30, ge=0.0, le=1.0, description="TF-IDF cosine above which underived documents share a story"
+    )
+    spam_spike_share: float = Field(
+        0.5, ge=0.0, le=1.0, description="share of spam-wrapped copies in a run that emits a spike event"
+    )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit (non-None) overrides on top."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

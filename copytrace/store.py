@@ -1,0 +1,359 @@
+"""Query and write functions over one Session. They never commit: the caller owns the unit of work."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from copytrace.fingerprints import fingerprint_rows, words
+from copytrace.orm import (
+    Classification,
+    Document,
+    Fingerprint,
+    IngestedFile,
+    IngestError,
+    MatchedSpan,
+    ModelVersion,
+    Story,
+    TextBlob,
+    WrapperSegment,
+    utcnow,
+)
+
+LOCATOR_MAX = 2000
+TITLE_MAX = 1000
+
+
+def _insert(session: Session, table: Table):
+    """The dialect's INSERT, so ON CONFLICT clauses are available on SQLite and PostgreSQL alike."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"unsupported database dialect {name!r}: use SQLite or PostgreSQL")
+
+
+def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
+    """Insert rows, silently skipping those that hit the unique key (idempotent, race-safe)."""
+    if rows:
+        session.execute(_insert(session, table).on_conflict_do_nothing(index_elements=list(keys)), list(rows))
+
+
+# ---------------------------------------------------------------------------- files and errors
+
+
+def file_already_ingested(session: Session, path: str, file_sha256: str) -> bool:
+    stmt = select(IngestedFile.id).where(IngestedFile.path == path, IngestedFile.file_sha256 == file_sha256)
+    return session.scalar(stmt) is not None
+
+
+def record_ingested_file(
+    session: Session, path: str, file_sha256: str, size: int, n_copies: int, n_errors: int, flow_run_id: str | None
+) -> None:
+    row = {
+        "path": path,
+        "file_sha256": file_sha256,
+        "size": size,
+        "n_copies": n_copies,
+        "n_errors": n_errors,
+        "flow_run_id": flow_run_id,
+        "ingested_at": utcnow(),
+    }
+    insert_ignore(session, IngestedFile.__table__, [row], ["path", "file_sha256"])
+
+
+def record_error(
+    session: Session,
+    path: str,
+    reason: str,
+    detail: str,
+    locator: str | None = None,
+    file_sha256: str | None = None,
+    flow_run_id: str | None = None,
+) -> None:
+    """Record a bad input; the same error seen again bumps its count instead of adding a row."""
+    now = utcnow()
+    row = {
+        "path": path[:LOCATOR_MAX],
+        "locator": (locator or "")[:LOCATOR_MAX],
+        "reason": reason,
+        "detail": detail,
+        "file_sha256": file_sha256 or "",
+        "occurrences": 1,
+        "flow_run_id": flow_run_id,
+        "first_seen_at": now,
+        "last_seen_at": now,
+    }
+    stmt = _insert(session, IngestError.__table__)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["path", "locator", "reason", "file_sha256"],
+        set_={
+            "occurrences": IngestError.__table__.c.occurrences + 1,
+            "last_seen_at": now,
+            "flow_run_id": flow_run_id,
+        },
+    )
+    session.execute(stmt, [row])
+
+
+# ---------------------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True)
+class NewCopy:
+    locator: str
+    text: str
+    sha256: str
+    title: str | None = None
+    url: str | None = None
+    site: str | None = None
+    fetched_at: datetime | None = None
+    source_path: str | None = None
+
+
+def add_document(session: Session, copy: NewCopy, flow_run_id: str | None) -> int | None:
+    """Store one scraped copy (its text once, its index fingerprints); None when it was already stored."""
+    insert_ignore(
+        session,
+        TextBlob.__table__,
+        [{"sha256": copy.sha256, "body": copy.text, "n_chars": len(copy.text)}],
+        ["sha256"],
+    )
+    text_id = session.scalar(select(TextBlob.id).where(TextBlob.sha256 == copy.sha256))
+    stmt = (
+        _insert(session, Document.__table__)
+        .on_conflict_do_nothing(index_elements=["locator", "sha256"])
+        .returning(Document.__table__.c.id)
+    )
+    row = {
+        "locator": copy.locator,
+        "sha256": copy.sha256,
+        "text_id": text_id,
+        "title": (copy.title or None) and copy.title[:TITLE_MAX],
+        "url": copy.url,
+        "site": copy.site,
+        "fetched_at": copy.fetched_at,
+        "source_path": copy.source_path,
+        "flow_run_id": flow_run_id,
+        "created_at": utcnow(),
+    }
+    doc_id = session.execute(stmt, [row]).scalar()
+    if doc_id is None:
+        return None
+    fps = [{"document_id": doc_id, "kind": k, "value": v} for k, v in fingerprint_rows(copy.text)]
+    insert_ignore(session, Fingerprint.__table__, fps, ["document_id", "kind", "value"])
+    return doc_id
+
+
+def pending_document_ids(session: Session, limit: int | None = None) -> list[int]:
+    """Documents stored but not yet classified (e.g. a run killed between storing and classifying)."""
+    current = select(Classification.document_id).where(Classification.is_current)
+    stmt = select(Document.id).where(Document.id.not_in(current)).order_by(Document.id)
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def documents_by_id(session: Session, ids: Iterable[int]) -> list[Document]:
+    ids = list(ids)
+    if not ids:
+        return []
+    return list(session.scalars(select(Document).where(Document.id.in_(ids)).order_by(Document.id)))
+
+
+def candidate_ids(session: Session, document_id: int, text: str, limit: int) -> list[int]:
+    """Stored documents sharing the most shingles, then the most signature terms, with this text."""
+    found: list[int] = []
+    for kind, values in _group(fingerprint_rows(text)).items():
+        if not values:
+            continue
+        hits = func.count(Fingerprint.id)
+        stmt = (
+            select(Fingerprint.document_id)
+            .where(Fingerprint.kind == kind, Fingerprint.value.in_(values), Fingerprint.document_id != document_id)
+            .group_by(Fingerprint.document_id)
+            .having(hits >= (2 if kind == "term" else 1))
+            .order_by(hits.desc(), Fingerprint.document_id)
+            .limit(limit)
+        )
+        found.extend(i for i in session.scalars(stmt) if i not in found)
+    return found
+
+
+def _group(rows: list[tuple[str, int]]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {"shingle": [], "term": []}
+    for kind, value in rows:
+        out[kind].append(value)
+    return out
+
+
+def current_classifications(session: Session, document_ids: Iterable[int]) -> dict[int, Classification]:
+    ids = list(document_ids)
+    if not ids:
+        return {}
+    stmt = select(Classification).where(Classification.is_current, Classification.document_id.in_(ids))
+    return {c.document_id: c for c in session.scalars(stmt)}
+
+
+def children_of(session: Session, document_ids: Sequence[int]) -> list[int]:
+    """Documents whose current classification derives from one of these."""
+    if not document_ids:
+        return []
+    stmt = select(Classification.document_id).where(
+        Classification.is_current, Classification.derived_from_id.in_(list(document_ids))
+    )
+    return list(session.scalars(stmt))
+
+
+def set_root(session: Session, document_ids: Sequence[int], root_id: int | None) -> None:
+    """Point the current classifications of a re-rooted chain at its new root."""
+    if document_ids:
+        session.execute(
+            update(Classification)
+            .where(Classification.is_current, Classification.document_id.in_(list(document_ids)))
+            .values(root_id=root_id)
+        )
+
+
+# ---------------------------------------------------------------------------- classifications
+
+
+def add_classification(
+    session: Session,
+    document_id: int,
+    *,
+    label: str,
+    pair_class: str,
+    confidence: float,
+    derived_from_id: int | None,
+    root_id: int | None,
+    model_version_id: int | None,
+    evidence: dict[str, Any],
+    reason: str,
+    flow_run_id: str | None,
+) -> int:
+    """Make a new classification current; the previous one stays as history."""
+    session.execute(
+        update(Classification)
+        .where(Classification.document_id == document_id, Classification.is_current)
+        .values(is_current=False)
+    )
+    spans = evidence.get("spans", [])
+    segments = evidence.get("wrapper_segments", [])
+    stored_evidence = {k: v for k, v in evidence.items() if k not in ("spans", "wrapper_segments")}
+    row = Classification(
+        document_id=document_id,
+        label=label,
+        pair_class=pair_class,
+        confidence=float(confidence),
+        derived_from_id=derived_from_id,
+        root_id=root_id,
+        model_version_id=model_version_id,
+        evidence=stored_evidence,
+        reason=reason,
+        is_current=True,
+        flow_run_id=flow_run_id,
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    session.add_all(
+        MatchedSpan(
+            classification_id=row.id,
+            copy_start=int(s["copy_start"]),
+            copy_end=int(s["copy_end"]),
+            source_start=int(s["source_start"]),
+            source_end=int(s["source_end"]),
+            kind=str(s.get("kind", "verbatim")),
+            score=float(s.get("score", 1.0)),
+        )
+        for s in spans
+    )
+    session.add_all(
+        WrapperSegment(
+            classification_id=row.id,
+            start=int(g["start"]),
+            end=int(g["end"]),
+            text=str(g["text"]),
+            fingerprint=segment_fingerprint(str(g["text"])),
+        )
+        for g in segments
+    )
+    return row.id
+
+
+def segment_fingerprint(text: str) -> str:
+    """Hash of a wrapper segment's words, so one template reads the same on every site that uses it."""
+    return hashlib.sha256(" ".join(words(text)).encode("utf-8")).hexdigest()
+
+
+def new_story(session: Session, title: str | None) -> int:
+    story = Story(title=(title or None) and title[:500], created_at=utcnow())
+    session.add(story)
+    session.flush()
+    return story.id
+
+
+def set_story(session: Session, document_ids: Iterable[int], story_id: int) -> None:
+    ids = list(document_ids)
+    if ids:
+        session.execute(update(Document).where(Document.id.in_(ids)).values(story_id=story_id))
+
+
+def merge_stories(session: Session, keep: int, others: Iterable[int]) -> None:
+    others = [o for o in others if o != keep]
+    if others:
+        session.execute(update(Document).where(Document.story_id.in_(others)).values(story_id=keep))
+
+
+# ---------------------------------------------------------------------------- model versions
+
+
+def register_model_version(
+    session: Session,
+    *,
+    version: str,
+    sha256: str,
+    path: str,
+    sklearn_version: str,
+    params: dict[str, Any],
+    metrics: dict[str, Any],
+    training_data: dict[str, Any],
+    activate: bool,
+) -> int:
+    """The model_versions row for this file (found by sha256, or created)."""
+    insert_ignore(
+        session,
+        ModelVersion.__table__,
+        [
+            {
+                "version": version,
+                "sha256": sha256,
+                "path": path,
+                "sklearn_version": sklearn_version,
+                "params": params,
+                "metrics": metrics,
+                "training_data": training_data,
+                "is_active": False,
+                "created_at": utcnow(),
+            }
+        ],
+        ["sha256"],
+    )
+    mv_id = session.scalar(select(ModelVersion.id).where(ModelVersion.sha256 == sha256))
+    if activate:
+        session.execute(update(ModelVersion).where(ModelVersion.id != mv_id).values(is_active=False))
+        session.execute(update(ModelVersion).where(ModelVersion.id == mv_id).values(is_active=True))
+    return mv_id
+
+
+def active_model_version(session: Session) -> ModelVersion | None:
+    return session.scalar(select(ModelVersion).where(ModelVersion.is_active).order_by(ModelVersion.id.desc()))

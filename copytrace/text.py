@@ -1,0 +1,44 @@
+"""Text normalisation shared by ingestion, hashing and attribution.
+
+The identity of a scraped copy is the sha256 of its *normalised* text, so two
+scrapes that differ only in Unicode form, line endings, curly quotes or runs of
+blank space hash the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2032": "'",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u200b": "",
+        "\ufeff": "",
+    }
+)
+_SPACES = re.compile(r"[ \t\f\v]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def normalise(text: str) -> str:
+    """NFC, straight quotes, one space between words, at most one blank line."""
+    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def text_sha256(text: str) -> str:
+    """sha256 of the normalised text, hex."""
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()

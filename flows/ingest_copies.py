@@ -1,0 +1,108 @@
+"""Flow ``ingest-copies``: landing folder → stored copies → classified provenance."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+from prefect.states import Completed, State
+
+from copytrace.pipeline import ClassifyResult, StoreResult
+from copytrace.report import RunSummary
+from copytrace.settings import load_settings
+from tasks.classifying import classify_batch, pending_documents
+from tasks.landing import discover_landing
+from tasks.reporting import advance_progress, emit_run_events, publish_summary, rename_run, start_progress
+from tasks.schema import migrate_database
+from tasks.storing import store_batch
+
+
+class NothingReadError(RuntimeError):
+    """Every landing file of the run failed to read."""
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _run_name() -> str:
+    return f"ingest {datetime.now(UTC):%Y-%m-%d %H:%M}"
+
+
+@flow(name="ingest-copies", flow_run_name=_run_name, log_prints=False)
+def ingest_copies(
+    landing: str,
+    database_url: str | None = None,
+    batch_size: int = 200,
+    max_file_bytes: int | None = None,
+    model_path: str | None = None,
+) -> RunSummary | State:
+    """Read new scraped copies from ``landing``, store them, attribute and classify them."""
+    settings = load_settings(
+        database_url=database_url, batch_size=batch_size, max_file_bytes=max_file_bytes, model_path=model_path
+    )
+    url = settings.database_url
+    run_id = str(flow_run.id) if flow_run.id else None
+    logger = get_run_logger()
+    started = f"{datetime.now(UTC):%Y-%m-%d %H:%M}"
+
+    migrate_database(url)
+    paths = discover_landing(landing)
+    file_batches = _chunks(paths, settings.batch_size)
+    progress = start_progress(f"reading {len(paths)} landing files")
+
+    stored = StoreResult()
+    for no, batch in enumerate(file_batches, 1):
+        stored = stored.merge(store_batch(batch, landing, url, settings.max_file_bytes, run_id, no))
+        advance_progress(progress, no, len(file_batches) * 2, f"stored {no}/{len(file_batches)} batches")
+
+    pending = pending_documents(url)
+    doc_batches = _chunks(pending, settings.batch_size)
+    classified = ClassifyResult()
+    for no, batch in enumerate(doc_batches, 1):
+        classified = classified.merge(
+            classify_batch(
+                batch,
+                url,
+                str(settings.model_path) if settings.model_path else None,
+                settings.candidate_limit,
+                settings.story_threshold,
+                run_id,
+                no,
+            )
+        )
+        advance_progress(
+            progress,
+            len(file_batches) + no,
+            len(file_batches) + len(doc_batches),
+            f"classified {no}/{len(doc_batches)} batches",
+        )
+    advance_progress(progress, 1, 1, "done")
+
+    summary = RunSummary(
+        files_seen=len(paths),
+        files_read=stored.files_read,
+        files_skipped=stored.files_skipped,
+        new_documents=len(stored.new_document_ids),
+        duplicates=stored.duplicates,
+        classified=classified.classified,
+        labels=dict(classified.labels),
+        new_stories=classified.new_stories,
+        rerooted=classified.rerooted,
+        errors=stored.errors,
+        findings=classified.findings,
+    )
+    publish_summary(summary)
+    emit_run_events(summary, run_id, settings.spam_spike_share)
+    rename_run(run_id, summary.run_name(started))
+    if summary.nothing_read:
+        raise NothingReadError(
+            f"none of the {summary.files_read} landing files could be read ({len(summary.errors)} errors recorded)"
+        )
+    logger.info("%d new documents, labels %s", summary.new_documents, summary.labels)
+    if summary.errors:
+        warning = f"{len(summary.errors)} bad inputs recorded (see the ingest-errors artifact); the rest was stored"
+        logger.warning(warning)
+        return Completed(message=warning, data=summary)
+    return summary

@@ -1,0 +1,72 @@
+"""Flow ``train-classifier``: rebuild the training data, fit, evaluate, promote only if not worse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from copytrace import store
+from copytrace.db import ensure_schema, session_factory
+from copytrace.scoring import Scorer, active_model_path
+from copytrace.settings import load_settings
+from copytrace.training import candidate_path, confusion_markdown, not_worse, per_class_rows, train_candidate
+from models import registry
+
+
+@task(name="fit-candidate", cache_policy=NO_CACHE)
+def fit_candidate(
+    data_dir: str, model_dir: str, seeds_dir: str, seed: int, scale: float, active_path: str | None
+) -> dict:
+    out = candidate_path(Path(model_dir))
+    return train_candidate(
+        Path(data_dir), out, Path(seeds_dir), seed, scale, Path(active_path) if active_path else None
+    )
+
+
+@task(name="register-model", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[1, 5, 15])
+def register_model(database_url: str, path: str, promote: bool) -> int:
+    """Record the candidate in model_versions (with its metrics) and make it active when promoted."""
+    scorer = Scorer(Path(path))
+    with session_factory(database_url).begin() as session:
+        return store.register_model_version(
+            session,
+            version=scorer.version,
+            sha256=scorer.metadata["sha256"],
+            path=str(Path(path).resolve()),
+            sklearn_version=str(scorer.metadata.get("sklearn_version", "")),
+            params=dict(scorer.metadata.get("params", {})),
+            metrics=dict(scorer.metadata.get("metrics", {})),
+            training_data=dict(scorer.metadata.get("training_data", {})),
+            activate=promote,
+        )
+
+
+@flow(name="train-classifier")
+def train_classifier(
+    data_dir: str | None = None,
+    database_url: str | None = None,
+    model_dir: str = "model-store",
+    seed: int = 0,
+    scale: float = 1.0,
+) -> dict:
+    """Train from ``data_dir`` (default COPYTRACE_DATA_DIR, ../shared/data); promote if not worse."""
+    settings = load_settings(database_url=database_url, data_dir=data_dir)
+    url = settings.database_url
+    ensure_schema(url)
+    with session_factory(url).begin() as session:
+        active = active_model_path(session) or str(registry.default_model_path())
+    result = fit_candidate(str(settings.data_dir), model_dir, str(settings.seeds_dir), seed, scale, active)
+    promote, verdict = not_worse(result)
+    register_model(url, result["path"], promote)
+    report = result["report"]
+    create_table_artifact(per_class_rows(report), key="model-per-class", description=verdict)
+    create_markdown_artifact(
+        f"# Candidate model: {verdict}\n\nHeld-out confusion matrix (labels):\n\n{confusion_markdown(report)}\n\n"
+        f"Seeds: {report['seeds']['passed']}/{report['seeds']['total']}\n",
+        key="model-report",
+    )
+    get_run_logger().info(verdict)
+    return {"path": result["path"], "promoted": promote, "verdict": verdict}

@@ -1,0 +1,237 @@
+"""Pair features: how much of a copy comes from a source, in what form, and what surrounds it.
+
+``X`` is always a sequence of ``(source_text, copy_text)`` tuples. ``PairFeaturizer``
+does the expensive part once per pair (tokens, n-gram sets, unit alignment) and
+emits a 2-D object array: the numeric features in ``PAIR_FEATURES`` order, then the
+copy's unmatched text and the source's uncovered text as two string columns.
+``ResidualVocabulary`` turns those two leftover texts into class evidence learned
+from data — sponsor/paywall/cookie/navigation words versus ordinary article prose —
+which is what separates a wrapped copy from the reverse of an excerpt.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.validation import check_is_fitted
+
+from models.alignment import ALIGNMENT_FEATURES, Alignment, align_views, distinct_ngrams
+from models.text import TOKEN_PATTERN, char_grams, containment, sparse_dot, tfidf_rows, view
+
+CONTAINMENT_NS = (1, 2, 4, 8)  # 2 and 4 are also what the aligner needs
+DOC_FEATURES = (
+    "word_cosine",
+    "char_cosine",
+    *(f"copy_in_source_{n}gram" for n in CONTAINMENT_NS),
+    *(f"source_in_copy_{n}gram" for n in CONTAINMENT_NS),
+    "copy_tokens_log",
+    "source_tokens_log",
+    "length_ratio_log",
+)
+PAIR_FEATURES = DOC_FEATURES + ALIGNMENT_FEATURES
+N_PAIR_FEATURES = len(PAIR_FEATURES)
+COPY_RESIDUAL_COLUMN = N_PAIR_FEATURES
+SOURCE_RESIDUAL_COLUMN = N_PAIR_FEATURES + 1
+
+
+class PairFeaturizer(BaseEstimator, TransformerMixin):
+    """Numeric similarity/alignment features of each pair plus its two leftover texts.
+
+    ``fit`` learns the word IDF (also used by ``text_vectors`` for candidate search
+    and story grouping) and the char 4-gram IDF from every text in ``X``.
+    """
+
+    CHUNK = 256
+
+    def __init__(self, max_vocabulary: int = 40000, min_df: int = 2, char_features: int = 2**18):
+        self.max_vocabulary = max_vocabulary
+        self.min_df = min_df
+        self.char_features = char_features
+
+    def fit(self, X, y=None):
+        texts = list(dict.fromkeys(t for pair in X for t in pair))
+        self.word_vectorizer_ = TfidfVectorizer(
+            token_pattern=TOKEN_PATTERN,
+            sublinear_tf=True,
+            min_df=self.min_df,
+            max_features=self.max_vocabulary,
+            dtype=np.float32,
+        ).fit(texts)
+        if hasattr(self.word_vectorizer_, "stop_words_"):  # the dropped terms: large, never needed
+            del self.word_vectorizer_.stop_words_
+        df = np.zeros(self.char_features, dtype=np.float64)
+        for t in texts:
+            df[char_grams(t, self.char_features)[0]] += 1
+        self.char_idf_ = (np.log((1 + len(texts)) / (1 + df)) + 1).astype(np.float32)
+        self.n_features_in_ = 2
+        return self
+
+    def _char_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        ids, counts = char_grams(text, self.char_features)
+        w = (1.0 + np.log(counts)) * self.char_idf_[ids]
+        return ids, w / max(float(np.sqrt((w * w).sum())), 1e-12)
+
+    def get_feature_names_out(self, input_features=None):
+        return np.array([*PAIR_FEATURES, "copy_residual_text", "source_residual_text"], dtype=object)
+
+    def transform(self, X):
+        """Features of every pair, computed ``CHUNK`` pairs at a time to bound memory."""
+        pairs = list(X)
+        out = [self.analyse(pairs[i : i + self.CHUNK])[0] for i in range(0, len(pairs), self.CHUNK)]
+        return np.vstack(out) if out else np.empty((0, N_PAIR_FEATURES + 2), dtype=object)
+
+    def analyse(self, X) -> tuple[np.ndarray, list[Alignment]]:
+        """Features (object array, see module doc) and the full ``Alignment`` of every pair."""
+        check_is_fitted(self, "word_vectorizer_")
+        pairs = [(str(s), str(c)) for s, c in X]
+        texts = list(dict.fromkeys(t for pair in pairs for t in pair))
+        pos = {t: i for i, t in enumerate(texts)}
+        vocabulary, idf = self.word_vectorizer_.vocabulary_, self.word_vectorizer_.idf_
+        views = [view(t) for t in texts]
+        rows = [tfidf_rows(v, vocabulary, idf) for v in views]
+        chars = [self._char_vector(t) for t in texts]
+        grams = [{n: distinct_ngrams(v, n) for n in CONTAINMENT_NS} for v in views]
+
+        out = np.empty((len(pairs), N_PAIR_FEATURES + 2), dtype=object)
+        alignments = []
+        for r, (s, c) in enumerate(pairs):
+            i, j = pos[s], pos[c]
+            sv, cv = views[i], views[j]
+            al = align_views(sv, cv, rows[i], rows[j], grams[i], grams[j])
+            alignments.append(al)
+            doc = [
+                sparse_dot((rows[i].ids, rows[i].doc), (rows[j].ids, rows[j].doc)),
+                sparse_dot(chars[i], chars[j]),
+                *(_share_in(grams[j][n], grams[i][n]) for n in CONTAINMENT_NS),
+                *(_share_in(grams[i][n], grams[j][n]) for n in CONTAINMENT_NS),
+                float(np.log1p(cv.n_tokens)),
+                float(np.log1p(sv.n_tokens)),
+                float(np.log((cv.n_tokens + 1) / (sv.n_tokens + 1))),
+            ]
+            out[r, :N_PAIR_FEATURES] = doc + al.feature_vector()
+            out[r, COPY_RESIDUAL_COLUMN] = "\n".join(seg.text for seg in al.wrapper_segments)
+            out[r, SOURCE_RESIDUAL_COLUMN] = al.source_residual
+        return out, alignments
+
+
+def _share_in(a_unique: np.ndarray, b_unique: np.ndarray) -> float:
+    """Share of the distinct n-grams ``a_unique`` that also occur in ``b_unique``."""
+    if len(a_unique) == 0:
+        return 0.0
+    return float(containment(a_unique, b_unique).mean())
+
+
+class ResidualVocabulary(BaseEstimator, TransformerMixin):
+    """How much the leftover lines read like injected page furniture, learned from data.
+
+    Input: two string columns, the copy's unmatched text and the source's uncovered
+    text. A linear model on TF-IDF words scores each leftover *line*: wrapper material
+    (sponsor, paywall, cookie, navigation, link lists) versus leftover prose
+    (paraphrased or independent sentences). It learns from the copies' leftover lines,
+    each carrying its pair's "is spam-wrapped" flag (noisy, since a wrapped rewrite
+    also leaves prose over; scoring lines rather than the whole leftover is what lets a
+    few wrapper lines stand out next to unmatched paraphrases). Per column it returns
+    the highest line score and the word-weighted mean. A wrapper in the copy's leftover
+    says spam-wrapped; one in the source's leftover says the pair is the reverse of a
+    wrapped copy. The target is binary on purpose: leftover prose differs by domain
+    between rewrites and independent texts in the training corpora, and the model must
+    not learn that domain from it. ``fit_transform`` returns out-of-fold scores (like
+    ``TargetEncoder``) so the downstream classifier is not trained on this model's
+    memorised answers.
+    """
+
+    WRAPPER_CLASS = "spam-wrapped"
+
+    def __init__(self, max_features: int = 4000, min_df: int = 3, C: float = 2.0, cv: int = 5, random_state: int = 0):
+        self.max_features = max_features
+        self.min_df = min_df
+        self.C = C
+        self.cv = cv
+        self.random_state = random_state
+
+    @staticmethod
+    def _lines(X, i: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Non-empty lines of column ``i``, the row each came from, and their word counts."""
+        lines, rows = [], []
+        for r, text in enumerate(np.asarray(X, dtype=object)[:, i]):
+            for line in str(text).split("\n"):
+                if line.strip():
+                    lines.append(line)
+                    rows.append(r)
+        words = np.array([len(line.split()) for line in lines], dtype=float)
+        return lines, np.array(rows, dtype=np.int64), words
+
+    def _model(self):
+        return LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced")
+
+    @staticmethod
+    def _aggregate(scores: np.ndarray, rows: np.ndarray, words: np.ndarray, n: int) -> np.ndarray:
+        """Per row: (max line score, word-weighted mean line score); 0 when nothing is left over."""
+        top = np.zeros(n)
+        np.maximum.at(top, rows, scores)
+        total = np.bincount(rows, weights=words, minlength=n)
+        mean = np.bincount(rows, weights=scores * words, minlength=n) / np.maximum(total, 1.0)
+        return np.stack([top, mean], axis=1)
+
+    def fit(self, X, y):
+        self._fit(X, y)
+        return self
+
+    def _fit(self, X, y):
+        copy_lines, copy_rows, _ = self._lines(X, 0)
+        source_lines, _, _ = self._lines(X, 1)
+        self.vectorizer_ = TfidfVectorizer(
+            token_pattern=TOKEN_PATTERN,
+            sublinear_tf=True,
+            min_df=self.min_df,
+            max_features=self.max_features,
+            dtype=np.float32,
+        ).fit(copy_lines + source_lines + ["_nothing_"])
+        if hasattr(self.vectorizer_, "stop_words_"):
+            del self.vectorizer_.stop_words_
+        target = np.asarray(y) == self.WRAPPER_CLASS
+        self.model_ = self._model().fit(self.vectorizer_.transform(copy_lines), target[copy_rows])
+        self.n_features_in_ = 2
+        return target
+
+    def fit_transform(self, X, y=None, **fit_params):
+        target = self._fit(X, y)
+        n = len(target)
+        cols = [self._lines(X, i) for i in (0, 1)]
+        mats = [self.vectorizer_.transform(lines or ["_nothing_"])[: len(lines)] for lines, _, _ in cols]
+        out = np.zeros((n, 4))
+        folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+        copy_rows = cols[0][1]
+        for train, held in folds.split(np.zeros(n), target):
+            in_train = np.isin(copy_rows, train)
+            model = clone(self._model()).fit(mats[0][in_train], target[copy_rows[in_train]])
+            for k, ((_, rows, words), m) in enumerate(zip(cols, mats, strict=True)):
+                keep = np.isin(rows, held)
+                scores = model.predict_proba(m[keep])[:, 1] if keep.any() else np.zeros(0)
+                agg = self._aggregate(scores, rows[keep], words[keep], n)
+                out[held, 2 * k : 2 * k + 2] = agg[held]
+        return out
+
+    def transform(self, X):
+        check_is_fitted(self, "model_")
+        n = len(np.asarray(X, dtype=object))
+        parts = []
+        for i in (0, 1):
+            lines, rows, words = self._lines(X, i)
+            scores = self.model_.predict_proba(self.vectorizer_.transform(lines))[:, 1] if lines else np.zeros(0)
+            parts.append(self._aggregate(scores, rows, words, n))
+        return np.hstack(parts)
+
+    def get_feature_names_out(self, input_features=None):
+        return np.array(
+            [
+                "copy_leftover_wrapper_max",
+                "copy_leftover_wrapper_mean",
+                "source_leftover_wrapper_max",
+                "source_leftover_wrapper_mean",
+            ],
+            dtype=object,
+        )

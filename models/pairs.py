@@ -1,0 +1,22 @@
+"""The pair classifier's classes and how they map onto the four user-facing labels.
+
+The classifier judges one directed pair (source, copy). It needs two classes the
+labels fold together: ``independent`` (the copy does not derive from the source —
+unrelated, independent coverage of the same story, or the reverse direction of a real
+pair) and ``full-copy`` (a faithful complete copy). Both read as ``original`` to a user.
+"""
+
+from __future__ import annotations
+
+PAIR_CLASSES = ("independent", "full-copy", "excerpt", "rewrite", "spam-wrapped")
+LABELS = ("original", "rewrite", "excerpt", "spam-wrapped")
+DERIVED_CLASSES = ("full-copy", "excerpt", "rewrite", "spam-wrapped")
+
+_TO_LABEL = {"independent": "original", "full-copy": "original"}
+
+
+def to_label(pair_class: str) -> str:
+    """The user-facing label of a pair class (``independent``/``full-copy`` → ``original``)."""
+    if pair_class not in PAIR_CLASSES:
+        raise ValueError(f"unknown pair class {pair_class!r}; expected one of {PAIR_CLASSES}")
+    return _TO_LABEL.get(pair_class, pair_class)

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `make serve`: a local Prefect server (its own SQLite under .prefect/), a process worker, every
+# deployment of prefect.yaml and the project's automations. Ctrl-C stops the server and the worker.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BIN=.venv/bin
+PORT="${PREFECT_PORT:-4200}"
+export PREFECT_HOME="${PREFECT_HOME:-$PWD/.prefect}"
+export PREFECT_API_URL="http://127.0.0.1:${PORT}/api"
+export PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
+export COPYTRACE_HOME="$PWD"
+export COPYTRACE_LANDING_DIR="${COPYTRACE_LANDING_DIR:-$PWD/landing}"
+export COPYTRACE_DATABASE_URL="${COPYTRACE_DATABASE_URL:-sqlite:///$PWD/copytrace.db}"
+POOL=copytrace
+mkdir -p "$PREFECT_HOME" "$COPYTRACE_LANDING_DIR"
+
+pids=()
+stop() {
+  echo "stopping the Prefect worker and server"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop EXIT INT TERM
+
+"$BIN/prefect" server start --host 127.0.0.1 --port "$PORT" >"$PREFECT_HOME/server.log" 2>&1 &
+pids+=($!)
+echo -n "waiting for the Prefect server on port $PORT "
+for _ in $(seq 1 120); do
+  curl -fs "http://127.0.0.1:${PORT}/api/health" >/dev/null 2>&1 && break
+  echo -n "."; sleep 1
+done
+curl -fs "http://127.0.0.1:${PORT}/api/health" >/dev/null || { echo " the server did not start; see $PREFECT_HOME/server.log"; exit 1; }
+echo " up"
+
+"$BIN/prefect" work-pool inspect "$POOL" >/dev/null 2>&1 || "$BIN/prefect" work-pool create "$POOL" --type process >/dev/null
+"$BIN/prefect" --no-prompt deploy --all
+"$BIN/python" scripts/create_automations.py
+
+"$BIN/prefect" worker start --pool "$POOL" >"$PREFECT_HOME/worker.log" 2>&1 &
+pids+=($!)
+
+cat <<MSG
+
+  Prefect UI:      http://127.0.0.1:${PORT}/
+  landing folder:  $COPYTRACE_LANDING_DIR   (ingest-copies runs every 10 minutes)
+  database:        $COPYTRACE_DATABASE_URL
+  logs:            $PREFECT_HOME/server.log, $PREFECT_HOME/worker.log
+  Ctrl-C stops the server and the worker.
+MSG
+wait

@@ -1,0 +1,1 @@
+"""Prefect tasks: thin wrappers (I/O, retries, logging) over plain functions in ``copytrace``."""

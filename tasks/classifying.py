@@ -1,0 +1,66 @@
+"""Attribute and classify one batch of stored documents."""
+
+from __future__ import annotations
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from copytrace.db import session_factory
+from copytrace.pipeline import ClassifyResult, classify_documents
+from copytrace.scoring import active_model_path, load_scorer
+from copytrace.store import pending_document_ids
+from tasks.retrying import RETRY_DELAYS, retry_transient
+
+
+@task(
+    name="pending-documents",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_transient,
+)
+def pending_documents(database_url: str) -> list[int]:
+    """Every stored document without a classification, this run's and any a killed run left behind."""
+    with session_factory(database_url).begin() as session:
+        return pending_document_ids(session)
+
+
+@task(
+    name="classify-documents",
+    task_run_name="classify documents {batch_no}",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_transient,
+)
+def classify_batch(
+    document_ids: list[int],
+    database_url: str,
+    model_path: str | None,
+    candidate_limit: int,
+    story_threshold: float,
+    flow_run_id: str | None,
+    batch_no: int,
+) -> ClassifyResult:
+    if model_path is None:
+        with session_factory(database_url).begin() as session:
+            model_path = active_model_path(session)
+    scorer = load_scorer(model_path)
+    result = classify_documents(
+        document_ids,
+        database_url,
+        scorer,
+        candidate_limit=candidate_limit,
+        story_threshold=story_threshold,
+        flow_run_id=flow_run_id,
+    )
+    get_run_logger().info(
+        "batch %d: %d classified %s, %d new stories, %d re-rooted (model %s)",
+        batch_no,
+        result.classified,
+        dict(result.labels),
+        result.new_stories,
+        result.rerooted,
+        scorer.version,
+    )
+    return result

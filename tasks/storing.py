@@ -1,0 +1,33 @@
+"""Store one batch of landing files: their copies, their errors, the record that they were read."""
+
+from __future__ import annotations
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from copytrace.pipeline import StoreResult, store_files
+from tasks.retrying import RETRY_DELAYS, retry_transient
+
+
+@task(
+    name="store-files",
+    task_run_name="store files {batch_no}",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_transient,
+)
+def store_batch(
+    paths: list[str], landing: str, database_url: str, max_file_bytes: int, flow_run_id: str | None, batch_no: int
+) -> StoreResult:
+    result = store_files(paths, landing, database_url, max_file_bytes, flow_run_id)
+    get_run_logger().info(
+        "batch %d: %d files read, %d already ingested, %d new copies, %d duplicates, %d errors",
+        batch_no,
+        result.files_read,
+        result.files_skipped,
+        len(result.new_document_ids),
+        result.duplicates,
+        len(result.errors),
+    )
+    return result

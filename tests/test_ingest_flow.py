@@ -1,0 +1,139 @@
+"""End to end on both databases: landing folder → ingest-copies flow → copy_provenance."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from copytrace.db import session_factory
+from copytrace.ingest.badinputs import write_bad_inputs
+from copytrace.ingest.records import printable
+from copytrace.orm import Classification, Document, IngestError
+from copytrace.report import provenance_rows
+from tests.conftest import EXPECTED_SEEDS
+
+pytestmark = pytest.mark.integration
+
+
+def _shuffled_copy(seeds: dict[str, Path], folder: Path, rng: random.Random) -> dict[str, str]:
+    """Copy the seeds under random names in random order; returns {seed key: locator}."""
+    folder.mkdir(parents=True, exist_ok=True)
+    keys = list(seeds)
+    rng.shuffle(keys)
+    locators = {}
+    for key in keys:
+        dest = folder / f"{rng.getrandbits(40):010x}.txt"
+        shutil.copy(seeds[key], dest)
+        locators[key] = str(dest.resolve())
+    return locators
+
+
+def _provenance(url: str) -> list[dict]:
+    with session_factory(url)() as session:
+        return provenance_rows(session)
+
+
+def _counts(url: str) -> tuple[int, int, int]:
+    with session_factory(url)() as session:
+        return (
+            session.scalar(select(func.count(Document.id))),
+            session.scalar(select(func.count(Classification.id))),
+            session.scalar(select(func.count(IngestError.id))),
+        )
+
+
+@pytest.mark.parametrize("order_seed", [1, 2])
+def test_seeds_come_out_as_labels_md_says_whatever_the_names_and_order(
+    prefect_harness, db_url, seeds, tmp_path, order_seed
+):
+    from flows.ingest_copies import ingest_copies
+
+    locators = _shuffled_copy(seeds, tmp_path / "landing", random.Random(order_seed))
+    summary = ingest_copies(landing=str(tmp_path / "landing"), database_url=db_url)
+    assert summary.new_documents == 5 and summary.errors == []
+
+    rows = {r["locator"]: r for r in _provenance(db_url)}
+    key_of = {rows[loc]["document_id"]: key for key, loc in locators.items()}
+    for key, (label, allowed_sources) in EXPECTED_SEEDS.items():
+        row = rows[locators[key]]
+        assert row["label"] == label, (key, row)
+        source = key_of.get(row["derived_from_id"])
+        if allowed_sources is None:
+            assert row["derived_from_id"] is None, (key, row)
+            assert row["root_id"] == row["document_id"]
+        else:
+            assert source in allowed_sources, (key, source)
+            assert key_of[row["root_id"]] == "000"
+        assert 0.0 <= row["confidence"] <= 1.0
+        assert row["model_version"] and row["flow_run_id"]
+    stories = {rows[loc]["story_id"] for loc in locators.values()}
+    assert len(stories) == 1 and None not in stories  # 004 is independent coverage of 000's story
+
+    before = _counts(db_url)
+    again = ingest_copies(landing=str(tmp_path / "landing"), database_url=db_url)
+    assert again.new_documents == 0 and again.files_skipped == 5
+    assert _counts(db_url) == before
+
+
+def test_same_text_at_two_locators_is_two_copies_the_later_deriving_from_the_earlier(
+    prefect_harness, db_url, seeds, tmp_path
+):
+    from flows.ingest_copies import ingest_copies
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    shutil.copy(seeds["000"], landing / "site-a.txt")
+    ingest_copies(landing=str(landing), database_url=db_url)
+    shutil.copy(seeds["000"], landing / "site-b.txt")
+    ingest_copies(landing=str(landing), database_url=db_url)
+
+    rows = {Path(r["locator"]).name: r for r in _provenance(db_url)}
+    assert set(rows) == {"site-a.txt", "site-b.txt"}
+    assert rows["site-a.txt"]["derived_from_id"] is None
+    assert rows["site-b.txt"]["derived_from_id"] == rows["site-a.txt"]["document_id"]
+    assert rows["site-b.txt"]["label"] == "original"
+    with session_factory(db_url)() as session:
+        from copytrace.orm import TextBlob
+
+        assert session.scalar(select(func.count(TextBlob.id))) == 1  # the text itself is stored once
+
+
+def test_bad_inputs_are_recorded_and_good_files_stored(prefect_harness, db_url, seeds, tmp_path):
+    from flows.ingest_copies import ingest_copies
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    expected = write_bad_inputs(landing, max_bytes=64 * 1024)
+    for key in ("000", "002"):
+        shutil.copy(seeds[key], landing / f"good-{key}.txt")
+
+    summary = ingest_copies(landing=str(landing), database_url=db_url, max_file_bytes=64 * 1024)
+    recorded = {(Path(e["path"]).name, e["reason"]) for e in summary.errors}
+    for name, reason in expected.items():
+        assert (printable(name), reason) in recorded, (name, reason, recorded)
+    stored = {Path(r["locator"]).name for r in _provenance(db_url)}
+    assert {"good-000.txt", "good-002.txt"} <= stored
+
+    with session_factory(db_url)() as session:
+        before_rows = provenance_rows(session)
+        n_errors = session.scalar(select(func.count(IngestError.id)))
+    assert n_errors >= len(expected)
+    ingest_copies(landing=str(landing), database_url=db_url, max_file_bytes=64 * 1024)
+    with session_factory(db_url)() as session:
+        assert provenance_rows(session) == before_rows  # nothing stored is changed by bad files
+        assert session.scalar(select(func.count(IngestError.id))) == n_errors  # counted again, not duplicated
+
+
+def test_a_run_that_can_read_nothing_fails_with_the_reason(prefect_harness, db_url, tmp_path):
+    from flows.ingest_copies import NothingReadError, ingest_copies
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "empty.txt").write_bytes(b"")
+    (landing / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(NothingReadError, match="none of the 2 landing files"):
+        ingest_copies(landing=str(landing), database_url=db_url)

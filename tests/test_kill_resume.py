@@ -1,0 +1,69 @@
+"""A run killed with SIGKILL at any point, then started again, ends with every document stored exactly once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from copytrace.db import session_factory
+from copytrace.orm import Classification, Document
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _landing(seeds: dict[str, Path], folder: Path, copies: int) -> int:
+    """Many files: each seed under several names (each name is a distinct copy: another site carried it)."""
+    folder.mkdir()
+    n = 0
+    for i in range(copies):
+        for key, path in seeds.items():
+            shutil.copy(path, folder / f"site{i:02d}-{key}.txt")
+            n += 1
+    return n
+
+
+def _ingest_cmd(landing: Path, url: str) -> list[str]:
+    return [sys.executable, "-m", "copytrace.cli", "ingest", str(landing), "--db", url, "--batch-size", "7"]
+
+
+def test_kill_minus_nine_then_rerun_stores_every_document_once(prefect_harness, db_url, seeds, tmp_path):
+    from prefect.settings import PREFECT_API_URL
+
+    landing = tmp_path / "landing"
+    expected = _landing(seeds, landing, copies=8)
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PYTHONPATH": str(REPO)}
+
+    for delay in (1.5, 3.0, 4.5, 6.0, 8.0):
+        proc = subprocess.Popen(
+            _ingest_cmd(landing, db_url), env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+    final = subprocess.run(
+        _ingest_cmd(landing, db_url), env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600
+    )
+    assert final.returncode == 0, final.stderr[-2000:]
+
+    with session_factory(db_url)() as session:
+        docs = session.scalar(select(func.count(Document.id)))
+        distinct = session.scalar(select(func.count(func.distinct(Document.locator))))
+        current = session.execute(
+            select(Classification.document_id, func.count())
+            .where(Classification.is_current)
+            .group_by(Classification.document_id)
+        ).all()
+    assert docs == expected == distinct
+    assert len(current) == expected and all(n == 1 for _, n in current)

@@ -1,0 +1,143 @@
+"""The pair features and the alignment on tiny hand-made pairs, and the scikit-learn estimator rules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from models import classifier
+from models.alignment import align
+from models.features import PAIR_FEATURES, PairFeaturizer, ResidualVocabulary
+from models.pairs import LABELS, PAIR_CLASSES, to_label
+from models.text import view
+
+ARTICLE = (
+    "The city council approved a new budget on Monday after a long debate about school funding.\n\n"
+    "Councillors voted eleven to four in favour of the plan, which raises spending on libraries and parks.\n\n"
+    "The mayor said the decision showed that the council could still agree on difficult questions.\n\n"
+    "Opposition members argued that the tax increase would hurt small businesses in the old town.\n\n"
+    "A final review of the spending plan is expected in the spring, officials said on Tuesday."
+)
+OTHER = (
+    "A rare bird was spotted near the harbour at dawn, drawing dozens of watchers with cameras.\n\n"
+    "Experts believe the storm last week pushed it far from its usual migration route over the sea."
+)
+WRAPPER_HEAD = "Sponsor: QWIKET\nLog in\nSubscribe now for unlimited access"
+WRAPPER_TAIL = "Already a subscriber? Log in.\nWe use cookies. Accept all"
+
+
+def _featurizer() -> PairFeaturizer:
+    return PairFeaturizer(min_df=1).fit([(ARTICLE, OTHER), (OTHER, ARTICLE)])
+
+
+def _features(f: PairFeaturizer, source: str, copy: str) -> dict[str, float]:
+    rows, _ = f.analyse([(source, copy)])
+    return dict(zip(PAIR_FEATURES, rows[0, : len(PAIR_FEATURES)], strict=True))
+
+
+def test_classes_and_labels() -> None:
+    assert {to_label(c) for c in PAIR_CLASSES} == set(LABELS)
+    assert to_label("independent") == to_label("full-copy") == "original"
+    assert to_label("spam-wrapped") == "spam-wrapped"
+    with pytest.raises(ValueError):
+        to_label("copy")
+
+
+def test_units_keep_offsets_into_the_given_text() -> None:
+    text = "Mr. Smith met Vladimir V. Putin. They talked.\n\nSales rose 2%.For the year, profit fell."
+    v = view(text)
+    assert v.unit_texts() == [
+        "Mr. Smith met Vladimir V. Putin.",
+        "They talked.",
+        "Sales rose 2%.",
+        "For the year, profit fell.",
+    ]
+    assert all(text[a:b] == u for a, b, u in zip(v.unit_start, v.unit_end, v.unit_texts(), strict=True))
+
+
+def test_verbatim_excerpt_is_fully_matched_and_its_reverse_is_not() -> None:
+    f = _featurizer()
+    excerpt = "\n".join(ARTICLE.split("\n\n")[:2])  # re-flowed whitespace
+    forward = _features(f, ARTICLE, excerpt)
+    reverse = _features(f, excerpt, ARTICLE)
+    assert forward["copy_matched_share"] == pytest.approx(1.0)
+    assert forward["copy_verbatim_share"] == pytest.approx(1.0)
+    assert forward["source_verbatim_coverage"] < 0.6
+    assert reverse["copy_verbatim_share"] < 0.6
+    assert reverse["source_verbatim_coverage"] == pytest.approx(1.0)
+
+
+def test_wrapper_segments_are_the_injected_lines() -> None:
+    f = _featurizer()
+    copy = f"{WRAPPER_HEAD}\n\n{ARTICLE}\n\n{WRAPPER_TAIL}"
+    al = align(ARTICLE, copy, f.word_vectorizer_)
+    texts = [s.text for s in al.wrapper_segments]
+    assert texts == [WRAPPER_HEAD, WRAPPER_TAIL]
+    for seg in al.wrapper_segments:
+        assert copy[seg.start : seg.end] == seg.text
+    assert al.source_coverage == pytest.approx(1.0)
+    assert all(s.kind == "verbatim" for s in al.spans)
+    span = al.spans[0]
+    assert ARTICLE[span.source_start : span.source_end] == copy[span.copy_start : span.copy_end]
+
+
+def test_unrelated_and_repeated_text() -> None:
+    f = _featurizer()
+    unrelated = _features(f, ARTICLE, OTHER)
+    assert unrelated["copy_matched_share"] < 0.2
+    paras = ARTICLE.split("\n\n")
+    repeated = _features(f, ARTICLE, "\n\n".join(paras + paras[1:3]))
+    assert repeated["repeated_unit_share"] > 0.2
+
+
+def test_empty_texts_do_not_break_the_features() -> None:
+    f = _featurizer()
+    rows, alignments = f.analyse([("", ARTICLE), (ARTICLE, ""), ("", "")])
+    assert rows.shape == (3, len(PAIR_FEATURES) + 2)
+    assert np.isfinite(rows[:, : len(PAIR_FEATURES)].astype(float)).all()
+    assert alignments[2].spans == []
+
+
+def test_estimator_rules() -> None:
+    pipeline = classifier.build_pipeline(pairs__max_vocabulary=500)
+    params = pipeline.get_params()
+    cloned = clone(pipeline)
+    assert cloned.get_params()["pairs__max_vocabulary"] == 500
+    assert set(cloned.get_params()) == set(params)
+    f = PairFeaturizer()
+    assert f.fit([(ARTICLE, OTHER)]) is f
+    assert not any(k.endswith("_") for k in vars(PairFeaturizer()))
+
+
+def _tiny_training_set() -> tuple[list[tuple[str, str]], list[str]]:
+    paras = ARTICLE.split("\n\n")
+    pairs, y = [], []
+    for i in range(8):
+        tag = f"Item {i} of the morning edition."
+        src = "\n\n".join([tag, *paras])
+        pairs += [
+            (src, src),
+            (src, "\n\n".join([tag, *paras[: 2 + i % 2]])),
+            (src, f"{WRAPPER_HEAD}\n{src}\n{WRAPPER_TAIL} {i}"),
+            (src, OTHER + f" Report {i}."),
+            (src, src.replace("approved", "passed").replace("debate", "argument").replace("raises", "lifts")),
+        ]
+        y += ["full-copy", "excerpt", "spam-wrapped", "independent", "rewrite"]
+    return pairs, y
+
+
+def test_pipeline_fits_and_explains() -> None:
+    pairs, y = _tiny_training_set()
+    pipeline = classifier.build_pipeline(
+        pairs__min_df=1, features__residual__min_df=1, features__residual__cv=2, classify__cv=2
+    )
+    assert pipeline.fit(pairs, y) is pipeline
+    proba = classifier.predict_proba(pipeline, pairs[:3])
+    assert proba.shape == (3, 5)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    assert set(classifier.predict(pipeline, pairs[:3])) <= set(PAIR_CLASSES)
+    residual = ResidualVocabulary(min_df=1, cv=2)
+    leftovers = np.array([[p[1], ""] for p in pairs], dtype=object)
+    assert residual.fit(leftovers, y) is residual
+    assert residual.fit_transform(leftovers, y).shape == residual.transform(leftovers).shape == (len(pairs), 4)

@@ -1,0 +1,89 @@
+"""The shipped model on the user's seed copies, the explain() evidence shape, and text_vectors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models import classifier, registry
+from models.pairs import PAIR_CLASSES
+
+SEEDS = (Path(__file__).parents[1] / ".." / "shared" / "seeds").resolve()
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    return registry.load_default()
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, str]:
+    if not SEEDS.is_dir():
+        pytest.skip(f"no seeds at {SEEDS}")
+    return {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.mark.parametrize(
+    ("source", "copy", "expected"),
+    [
+        ("000", "001", "rewrite"),
+        ("000", "002", "spam-wrapped"),
+        ("002", "003", "rewrite"),
+        ("000", "003", "rewrite"),
+        ("000", "004", "original"),
+        ("004", "000", "original"),
+        ("002", "000", "original"),  # the reverse of a wrapped excerpt is not derived
+        ("003", "000", "original"),
+    ],
+)
+def test_seed_pairs(pipeline, seeds, source: str, copy: str, expected: str) -> None:
+    ev = classifier.explain(pipeline, seeds[source], seeds[copy])
+    assert ev["label"] == expected, ev["probabilities"]
+    if expected == "original":
+        assert ev["pair_class"] == "independent"
+
+
+def test_explain_shape(pipeline, seeds) -> None:
+    ev = classifier.explain(pipeline, seeds["000"], seeds["002"])
+    json.dumps(ev)
+    assert set(ev) == {
+        "pair_class",
+        "label",
+        "confidence",
+        "probabilities",
+        "features",
+        "reasons",
+        "spans",
+        "wrapper_segments",
+    }
+    assert set(ev["probabilities"]) == set(PAIR_CLASSES)
+    assert ev["confidence"] == max(ev["probabilities"].values())
+    assert ev["reasons"] and all(isinstance(r, str) for r in ev["reasons"])
+    assert "copy_matched_share" in ev["features"]
+    copy = seeds["002"]
+    assert any("Sponsor" in s["text"] for s in ev["wrapper_segments"])
+    for s in ev["wrapper_segments"]:
+        assert copy[s["start"] : s["end"]] == s["text"]
+    for s in ev["spans"]:
+        assert s["kind"] in ("verbatim", "paraphrase") and 0 <= s["copy_start"] < s["copy_end"] <= len(copy)
+
+
+def test_predict_proba_matches_classes(pipeline, seeds) -> None:
+    pairs = [(seeds["000"], seeds[k]) for k in ("001", "002", "004")]
+    proba = classifier.predict_proba(pipeline, pairs)
+    assert proba.shape == (3, len(PAIR_CLASSES))
+    assert set(pipeline.classes_) == set(PAIR_CLASSES)
+    assert classifier.predict(pipeline, pairs) == [pipeline.classes_[i] for i in proba.argmax(axis=1)]
+
+
+def test_text_vectors_group_a_story(pipeline, seeds) -> None:
+    v = classifier.text_vectors(
+        pipeline, [seeds["000"], seeds["004"], "Shares in the chip maker fell after weak sales of phones and laptops."]
+    )
+    norms = np.sqrt(np.asarray(v.multiply(v).sum(axis=1)).ravel())
+    assert np.allclose(norms, 1.0, atol=1e-5)
+    sims = (v @ v.T).toarray()
+    assert sims[0, 1] > 0.3 > sims[0, 2]

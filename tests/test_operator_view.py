@@ -1,0 +1,94 @@
+"""What operators get from a run besides the rows: the daily report, the run event and the spike event."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from copytrace.report import RunSummary, findings_markdown, md_escape
+
+pytestmark = pytest.mark.integration
+
+
+def _landing(tmp_path, seeds, keys):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for key in keys:
+        shutil.copy(seeds[key], landing / f"{key}.txt")
+    return landing
+
+
+def _events(name: str, since: datetime) -> list[dict]:
+    from prefect.events.worker import EventsWorker
+    from prefect.settings import PREFECT_API_URL
+
+    EventsWorker.drain_all()
+    body = {"filter": {"event": {"name": [name]}, "occurred": {"since": since.isoformat()}}, "limit": 50}
+    deadline = time.monotonic() + 20
+    while True:
+        resp = httpx.post(f"{PREFECT_API_URL.value()}/events/filter", json=body, timeout=10)
+        resp.raise_for_status()
+        events = resp.json()["events"]
+        if events or time.monotonic() > deadline:
+            return events
+        time.sleep(0.5)
+
+
+def test_each_run_emits_its_counts_and_a_spike_when_spam_wrapping_surges(
+    prefect_harness, db_url, seeds, tmp_path, monkeypatch
+):
+    from flows.ingest_copies import ingest_copies
+
+    monkeypatch.setenv("COPYTRACE_SPAM_SPIKE_SHARE", "0.3")
+    since = datetime.now(UTC)
+    ingest_copies(landing=str(_landing(tmp_path, seeds, ["000", "002"])), database_url=db_url)
+
+    (run_event,) = _events("copytrace.ingest.completed", since)
+    assert run_event["payload"]["labels"] == {"original": 1, "spam-wrapped": 1}
+    (spike,) = _events("copytrace.spam_wrapped.spike", since)
+    assert spike["payload"]["spam_wrapped_share"] == 0.5 and spike["payload"]["threshold"] == 0.3
+
+
+def test_no_spike_below_the_threshold(prefect_harness, db_url, seeds, tmp_path):
+    from flows.ingest_copies import ingest_copies
+
+    since = datetime.now(UTC)
+    ingest_copies(landing=str(_landing(tmp_path, seeds, ["000", "001", "004"])), database_url=db_url)
+    assert _events("copytrace.ingest.completed", since)
+    assert _events("copytrace.spam_wrapped.spike", since) == []
+
+
+def test_daily_report_compares_the_day_with_the_previous_week(prefect_harness, db_url, seeds, tmp_path):
+    from flows.daily_report import daily_report
+    from flows.ingest_copies import ingest_copies
+
+    ingest_copies(landing=str(_landing(tmp_path, seeds, ["000", "001", "002", "003", "004"])), database_url=db_url)
+    figures = daily_report(database_url=db_url, day=datetime.now(UTC).date().isoformat())
+    assert figures["original"] == {"today": 2, "week_mean": 0.0}
+    assert figures["rewrite"]["today"] == 2 and figures["spam-wrapped"]["today"] == 1
+
+
+def test_hostile_scraped_text_is_inert_in_markdown():
+    hostile = "<img src=x onerror=alert(1)> [click](javascript:alert(1)) **bold** | `code` # head"
+    summary = RunSummary(
+        findings=[
+            {
+                "label": "spam-wrapped",
+                "locator": hostile,
+                "title": hostile,
+                "source": hostile,
+                "confidence": 0.9,
+                "reasons": [hostile],
+            }
+        ]
+    )
+    markdown = findings_markdown(summary)
+    for raw in ("<img", "](javascript", "**bold**", "`code`", "| col"):
+        assert raw not in markdown
+    row = markdown.splitlines()[-1]
+    assert row.count(" | ") == 5  # the table keeps its six columns: no injected cell separators
+    assert md_escape("a\nb\tc") == "a b c"
