@@ -9,7 +9,7 @@ from typing import Any
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from copytrace.scoring import Scorer
-from models.pairs import LABELS, PAIR_CLASSES, to_label
+from models.pairs import LABELS, PAIR_CLASSES, from_label, to_label
 
 BATCH = 256
 
@@ -41,7 +41,7 @@ def evaluate_file(path: Path, scorer: Scorer) -> dict[str, Any]:
         chunk = records[i : i + BATCH]
         for probs in scorer.probabilities([(r["source"], r["copy"]) for r in chunk]):
             predicted.append(to_label(max(probs, key=probs.get)))
-    truth = [to_label(r["label"]) for r in records]
+    truth = [to_label(from_label(r["label"])) for r in records]  # a label or a pair class
     p, r, f, n = precision_recall_fscore_support(truth, predicted, labels=list(LABELS), zero_division=0)
     return {
         "pairs": len(records),

@@ -37,7 +37,10 @@ class RunSummary:
 
     def run_name(self, started: str) -> str:
         """What the run did, for its name in the Prefect UI."""
-        return f"ingest {started} · {self.new_documents} new" + (f" · {len(self.errors)} errors" if self.errors else "")
+        errors = len(self.errors)
+        return f"ingest {started} · {self.new_documents} new" + (
+            f" · {errors} error{'s' if errors > 1 else ''}" if errors else ""
+        )
 
     @property
     def nothing_read(self) -> bool:

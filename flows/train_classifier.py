@@ -12,17 +12,44 @@ from copytrace import store
 from copytrace.db import ensure_schema, session_factory
 from copytrace.scoring import Scorer, active_model_path
 from copytrace.settings import load_settings
-from copytrace.training import candidate_path, confusion_markdown, not_worse, per_class_rows, train_candidate
+from copytrace.training import (
+    candidate_path,
+    confusion_markdown,
+    export_corrections,
+    not_worse,
+    per_class_rows,
+    train_candidate,
+)
 from models import registry
+
+
+@task(name="export-corrections", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[1, 5, 15])
+def export_operator_corrections(database_url: str, path: str) -> int:
+    """The operators' corrections as labelled JSONL beside the candidate; how many there are."""
+    with session_factory(database_url).begin() as session:
+        count = export_corrections(session, Path(path))
+    get_run_logger().info("%d operator corrections join the training pairs", count)
+    return count
 
 
 @task(name="fit-candidate", cache_policy=NO_CACHE)
 def fit_candidate(
-    data_dir: str, model_dir: str, seeds_dir: str, seed: int, scale: float, active_path: str | None
+    data_dir: str,
+    out_path: str,
+    seeds_dir: str,
+    seed: int,
+    scale: float,
+    active_path: str | None,
+    corrections_path: str,
 ) -> dict:
-    out = candidate_path(Path(model_dir))
     return train_candidate(
-        Path(data_dir), out, Path(seeds_dir), seed, scale, Path(active_path) if active_path else None
+        Path(data_dir),
+        Path(out_path),
+        Path(seeds_dir),
+        seed,
+        scale,
+        Path(active_path) if active_path else None,
+        Path(corrections_path),
     )
 
 
@@ -58,7 +85,12 @@ def train_classifier(
     ensure_schema(url)
     with session_factory(url).begin() as session:
         active = active_model_path(session) or str(registry.default_model_path())
-    result = fit_candidate(str(settings.data_dir), model_dir, str(settings.seeds_dir), seed, scale, active)
+    out = candidate_path(Path(model_dir))
+    corrections = out.with_suffix(".corrections.jsonl")
+    export_operator_corrections(url, str(corrections))
+    result = fit_candidate(
+        str(settings.data_dir), str(out), str(settings.seeds_dir), seed, scale, active, str(corrections)
+    )
     promote, verdict = not_worse(result)
     register_model(url, result["path"], promote)
     report = result["report"]

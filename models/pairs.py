@@ -20,3 +20,16 @@ def to_label(pair_class: str) -> str:
     if pair_class not in PAIR_CLASSES:
         raise ValueError(f"unknown pair class {pair_class!r}; expected one of {PAIR_CLASSES}")
     return _TO_LABEL.get(pair_class, pair_class)
+
+
+def from_label(label: str) -> str:
+    """The pair class a person's label stands for when it is learned from (operator corrections).
+
+    An operator who calls a derived copy ``original`` says it does not derive from the source it was
+    compared with, so ``original`` becomes ``independent``; a pair class is kept as it is.
+    """
+    if label in PAIR_CLASSES:
+        return label
+    if label not in LABELS:
+        raise ValueError(f"unknown label {label!r}; expected one of {LABELS}")
+    return "independent" if label == "original" else label
