@@ -33,6 +33,9 @@ class Scorer:
     def explain(self, source: str, copy: str) -> dict[str, Any]:
         return classifier.explain(self.pipeline, source, copy)
 
+    def explain_many(self, pairs_: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+        return classifier.explain_many(self.pipeline, pairs_)
+
     def vectors(self, texts: Sequence[str]) -> Any:
         return classifier.text_vectors(self.pipeline, list(texts))
 

@@ -15,9 +15,7 @@ from dashboard.app import create_app
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description="Serve the copytrace dashboard.")
-    parser.add_argument(
-        "--db", help=f"database URL (default: $COPYTRACE_DATABASE_URL, then {DEFAULT_DATABASE_URL})"
-    )
+    parser.add_argument("--db", help=f"database URL (default: $COPYTRACE_DATABASE_URL, then {DEFAULT_DATABASE_URL})")
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
     parser.add_argument("--port", type=int, default=8050, help="port (default: %(default)s)")
     args = parser.parse_args(argv)

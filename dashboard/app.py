@@ -67,8 +67,10 @@ def layout(engine: Engine, database: str) -> html.Div:
                 "Provenance of one story",
                 dcc.Dropdown(
                     id="story-picker",
-                    options=[{"label": f"story {s['story_id']} ({s['documents']} documents)", "value": s["story_id"]}
-                             for s in stories],
+                    options=[
+                        {"label": f"story {s['story_id']} ({s['documents']} documents)", "value": s["story_id"]}
+                        for s in stories
+                    ],
                     value=stories[0]["story_id"] if stories else None,
                     clearable=False,
                 ),

@@ -73,8 +73,21 @@ def story_figure(rows: list[dict[str, Any]]) -> go.Figure:
     for r in rows:
         if r["derived_from_id"] in pos:
             (x0, y0), (x1, y1) = pos[r["derived_from_id"]], pos[r["document_id"]]
-            fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y",
-                               showarrow=True, arrowhead=3, arrowwidth=1.5, standoff=14, startstandoff=14)
+            fig.add_annotation(
+                x=x1,
+                y=y1,
+                ax=x0,
+                ay=y0,
+                xref="x",
+                yref="y",
+                axref="x",
+                ayref="y",
+                showarrow=True,
+                arrowhead=3,
+                arrowwidth=1.5,
+                standoff=14,
+                startstandoff=14,
+            )
     by_label: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         by_label[r["label"]].append(r)

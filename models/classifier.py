@@ -95,31 +95,47 @@ def text_vectors(pipeline: Pipeline, texts: Sequence[str]):
     return pipeline.named_steps["pairs"].word_vectorizer_.transform(list(texts))
 
 
-def explain(pipeline: Pipeline, source: str, copy: str) -> dict[str, Any]:
-    """Label, confidence and the evidence behind them, JSON-serialisable."""
+def explain_many(pipeline: Pipeline, pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Label, confidence and the evidence behind them for each pair, JSON-serialisable.
+
+    One feature pass and one ``predict_proba`` for the whole batch: per-call overhead (column
+    transform, calibrators, tree set-up) costs more than a pair's features, so callers batch.
+    """
+    if not pairs:
+        return []
     featurizer: PairFeaturizer = pipeline.named_steps["pairs"]
-    rows, alignments = featurizer.analyse([(source, copy)])
-    al = alignments[0]
+    rows, alignments = featurizer.analyse(list(pairs))
     columns = pipeline.named_steps["features"]
     with _one_thread():
         matrix = columns.transform(rows)
-        proba = pipeline.named_steps["classify"].predict_proba(matrix)[0]
+        probas = pipeline.named_steps["classify"].predict_proba(matrix)
     classes = [str(c) for c in pipeline.classes_]
-    best = int(np.argmax(proba))
     names = [*PAIR_FEATURES, *columns.named_transformers_["residual"].get_feature_names_out()]
-    features = {name: round(float(v), 4) for name, v in zip(names, matrix[0], strict=True)}
-    pair_class = classes[best]
-    evidence = al.to_dict()
-    return {
-        "pair_class": pair_class,
-        "label": to_label(pair_class),
-        "confidence": round(float(proba[best]), 4),
-        "probabilities": {c: round(float(p), 4) for c, p in zip(classes, proba, strict=True)},
-        "features": features,
-        "reasons": _reasons(pair_class, features, al),
-        "spans": evidence["spans"],
-        "wrapper_segments": evidence["wrapper_segments"],
-    }
+    dense = matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
+    out = []
+    for proba, values, al in zip(probas, dense, alignments, strict=True):
+        best = int(np.argmax(proba))
+        features = {name: round(float(v), 4) for name, v in zip(names, values, strict=True)}
+        pair_class = classes[best]
+        evidence = al.to_dict()
+        out.append(
+            {
+                "pair_class": pair_class,
+                "label": to_label(pair_class),
+                "confidence": round(float(proba[best]), 4),
+                "probabilities": {c: round(float(p), 4) for c, p in zip(classes, proba, strict=True)},
+                "features": features,
+                "reasons": _reasons(pair_class, features, al),
+                "spans": evidence["spans"],
+                "wrapper_segments": evidence["wrapper_segments"],
+            }
+        )
+    return out
+
+
+def explain(pipeline: Pipeline, source: str, copy: str) -> dict[str, Any]:
+    """``explain_many`` for one pair."""
+    return explain_many(pipeline, [(source, copy)])[0]
 
 
 def _pct(x: float) -> str:

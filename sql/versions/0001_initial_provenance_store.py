@@ -134,15 +134,11 @@ def upgrade() -> None:
             ["model_versions.id"],
             name=op.f("fk_classifications_model_version_id_model_versions"),
         ),
-        sa.ForeignKeyConstraint(
-            ["root_id"], ["documents.id"], name=op.f("fk_classifications_root_id_documents")
-        ),
+        sa.ForeignKeyConstraint(["root_id"], ["documents.id"], name=op.f("fk_classifications_root_id_documents")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_classifications")),
     )
     with op.batch_alter_table("classifications", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_classifications_derived_from_id"), ["derived_from_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_classifications_derived_from_id"), ["derived_from_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_classifications_document_id"), ["document_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_classifications_root_id"), ["root_id"], unique=False)
         batch_op.create_index(
@@ -159,13 +155,9 @@ def upgrade() -> None:
         sa.Column("document_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("value", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["document_id"], ["documents.id"], name=op.f("fk_fingerprints_document_id_documents")
-        ),
+        sa.ForeignKeyConstraint(["document_id"], ["documents.id"], name=op.f("fk_fingerprints_document_id_documents")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fingerprints")),
-        sa.UniqueConstraint(
-            "document_id", "kind", "value", name=op.f("uq_fingerprints_document_id_kind_value")
-        ),
+        sa.UniqueConstraint("document_id", "kind", "value", name=op.f("uq_fingerprints_document_id_kind_value")),
     )
     with op.batch_alter_table("fingerprints", schema=None) as batch_op:
         batch_op.create_index("ix_fingerprints_kind_value", ["kind", "value"], unique=False)
@@ -188,9 +180,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_matched_spans")),
     )
     with op.batch_alter_table("matched_spans", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_matched_spans_classification_id"), ["classification_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_matched_spans_classification_id"), ["classification_id"], unique=False)
 
     op.create_table(
         "wrapper_segments",
@@ -208,9 +198,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_wrapper_segments")),
     )
     with op.batch_alter_table("wrapper_segments", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_wrapper_segments_classification_id"), ["classification_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_wrapper_segments_classification_id"), ["classification_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_wrapper_segments_fingerprint"), ["fingerprint"], unique=False)
 
     op.execute(read_view("copy_provenance"))

@@ -67,16 +67,12 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "label IN ('original', 'rewrite', 'excerpt', 'spam-wrapped')", name=op.f("ck_corrections_label")
         ),
-        sa.ForeignKeyConstraint(
-            ["document_id"], ["documents.id"], name=op.f("fk_corrections_document_id_documents")
-        ),
+        sa.ForeignKeyConstraint(["document_id"], ["documents.id"], name=op.f("fk_corrections_document_id_documents")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_corrections")),
     )
     # latest_corrections looks up MAX(id) per document; model_quality counts labels per model version.
     op.create_index("ix_corrections_document_id_id", "corrections", ["document_id", "id"], unique=False)
-    op.create_index(
-        op.f("ix_classifications_model_version_id"), "classifications", ["model_version_id"], unique=False
-    )
+    op.create_index(op.f("ix_classifications_model_version_id"), "classifications", ["model_version_id"], unique=False)
 
     if _is_postgresql():
         op.execute(POSTGRES_STRFTIME)
