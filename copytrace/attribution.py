@@ -125,11 +125,21 @@ def _reroots(docs: Sequence[Doc], d: Doc, edge: Edge | None, parents: dict[int, 
 
 
 def _candidate_pairs(docs: Sequence[Doc], sims: np.ndarray, min_cosine: float) -> list[tuple[int, int]]:
+    """Similar pairs with a new document in them, plus the current derivation of every stored document
+    they touch: a new competitor for a stored copy's source is judged against that source, not alone."""
     pairs = []
     for a in range(len(docs)):
         for b in range(a + 1, len(docs)):
             if (docs[a].is_new or docs[b].is_new) and sims[a, b] >= min_cosine:
                 pairs.append((a, b))
+    index = {d.id: i for i, d in enumerate(docs)}
+    touched = {i for pair in pairs for i in pair if not docs[i].is_new}
+    known = set(pairs)
+    for i in sorted(touched):
+        j = index.get(docs[i].parent_id) if docs[i].parent_id is not None else None
+        if j is not None and (pair := (min(i, j), max(i, j))) not in known:
+            pairs.append(pair)
+            known.add(pair)
     return pairs
 
 

@@ -61,25 +61,43 @@ def ingest(
         int | None, typer.Option(help="larger files are recorded as errors (default 20 MB)")
     ] = None,
     model: Annotated[Path | None, typer.Option(help="pair classifier .joblib (default: the active model)")] = None,
+    task_runner: Annotated[
+        str | None,
+        typer.Option(
+            help="where file batches run: sequential (default), threads[=N], dask (local cluster) or dask=ADDRESS"
+        ),
+    ] = None,
 ) -> None:
     """Run the ingest-copies flow once on LANDING and print what it found.
 
     Reads .txt, .html/.htm, .jsonl and .warc/.warc.gz files; files and records already
     stored are skipped, bad inputs are recorded with a reason and the rest is stored.
     """
-    summary = _run_ingest(landing, _db(db), batch_size, max_file_bytes, model)
+    summary = _run_ingest(landing, _db(db), batch_size, max_file_bytes, model, task_runner)
     _print_summary(summary)
 
 
-def _run_ingest(landing: Path, url: str, batch_size: int, max_file_bytes: int | None, model: Path | None):
+def _run_ingest(
+    landing: Path,
+    url: str,
+    batch_size: int,
+    max_file_bytes: int | None,
+    model: Path | None,
+    task_runner: str | None = None,
+):
     if not landing.is_dir():
         raise UserError(f"landing folder {str(landing)!r} does not exist or is not a folder")
     from copytrace.prefect_env import apply_prefect_defaults
 
     apply_prefect_defaults()
     from flows.ingest_copies import ingest_copies
+    from flows.task_runners import TaskRunnerSpecError, task_runner_from_spec
 
-    return ingest_copies(
+    try:
+        runner = task_runner_from_spec(task_runner)
+    except TaskRunnerSpecError as exc:
+        raise UserError(str(exc)) from exc
+    return ingest_copies.with_options(task_runner=runner)(
         landing=str(landing.resolve()),
         database_url=url,
         batch_size=batch_size,

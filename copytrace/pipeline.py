@@ -161,6 +161,7 @@ def classify_documents(
     result = ClassifyResult()
     factory = session_factory(database_url)
     with factory.begin() as session:
+        store.lock_attribution(session)
         model_version_id = scorer.register(session)
         current = store.current_classifications(session, document_ids)
         new_docs = [d for d in store.documents_by_id(session, document_ids) if d.id not in current]
@@ -174,6 +175,12 @@ def classify_documents(
                     candidate_ids.append(cid)
         # Candidates not yet classified belong to a later batch; they see this one as stored.
         stored_cls = store.current_classifications(session, candidate_ids)
+        # The current sources of those candidates come too: a re-attribution is weighed against them.
+        parents = {c.derived_from_id for c in stored_cls.values() if c.derived_from_id is not None}
+        parent_ids = [p for p in sorted(parents) if p not in new_ids and p not in stored_cls]
+        if parent_ids:
+            candidate_ids += parent_ids
+            stored_cls.update(store.current_classifications(session, parent_ids))
         stored_docs = [d for d in store.documents_by_id(session, candidate_ids) if d.id in stored_cls]
 
         docs = [Doc(d.id, d.text, d.fetched_at, True, d.story_id, None, d.title) for d in new_docs] + [

@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./copytrace.db"
+BUNDLED_SEEDS = Path(__file__).resolve().parent / "samples"
 
 
 class Settings(BaseSettings):
@@ -21,7 +22,7 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="larger files are recorded as errors")
     model_path: Path | None = Field(None, description="pair classifier joblib; default: the shipped model")
     data_dir: Path = Field(Path("../shared/data"), description="public corpora used by `copytrace train`")
-    seeds_dir: Path = Field(Path("../shared/seeds"), description="the user's example copies")
+    seeds_dir: Path = Field(BUNDLED_SEEDS, description="the user's example copies, checked by every training run")
     candidate_limit: int = Field(10, ge=1, le=200, description="candidate sources re-ranked per document")
     story_threshold: float = Field(
         0.30, ge=0.0, le=1.0, description="TF-IDF cosine above which underived documents share a story"

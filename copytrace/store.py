@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -151,6 +151,23 @@ def add_document(session: Session, copy: NewCopy, flow_run_id: str | None) -> in
     fps = [{"document_id": doc_id, "kind": k, "value": v} for k, v in fingerprint_rows(copy.text)]
     insert_ignore(session, Fingerprint.__table__, fps, ["document_id", "kind", "value"])
     return doc_id
+
+
+ATTRIBUTION_LOCK = 0x636F7079  # "copy": the advisory lock key that serialises attribution on PostgreSQL
+
+
+def lock_attribution(session: Session) -> None:
+    """Hold attribution to one transaction at a time, until this one ends.
+
+    Two workers classifying at once would each miss the other's new documents as candidates
+    and could both classify the same pending document. PostgreSQL: a transaction-level advisory
+    lock. SQLite: a write statement as the transaction's first takes the database's single writer
+    lock now (waiting up to the busy timeout), rather than failing later when a read upgrades.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ATTRIBUTION_LOCK})
+    else:
+        session.execute(text("UPDATE documents SET id = id WHERE 1 = 0"))
 
 
 def pending_document_ids(session: Session, limit: int | None = None) -> list[int]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger
+from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.states import Completed, State
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from copytrace.pipeline import ClassifyResult, StoreResult
 from copytrace.report import RunSummary
@@ -30,7 +32,12 @@ def _run_name() -> str:
     return f"ingest {datetime.now(UTC):%Y-%m-%d %H:%M}"
 
 
-@flow(name="ingest-copies", flow_run_name=_run_name, log_prints=False)
+@flow(
+    name="ingest-copies",
+    flow_run_name=_run_name,
+    log_prints=False,
+    task_runner=ThreadPoolTaskRunner(max_workers=1),  # see flows/task_runners.py for dask
+)
 def ingest_copies(
     landing: str,
     database_url: str | None = None,
@@ -52,10 +59,15 @@ def ingest_copies(
     file_batches = _chunks(paths, settings.batch_size)
     progress = start_progress(f"reading {len(paths)} landing files")
 
+    # Store batches run on the flow's task runner (in parallel on Dask); each is its own transaction.
+    futures = [
+        store_batch.submit(batch, landing, url, settings.max_file_bytes, run_id, no)
+        for no, batch in enumerate(file_batches, 1)
+    ]
     stored = StoreResult()
-    for no, batch in enumerate(file_batches, 1):
-        stored = stored.merge(store_batch(batch, landing, url, settings.max_file_bytes, run_id, no))
-        advance_progress(progress, no, len(file_batches) * 2, f"stored {no}/{len(file_batches)} batches")
+    for done, future in enumerate(as_completed(futures), 1):
+        stored = stored.merge(future.result())
+        advance_progress(progress, done, len(file_batches) * 2, f"stored {done}/{len(file_batches)} batches")
 
     pending = pending_documents(url)
     doc_batches = _chunks(pending, settings.batch_size)
