@@ -16,9 +16,17 @@ POOL=copytrace
 mkdir -p "$PREFECT_HOME" "$COPYTRACE_LANDING_DIR"
 
 pids=()
+# Stop one process: politely, then for good after 15 s (a worker can hang retrying a gone server).
+terminate() {
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 15); do kill -0 "$1" 2>/dev/null || return 0; sleep 1; done
+  kill -9 "$1" 2>/dev/null || true
+}
+# The worker first (it still needs the server to report), then the server.
 stop() {
+  trap - EXIT INT TERM
   echo "stopping the Prefect worker and server"
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do terminate "${pids[i]}"; done
   wait 2>/dev/null || true
 }
 trap stop EXIT INT TERM
