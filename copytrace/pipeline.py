@@ -47,22 +47,38 @@ class StoreResult:
 
 @dataclass
 class ClassifyResult:
+    """What classifying some batches did. A document re-rooted by a later batch of the same run
+    counts with its final label, so the run's figures describe what is stored at its end."""
+
     classified: int = 0
-    labels: Counter = field(default_factory=Counter)
     new_stories: int = 0
     rerooted: int = 0
     pairs_scored: int = 0
-    findings: list[dict] = field(default_factory=list)  # rewrites and spam-wrapped copies, for operators
+    new_ids: set[int] = field(default_factory=set)  # documents first classified by this run
+    final: dict[int, str] = field(default_factory=dict)  # latest label of every document decided
+    finding_of: dict[int, dict] = field(default_factory=dict)  # rewrites and spam-wrapped, for operators
 
     def merge(self, other: ClassifyResult) -> ClassifyResult:
+        final = {**self.final, **other.final}
+        findings = {**self.finding_of, **other.finding_of}
         return ClassifyResult(
             self.classified + other.classified,
-            self.labels + other.labels,
             self.new_stories + other.new_stories,
             self.rerooted + other.rerooted,
             self.pairs_scored + other.pairs_scored,
-            self.findings + other.findings,
+            self.new_ids | other.new_ids,
+            final,
+            {k: v for k, v in findings.items() if final[k] in FINDING_LABELS},
         )
+
+    @property
+    def labels(self) -> Counter:
+        """Labels of this run's documents."""
+        return Counter(self.final[i] for i in self.new_ids)
+
+    @property
+    def findings(self) -> list[dict]:
+        return [f for i, f in sorted(self.finding_of.items()) if i in self.new_ids]
 
 
 def _file_key(path: Path, max_bytes: int) -> str | None:
@@ -208,24 +224,25 @@ def classify_documents(
                 reason=dec.reason,
                 flow_run_id=flow_run_id,
             )
+            result.final[dec.document_id] = dec.label
             if by_id[dec.document_id].is_new:
                 result.classified += 1
-                result.labels[dec.label] += 1
-                if dec.label in FINDING_LABELS:
-                    result.findings.append(
-                        {
-                            "locator": locator[dec.document_id],
-                            "site": site[dec.document_id],
-                            "title": title[dec.document_id] or "",
-                            "label": dec.label,
-                            "confidence": round(dec.confidence, 3),
-                            "source": locator.get(dec.derived_from_id, ""),
-                            "reasons": list(dec.evidence.get("reasons", []))[:3],
-                        }
-                    )
+                result.new_ids.add(dec.document_id)
             else:
                 result.rerooted += 1
                 result.rerooted += _reroot_descendants(session, dec.document_id, dec.root_id)
+            if dec.label in FINDING_LABELS:
+                result.finding_of[dec.document_id] = {
+                    "locator": locator[dec.document_id],
+                    "site": site[dec.document_id],
+                    "title": title[dec.document_id] or "",
+                    "label": dec.label,
+                    "confidence": round(dec.confidence, 3),
+                    "source": locator.get(dec.derived_from_id, ""),
+                    "reasons": list(dec.evidence.get("reasons", []))[:3],
+                }
+            else:
+                result.finding_of.pop(dec.document_id, None)
 
         for group in outcome.stories:
             existing = sorted({by_id[i].story_id for i in group if by_id[i].story_id is not None})

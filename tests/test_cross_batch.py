@@ -32,3 +32,26 @@ def test_seeds_classified_in_small_batches_in_any_order(db_url, seeds, tmp_path,
         classify_documents(pending[start : start + batch_size], db_url, scorer)
 
     assert_seeds_attributed(db_url, locators)
+
+
+def test_a_runs_label_counts_are_its_documents_final_labels(db_url, seeds, tmp_path) -> None:
+    """Copies classified before their source (a later batch of the same run) count as what they end up."""
+    from collections import Counter
+
+    from copytrace.pipeline import ClassifyResult
+    from tests.view_rows import query_rows
+
+    landing = tmp_path / "landing"
+    locators = shuffled_copy(seeds, landing, random.Random(0))
+    copies_first = [locators[k] for k in ("002", "003", "001")] + [locators[k] for k in ("000", "004")]
+    stored = store_files(copies_first, str(landing), db_url, max_file_bytes=1 << 20)
+    ids = stored.new_document_ids
+    scorer = load_scorer()
+    result = ClassifyResult()
+    for batch in (ids[:3], ids[3:]):
+        result = result.merge(classify_documents(batch, db_url, scorer))
+
+    stored_labels = Counter(row["label"] for row in query_rows(db_url, "SELECT label FROM copy_provenance"))
+    assert result.labels == stored_labels == Counter({"original": 2, "rewrite": 2, "spam-wrapped": 1})
+    assert result.rerooted > 0  # the three copies were first decided without their source
+    assert sorted(f["label"] for f in result.findings) == ["rewrite", "rewrite", "spam-wrapped"]
