@@ -10,7 +10,7 @@ presented as the copy) ``independent``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -25,7 +25,7 @@ class PairScorer(Protocol):
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, float]]: ...
 
-    def explain(self, source: str, copy: str) -> dict[str, Any]: ...
+    def explain_many(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]: ...
 
     def vectors(self, texts: Sequence[str]) -> Any: ...
 
@@ -102,7 +102,15 @@ def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = 
     probs = scorer.probabilities([(docs[s].text, docs[c].text) for s, c in directed]) if directed else []
     by_pair = dict(zip(directed, probs, strict=True))
 
-    edges = [e for a, b in pairs if (e := _decide(docs, a, b, by_pair, scorer, thresholds)) is not None]
+    directed_edges = [e for a, b in pairs if (e := _decide(docs, a, b, by_pair, thresholds)) is not None]
+    # One batched explanation per edge: it measures how much of the copy the source explains, and the
+    # chosen parent's explanation is the evidence stored with the copy's classification.
+    keys = [(e.source, e.copy) for e in directed_edges]
+    explanations = dict(zip(keys, scorer.explain_many([(docs[s].text, docs[c].text) for s, c in keys]), strict=True))
+    edges = [
+        replace(e, explained=_explained_share(explanations[(e.source, e.copy)], len(docs[e.copy].text)))
+        for e in directed_edges
+    ]
     parents = _choose_parents(docs, edges)
     stories = _stories(docs, parents, pairs, sims, thresholds.story_cosine)
 
@@ -111,7 +119,7 @@ def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = 
         edge = parents.get(i)
         if not d.is_new and not _reroots(docs, d, edge, parents):
             continue
-        decisions.append(_decision(docs, i, edge, by_pair, pairs, parents, scorer))
+        decisions.append(_decision(docs, i, edge, by_pair, pairs, parents, scorer, explanations))
     _fill_roots(docs, decisions, parents)
     return Attribution(decisions, stories, len(directed))
 
@@ -153,8 +161,11 @@ def _best_class(p: dict[str, float]) -> tuple[str, float]:
     return cls, derived[cls]
 
 
-def _decide(docs, a: int, b: int, by_pair, scorer: PairScorer, th: Thresholds) -> Edge | None:
-    """One directed edge for the pair, or None when neither derives from the other."""
+def _decide(docs, a: int, b: int, by_pair, th: Thresholds) -> Edge | None:
+    """One directed edge for the pair, or None when neither derives from the other.
+
+    ``explained`` is left at 0 here: ``attribute`` fills it in once all edges are explained in one batch.
+    """
     ab, ba = by_pair[(a, b)], by_pair[(b, a)]
     ta, tb = docs[a].fetched_at, docs[b].fetched_at
     d_ab, d_ba = _derived(ab), _derived(ba)
@@ -170,8 +181,7 @@ def _decide(docs, a: int, b: int, by_pair, scorer: PairScorer, th: Thresholds) -
     if derived < th.derived:
         return None
     cls, conf = _best_class(p)
-    explanation = scorer.explain(docs[source].text, docs[copy].text)
-    return Edge(source, copy, cls, conf, derived, _explained_share(explanation, len(docs[copy].text)), decided_by)
+    return Edge(source, copy, cls, conf, derived, 0.0, decided_by)
 
 
 def _explained_share(explanation: dict[str, Any], copy_len: int) -> float:
@@ -234,7 +244,14 @@ def _reaches(succ: dict[int, set[int]], start: int, goal: int) -> bool:
 
 
 def _decision(
-    docs, i: int, edge: Edge | None, by_pair, pairs, parents: dict[int, Edge], scorer: PairScorer
+    docs,
+    i: int,
+    edge: Edge | None,
+    by_pair,
+    pairs,
+    parents: dict[int, Edge],
+    scorer: PairScorer,
+    explanations: dict[tuple[int, int], dict[str, Any]],
 ) -> Decision:
     d = docs[i]
     if edge is None:
@@ -248,7 +265,7 @@ def _decision(
             reasons.append(f"the source of {len(copies)} copies found so far")
         evidence = {"reasons": reasons, "candidates": len(others) + len(copies)}
         return Decision(d.id, scorer.to_label(INDEPENDENT), INDEPENDENT, confidence, None, d.id, evidence)
-    evidence = scorer.explain(docs[edge.source].text, d.text)
+    evidence = explanations[(edge.source, i)]
     reason = "ingest" if d.is_new else "re-rooted"
     return Decision(
         d.id,
