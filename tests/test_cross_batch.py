@@ -55,3 +55,48 @@ def test_a_runs_label_counts_are_its_documents_final_labels(db_url, seeds, tmp_p
     assert result.labels == stored_labels == Counter({"original": 2, "rewrite": 2, "spam-wrapped": 1})
     assert result.rerooted > 0  # the three copies were first decided without their source
     assert sorted(f["label"] for f in result.findings) == ["rewrite", "rewrite", "spam-wrapped"]
+
+
+def test_a_later_batch_with_an_earlier_dated_original_reroots_the_chain_and_keeps_history(
+    db_url, seeds, tmp_path
+) -> None:
+    import json
+
+    from sqlalchemy import select
+
+    from copytrace.orm import Classification
+    from tests.view_rows import query_rows
+
+    texts = {key: path.read_text(encoding="utf-8") for key, path in seeds.items()}
+    landing = tmp_path / "landing"
+    landing.mkdir()
+
+    def record(key: str, day: int) -> str:
+        url = f"https://site-{key}.example/story"
+        return json.dumps({"url": url, "fetched_at": f"2025-07-0{day}T09:00:00Z", "title": key, "text": texts[key]})
+
+    scorer = load_scorer()
+    first = landing / "monday.jsonl"
+    first.write_text(record("002", 2) + "\n" + record("001", 3) + "\n", encoding="utf-8")
+    run1 = store_files([str(first)], str(landing), db_url, max_file_bytes=1 << 20)
+    classify_documents(run1.new_document_ids, db_url, scorer)
+
+    later = landing / "tuesday.jsonl"  # found later, published earlier: the original
+    later.write_text(record("000", 1) + "\n", encoding="utf-8")
+    run2 = store_files([str(later)], str(landing), db_url, max_file_bytes=1 << 20)
+    result = classify_documents(run2.new_document_ids, db_url, scorer)
+
+    rows = {r["title"]: r for r in query_rows(db_url, "SELECT * FROM copy_provenance")}
+    original = rows["000"]["document_id"]
+    assert rows["000"]["label"] == "original" and rows["000"]["derived_from_id"] is None
+    assert rows["002"]["derived_from_id"] == original and rows["002"]["label"] == "spam-wrapped"
+    assert rows["001"]["root_id"] == original and rows["001"]["label"] == "rewrite"
+    assert result.rerooted >= 2
+    with session_factory(db_url)() as session:
+        history = session.execute(
+            select(Classification.document_id, Classification.reason, Classification.is_current).where(
+                Classification.document_id == rows["002"]["document_id"]
+            )
+        ).all()
+    # the first decision is kept, no longer current; the re-rooting is recorded as such
+    assert sorted((reason, current) for _, reason, current in history) == [("ingest", False), ("re-rooted", True)]
