@@ -8,7 +8,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup demo test test-fast lint bench dashboard serve clean
+.PHONY: setup demo test test-fast lint bench bench-retrieval dashboard serve clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,11 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/classify_bench.py
+
+# Corpus sizes: make bench-retrieval SIZES=10000,100000,1000000 (built once, cached in bench/out/).
+SIZES ?= 10000,100000
+bench-retrieval: setup
+	$(BIN)/python bench/retrieval_bench.py --sizes $(SIZES) --postgres postgresql://postgres@127.0.0.1:5432/postgres
 
 dashboard: setup
 	$(BIN)/python -m dashboard $(if $(DB),--db '$(DB)')

@@ -1,0 +1,387 @@
+"""Candidate retrieval at growing corpus sizes: copytrace's index beside MinHash LSH and brute-force cosine.
+
+    python bench/retrieval_bench.py [--sizes 10000,100000] [--queries 300] [--postgres ADMIN_URL]
+
+For each size, a corpus of distinct filler articles (sentences of real BBC texts recombined) with
+real sources mixed in: BBC articles, whose excerpts and spam-wrapped copies (real boilerplate lines)
+are queries, and L2R human texts, whose real LLM rewrites are queries. Queries are not in the corpus.
+Every method answers the same queries on the same corpus, and its candidates are re-ranked by the
+shipped model's word TF-IDF cosine to a top 5:
+
+* copytrace — documents stored with ``store.add_document`` (fingerprints in the same transaction) in an
+  SQLite file (and PostgreSQL with ``--postgres``), then ``store.candidate_ids`` (limit 10) + re-rank;
+* MinHash LSH — datasketch ``MinHashLSH`` over word 5-gram shingles (128 permutations) + re-rank;
+* brute force — scikit-learn TF-IDF of the whole corpus in memory, one sparse product per query.
+
+Reported per method: recall@1 and @5 of the true source by copy type, query latency p50/p95 (ms,
+candidates and re-rank together), build throughput (documents/s), index size and peak memory
+(tracemalloc, Python allocations, measured in a separate untimed run). Corpora are cached under ``--out``; results go to
+``retrieval.md`` and ``retrieval_latency.png`` there.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from copytrace import store  # noqa: E402
+from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
+from copytrace.fingerprints import SHINGLE_WORDS, words  # noqa: E402
+from copytrace.text import text_sha256  # noqa: E402
+from models import classifier, registry  # noqa: E402
+from models.corpora import load_bbc, load_l2r, load_wrapper_pages  # noqa: E402
+
+DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+DEFAULT_OUT = Path(__file__).resolve().parent / "out"
+COPY_TYPES = ("excerpt", "spam-wrapped", "rewrite")
+TOP = 5
+
+
+@dataclass
+class Corpus:
+    texts: list[str]  # index = document number
+    queries: list[tuple[str, str, int]]  # (copy type, copy text, index of its source in texts)
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def build_corpus(data_dir: Path, size: int, n_queries: int, seed: int = 0) -> Corpus:
+    """Sources first (BBC and L2R), then fillers up to ``size``; queries made from the sources."""
+    rng = random.Random(seed)
+    bbc = [d for d in load_bbc(data_dir) if len(d.paragraphs) >= 4]
+    rng.shuffle(bbc)
+    l2r = [s for s in load_l2r(data_dir) if s.rewrites]
+    rng.shuffle(l2r)
+    lines = [ln for pages in load_wrapper_pages(data_dir).values() for page in pages for ln in page]
+
+    texts: list[str] = []
+    queries: list[tuple[str, str, int]] = []
+    n_news = (2 * n_queries) // 3
+    for d in bbc[: n_news // 2]:
+        texts.append(d.headline + "\n\n" + "\n\n".join(d.paragraphs))
+        k = max(1, int(len(d.paragraphs) * rng.uniform(0.3, 0.7)))
+        start = rng.randint(0, len(d.paragraphs) - k)
+        queries.append(("excerpt", "\n\n".join(d.paragraphs[start : start + k]), len(texts) - 1))
+        body = d.paragraphs if rng.random() < 0.5 else d.paragraphs[: max(2, k)]
+        head, tail = rng.sample(lines, rng.randint(2, 10)), rng.sample(lines, rng.randint(2, 10))
+        queries.append(("spam-wrapped", "\n".join([*head, *body, *tail]), len(texts) - 1))
+    for s in l2r[: n_queries - n_news]:
+        texts.append(s.human)
+        queries.append(("rewrite", rng.choice(sorted(s.rewrites.values())), len(texts) - 1))
+
+    sentences = [sent for d in bbc for p in d.paragraphs for sent in p.split(". ") if len(sent.split()) >= 6]
+    seen = {text_sha256(t) for t in texts}
+    while len(texts) < size:
+        filler = ". ".join(rng.sample(sentences, rng.randint(8, 25)))
+        digest = text_sha256(filler)
+        if digest not in seen:
+            seen.add(digest)
+            texts.append(filler)
+        if len(texts) % 20000 == 0:
+            _progress(f"  corpus {len(texts)}/{size}")
+    order = list(range(len(texts)))
+    rng.shuffle(order)  # sources spread through the corpus, not at its start
+    position = {old: new for new, old in enumerate(order)}
+    return Corpus([texts[i] for i in order], [(t, q, position[i]) for t, q, i in queries])
+
+
+def cached_corpus(out: Path, data_dir: Path, size: int, n_queries: int) -> Corpus:
+    path = out / f"corpus-{size}-{n_queries}.json"
+    if path.is_file():
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return Corpus(raw["texts"], [tuple(q) for q in raw["queries"]])
+    _progress(f"building a corpus of {size} documents")
+    corpus = build_corpus(data_dir, size, n_queries)
+    path.write_text(json.dumps({"texts": corpus.texts, "queries": corpus.queries}), encoding="utf-8")
+    return corpus
+
+
+class Reranker:
+    """Top ``TOP`` of a candidate list by the shipped model's word TF-IDF cosine."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.pipeline = registry.load_model(registry.default_model_path())
+        self.texts = corpus.texts
+
+    def top(self, query: str, candidates: Sequence[int]) -> list[int]:
+        if not candidates:
+            return []
+        vectors = classifier.text_vectors(self.pipeline, [query, *(self.texts[i] for i in candidates)])
+        scores = (vectors[1:] @ vectors[0].T).toarray().ravel()
+        return [candidates[i] for i in np.argsort(-scores, kind="stable")[:TOP]]
+
+
+@dataclass
+class Result:
+    method: str
+    size: int
+    build_docs_per_s: float
+    index_mib: float
+    peak_mib: float
+    p50_ms: float
+    p95_ms: float
+    recall: dict[str, tuple[float, float]]  # copy type → (recall@1, recall@5)
+
+
+def _answer(corpus: Corpus, search: Callable[[str], list[int]]) -> tuple[list[float], dict[str, tuple[float, float]]]:
+    latencies, hits = [], {t: [0, 0, 0] for t in COPY_TYPES}
+    for kind, query, source in corpus.queries:
+        t = time.perf_counter()
+        top = search(query)
+        latencies.append((time.perf_counter() - t) * 1000)
+        hits[kind][0] += bool(top) and top[0] == source
+        hits[kind][1] += source in top
+        hits[kind][2] += 1
+    recall = {k: (h[0] / h[2], h[1] / h[2]) for k, h in hits.items() if h[2]}
+    return latencies, recall
+
+
+def _timed(fn: Callable[[], object]) -> tuple[object, float]:
+    t = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - t
+
+
+def _peak_mib(fn: Callable[[], object]) -> float:
+    """Peak of Python allocations while ``fn`` runs. A separate run: tracing slows allocation-heavy code
+    several-fold, so timings are never taken under it."""
+    tracemalloc.start()
+    fn()
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return peak
+
+
+def bench_copytrace(corpus: Corpus, url: str, label: str, reranker: Reranker, size_of: Callable[[], float]) -> Result:
+    upgrade(url)
+    factory = session_factory(url)
+    ids: list[int] = []
+
+    def ingest() -> None:
+        for start in range(0, len(corpus.texts), 500):
+            with factory.begin() as session:
+                for i in range(start, min(start + 500, len(corpus.texts))):
+                    text = corpus.texts[i]
+                    doc_id = store.add_document(session, store.NewCopy(f"bench://{i}", text, text_sha256(text)), None)
+                    ids.append(doc_id)
+            if start and start % 20000 == 0:
+                _progress(f"  {label}: {start}/{len(corpus.texts)} stored")
+
+    _, seconds = _timed(ingest)
+    number = {doc_id: i for i, doc_id in enumerate(ids)}
+    with factory() as session:
+
+        def search(query: str) -> list[int]:
+            found = store.candidate_ids(session, -1, query, 10)
+            return reranker.top(query, [number[d] for d in found])
+
+        latencies, recall = _answer(corpus, search)
+        peak = _peak_mib(lambda: [search(q) for _, q, _ in corpus.queries[:50]])  # the index lives on disk
+    return Result(
+        label,
+        len(corpus.texts),
+        len(corpus.texts) / seconds,
+        size_of(),
+        peak,
+        float(np.percentile(latencies, 50)),
+        float(np.percentile(latencies, 95)),
+        recall,
+    )
+
+
+def _shingles(text: str) -> set[bytes]:
+    toks = words(text)
+    return {" ".join(toks[i : i + SHINGLE_WORDS]).encode() for i in range(max(1, len(toks) - SHINGLE_WORDS + 1))}
+
+
+def bench_minhash(corpus: Corpus, reranker: Reranker) -> Result:
+    from datasketch import MinHash, MinHashLSH
+
+    def minhash(text: str) -> MinHash:
+        m = MinHash(num_perm=128)
+        m.update_batch(list(_shingles(text)))
+        return m
+
+    def build() -> MinHashLSH:
+        # Containment of a copy in its source shows as low Jaccard for short excerpts: a low threshold.
+        lsh = MinHashLSH(threshold=0.1, num_perm=128)
+        with lsh.insertion_session() as session:
+            for i, text in enumerate(corpus.texts):
+                session.insert(i, minhash(text))
+        return lsh
+
+    lsh, seconds = _timed(build)
+    peak = _peak_mib(build)
+    latencies, recall = _answer(corpus, lambda q: reranker.top(q, sorted(lsh.query(minhash(q)))))
+    return Result(
+        "MinHash LSH (datasketch)",
+        len(corpus.texts),
+        len(corpus.texts) / seconds,
+        peak,  # the LSH tables and signatures are what the build allocates
+        peak,
+        float(np.percentile(latencies, 50)),
+        float(np.percentile(latencies, 95)),
+        recall,
+    )
+
+
+def bench_brute_force(corpus: Corpus) -> Result:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    def build():
+        vectorizer = TfidfVectorizer(sublinear_tf=True, min_df=2, stop_words="english")
+        return vectorizer, vectorizer.fit_transform(corpus.texts).tocsr()
+
+    (vectorizer, matrix), seconds = _timed(build)
+    peak = _peak_mib(build)
+
+    def search(query: str) -> list[int]:
+        scores = (matrix @ vectorizer.transform([query]).T).toarray().ravel()
+        top = np.argpartition(-scores, TOP)[:TOP]
+        return [int(i) for i in top[np.argsort(-scores[top], kind="stable")]]
+
+    latencies, recall = _answer(corpus, search)
+    index = (matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes) / 2**20
+    return Result(
+        "brute-force cosine (scikit-learn)",
+        len(corpus.texts),
+        len(corpus.texts) / seconds,
+        index,
+        peak,
+        float(np.percentile(latencies, 50)),
+        float(np.percentile(latencies, 95)),
+        recall,
+    )
+
+
+def _postgres(admin_url: str) -> tuple[str, Callable[[], None], Callable[[], float]]:
+    """A fresh database on the server of ``admin_url``: (url, drop, size in MiB)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(admin_url).set(drivername="postgresql+psycopg")
+    name = f"copytrace_bench_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.set(database=name).render_as_string(hide_password=False)
+
+    def size() -> float:
+        with engine_for(url).connect() as conn:
+            return conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one() / 2**20
+
+    def drop() -> None:
+        engine_for(url).dispose()
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return url, drop, size
+
+
+def table(results: list[Result]) -> str:
+    head = "| size | method | build docs/s | index MiB | peak MiB | p50 ms | p95 ms | " + " | ".join(
+        f"{t} R@1 / R@5" for t in COPY_TYPES
+    )
+    lines = [head + " |", "|---" * (7 + len(COPY_TYPES)) + "|"]
+    for r in results:
+        recall = " | ".join(
+            f"{r.recall[t][0]:.3f} / {r.recall[t][1]:.3f}" if t in r.recall else "-" for t in COPY_TYPES
+        )
+        lines.append(
+            f"| {r.size:,} | {r.method} | {r.build_docs_per_s:,.0f} | {r.index_mib:,.1f} | {r.peak_mib:,.1f} | "
+            f"{r.p50_ms:.1f} | {r.p95_ms:.1f} | {recall} |"
+        )
+    return "\n".join(lines)
+
+
+def plot(results: list[Result], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for method in dict.fromkeys(r.method for r in results):
+        points = sorted((r.size, r.p95_ms) for r in results if r.method == method)
+        ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=method)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("documents in the corpus")
+    ax.set_ylabel("p95 query latency (ms, candidates + re-rank)")
+    ax.set_title("Candidate retrieval latency against corpus size")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000", help="comma-separated corpus sizes (default: %(default)s)")
+    parser.add_argument("--queries", type=int, default=300, help="copies looked up per size (default: %(default)s)")
+    parser.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data directory")
+    parser.add_argument("--out", default=str(DEFAULT_OUT), help="cache, table and plot (default: bench/out)")
+    parser.add_argument("--postgres", help="admin URL of a PostgreSQL server: also index there (smallest size)")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+
+    results: list[Result] = []
+    for size in sizes:
+        corpus = cached_corpus(out, Path(args.data), size, args.queries)
+        reranker = Reranker(corpus)
+        db_path = out / f"index-{size}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+        def sqlite_mib(path: Path = db_path) -> float:
+            return sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists()) / 2**20
+
+        _progress(f"size {size}: copytrace index on SQLite")
+        results.append(bench_copytrace(corpus, f"sqlite:///{db_path}", "copytrace index, SQLite", reranker, sqlite_mib))
+        if args.postgres and size == sizes[0]:
+            _progress(f"size {size}: copytrace index on PostgreSQL")
+            url, drop, pg_mib = _postgres(args.postgres)
+            try:
+                results.append(bench_copytrace(corpus, url, "copytrace index, PostgreSQL", reranker, pg_mib))
+            finally:
+                drop()
+        _progress(f"size {size}: MinHash LSH")
+        results.append(bench_minhash(corpus, reranker))
+        _progress(f"size {size}: brute force")
+        results.append(bench_brute_force(corpus))
+        print(table([r for r in results if r.size == size]), flush=True)
+
+    text = table(results)
+    note = (
+        f"{args.queries} queries per size ({', '.join(COPY_TYPES)}); latency covers candidates and TF-IDF re-rank; "
+        "peak MiB is tracemalloc (Python allocations, a separate untimed run): building for the in-memory methods, "
+        "answering queries for copytrace, whose index MiB is the database on disk."
+    )
+    (out / "retrieval.md").write_text(text + "\n\n" + note + "\n", encoding="utf-8")
+    plot(results, out / "retrieval_latency.png")
+    print(f"\n{text}\n\n{note}\nwritten: {out / 'retrieval.md'}, {out / 'retrieval_latency.png'}")
+
+
+if __name__ == "__main__":
+    main()
