@@ -18,6 +18,10 @@ import numpy as np
 
 INDEPENDENT = "independent"
 VERBATIM_CLASSES = frozenset({"full-copy", "excerpt", "spam-wrapped"})
+# LABELS.md: when several labels apply, spam-wrapped > rewrite > excerpt > original (a full copy).
+PRECEDENCE = {"full-copy": 0, "excerpt": 1, "rewrite": 2, "spam-wrapped": 3}
+CLOSE = 0.05  # parents explaining a copy within this share of each other are told apart by structure
+SELECTION = 0.9  # an intermediate copy covering less of its source than this kept only a part of it
 
 
 class PairScorer(Protocol):
@@ -41,6 +45,7 @@ class Doc:
     story_id: int | None = None
     parent_id: int | None = None  # current derived_from of a stored document
     title: str | None = None
+    pair_class: str | None = None  # current pair class of a stored document
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ class Edge:
     derived: float  # 1 - P(independent)
     explained: float  # share of the copy matched to the source (verbatim counts fully)
     decided_by: str  # what set the direction: "timestamp", "classifier" or "fullness"
+    covers: float = 1.0  # share of the source the copy covers
 
     @property
     def by_timestamp(self) -> bool:
@@ -90,7 +96,8 @@ class Thresholds:
 def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = Thresholds()) -> Attribution:
     """Decide the provenance of the new documents in ``docs`` (stored candidates included).
 
-    Stored documents are re-decided only when a new document turns out to be their source.
+    Stored documents are re-decided only when a new document turns out to be their source, and
+    re-judged when their chain gains an earlier text against which a stronger label applies.
     """
     if not docs:
         return Attribution([], [], 0)
@@ -108,28 +115,58 @@ def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = 
     keys = [(e.source, e.copy) for e in directed_edges]
     explanations = dict(zip(keys, scorer.explain_many([(docs[s].text, docs[c].text) for s, c in keys]), strict=True))
     edges = [
-        replace(e, explained=_explained_share(explanations[(e.source, e.copy)], len(docs[e.copy].text)))
+        replace(
+            e,
+            explained=_explained_share(explanations[(e.source, e.copy)], len(docs[e.copy].text)),
+            covers=float(explanations[(e.source, e.copy)].get("features", {}).get("source_coverage", 1.0)),
+        )
         for e in directed_edges
     ]
-    parents = _choose_parents(docs, edges)
+    parents, outranked = _choose_parents(docs, edges)
     stories = _stories(docs, parents, pairs, sims, thresholds.story_cosine)
 
-    decisions = []
+    decisions, kept = [], []
     for i, d in enumerate(docs):
         edge = parents.get(i)
-        if not d.is_new and not _reroots(docs, d, edge, parents):
+        if not d.is_new and not _reroots(docs, i, edge, parents, outranked, edges):
+            if edge is not None and docs[edge.source].id == d.parent_id:
+                kept.append(_decision(docs, i, edge, by_pair, pairs, parents, scorer, explanations, "re-judged"))
             continue
         decisions.append(_decision(docs, i, edge, by_pair, pairs, parents, scorer, explanations))
-    _fill_roots(docs, decisions, parents)
+    _fill_roots(docs, decisions + kept, parents)
+    _judge_against_ancestors(docs, decisions + kept, by_pair, scorer, thresholds)
+    # A stored copy keeping its source is stored again only if the label it now gets is stronger.
+    stored_class = {d.id: d.pair_class for d in docs}
+    decisions += [
+        dec for dec in kept if PRECEDENCE.get(dec.pair_class, 0) > PRECEDENCE.get(stored_class[dec.document_id], 0)
+    ]
     return Attribution(decisions, stories, len(directed))
 
 
-def _reroots(docs: Sequence[Doc], d: Doc, edge: Edge | None, parents: dict[int, Edge]) -> bool:
-    """A stored document changes provenance only for an earlier-dated source, or for a new original
-    of its chain that the classifier (not a mere tie on length) puts first."""
+def _reroots(
+    docs: Sequence[Doc],
+    i: int,
+    edge: Edge | None,
+    parents: dict[int, Edge],
+    outranked: dict[int, set[int]],
+    edges: list[Edge],
+) -> bool:
+    """A stored document changes provenance only on clear evidence, never on a near-tie, so re-runs
+    and batch boundaries do not flip it back and forth: an earlier-dated source; a new original of
+    its chain that the classifier (not a mere tie on length) puts first — for a stored original, any
+    such source among its new parents' chain; or a source that clearly outranks its current one
+    (explains clearly more of it, or is the closer or the upstream text)."""
+    d = docs[i]
     if edge is None or docs[edge.source].id == d.parent_id:
         return False
-    return edge.by_timestamp or (edge.decided_by == "classifier" and edge.source not in parents)
+
+    def decisive(e: Edge) -> bool:
+        return e.by_timestamp or (e.decided_by == "classifier" and e.source not in parents)
+
+    if decisive(edge) or (d.parent_id is None and any(decisive(e) for e in edges if e.copy == i)):
+        return True
+    current = next((j for j, doc in enumerate(docs) if doc.id == d.parent_id), None)
+    return current in outranked.get(i, set())
 
 
 def _candidate_pairs(docs: Sequence[Doc], sims: np.ndarray, min_cosine: float) -> list[tuple[int, int]]:
@@ -194,12 +231,17 @@ def _explained_share(explanation: dict[str, Any], copy_len: int) -> float:
     return min(1.0, covered / copy_len)
 
 
-def _choose_parents(docs: Sequence[Doc], edges: list[Edge]) -> dict[int, Edge]:
+def _choose_parents(docs: Sequence[Doc], edges: list[Edge]) -> tuple[dict[int, Edge], dict[int, set[int]]]:
     """Keep the edges as a DAG (strongest first) and give each copy the parent that explains it best.
 
-    Among parents that explain the copy about equally well, the one that itself derives
-    from the other is closer to the copy (a rewrite of a wrapped excerpt derives from the
-    excerpt, not from the excerpt's source).
+    Among parents that explain the copy about equally well, one that lies between the other and
+    the copy is preferred only when it kept just a part of its own source (a rewrite of a wrapped
+    excerpt derives from the excerpt: it has only what the excerpt kept). Otherwise nothing tells
+    them apart and the copy is credited to the upstream text, not to an intermediary that merely
+    contains it (an excerpt of an article is not an excerpt of a spam page carrying all of it).
+
+    Also returns, per copy, the sources that lost clearly (on explanation or structure) rather
+    than on a near-tie: only those may be replaced in a stored copy's provenance.
     """
     ordered = sorted(edges, key=lambda e: (not e.by_timestamp, e.pair_class not in VERBATIM_CLASSES, -e.derived))
     kept: list[Edge] = []
@@ -213,21 +255,29 @@ def _choose_parents(docs: Sequence[Doc], edges: list[Edge]) -> dict[int, Edge]:
     by_copy: dict[int, list[Edge]] = {}
     for e in kept:
         by_copy.setdefault(e.copy, []).append(e)
-    parents_in = {e.copy: e for e in kept}
+    into = {(e.source, e.copy): e for e in kept} | {(None, e.copy): e for e in kept}
     parents: dict[int, Edge] = {}
+    outranked: dict[int, set[int]] = {}
     for copy, options in by_copy.items():
         best = max(options, key=lambda e: e.explained)
-        close = [e for e in options if e.explained >= best.explained - 0.05]
-        deeper = [e for e in close if not any(_closer(succ, parents_in, o, e) for o in close if o is not e)]
+        close = [e for e in options if e.explained >= best.explained - CLOSE]
+        deeper = [e for e in close if not any(_closer(succ, into, o, e) for o in close if o is not e)]
         candidates = deeper or close
-        parents[copy] = max(candidates, key=lambda e: (e.explained, e.derived))
-    return parents
+        upstream = [
+            e for e in candidates if not any(o is not e and _reaches(succ, o.source, e.source) for o in candidates)
+        ] or candidates
+        parents[copy] = max(upstream, key=lambda e: (e.explained, e.derived))
+        outranked[copy] = {e.source for e in options if e not in upstream}
+    return parents, outranked
 
 
-def _closer(succ: dict[int, set[int]], parents_in: dict[int, Edge], o: Edge, e: Edge) -> bool:
-    """``o``'s source lies between ``e``'s source and the copy, and is more than a verbatim duplicate of it."""
-    into = parents_in.get(o.source)
-    return _reaches(succ, e.source, o.source) and not (into is not None and into.pair_class == "full-copy")
+def _closer(succ: dict[int, set[int]], into: dict[tuple[int | None, int], Edge], o: Edge, e: Edge) -> bool:
+    """``o``'s source lies between ``e``'s source and the copy, and kept only a part of what it copied
+    (``into`` holds the kept edges by (source, copy), and by (None, copy) for any source)."""
+    if not _reaches(succ, e.source, o.source):
+        return False
+    edge = into.get((e.source, o.source)) or into.get((None, o.source))
+    return edge is not None and edge.pair_class != "full-copy" and edge.covers < SELECTION
 
 
 def _reaches(succ: dict[int, set[int]], start: int, goal: int) -> bool:
@@ -252,6 +302,7 @@ def _decision(
     parents: dict[int, Edge],
     scorer: PairScorer,
     explanations: dict[tuple[int, int], dict[str, Any]],
+    reason: str | None = None,
 ) -> Decision:
     d = docs[i]
     if edge is None:
@@ -266,7 +317,7 @@ def _decision(
         evidence = {"reasons": reasons, "candidates": len(others) + len(copies)}
         return Decision(d.id, scorer.to_label(INDEPENDENT), INDEPENDENT, confidence, None, d.id, evidence)
     evidence = explanations[(edge.source, i)]
-    reason = "ingest" if d.is_new else "re-rooted"
+    reason = reason or ("ingest" if d.is_new else "re-rooted")
     return Decision(
         d.id,
         scorer.to_label(edge.pair_class),
@@ -289,6 +340,31 @@ def _fill_roots(docs: Sequence[Doc], decisions: list[Decision], parents: dict[in
             seen.add(node)
             node = parent_of[node]
         dec.root_id = node
+
+
+def _judge_against_ancestors(
+    docs: Sequence[Doc], decisions: list[Decision], by_pair, scorer: PairScorer, th: Thresholds
+) -> None:
+    """LABELS.md judges a copy against the earliest text it derives from: a verbatim part of a
+    spam page that keeps its injected lines is spam-wrapped even though, against that page, it is
+    an excerpt. The parent stays the parent; the label takes the strongest one up the chain."""
+    index = {d.id: i for i, d in enumerate(docs)}
+    parent_of = {d.id: d.parent_id for d in docs if not d.is_new}
+    parent_of.update({dec.document_id: dec.derived_from_id for dec in decisions})
+    for dec in decisions:
+        if dec.derived_from_id is None:
+            continue
+        copy, node, seen = index[dec.document_id], parent_of.get(dec.derived_from_id), {dec.document_id}
+        while node is not None and node not in seen:
+            seen.add(node)
+            p = by_pair.get((index[node], copy)) if node in index else None
+            if p is not None and _derived(p) >= th.derived:
+                cls, conf = _best_class(p)
+                if PRECEDENCE.get(cls, 0) > PRECEDENCE.get(dec.pair_class, 0):
+                    reason = f"against document {node}, earlier in its chain, it is {scorer.to_label(cls)}"
+                    dec.pair_class, dec.label, dec.confidence = cls, scorer.to_label(cls), conf
+                    dec.evidence = {**dec.evidence, "reasons": [*dec.evidence.get("reasons", []), reason]}
+            node = parent_of.get(node)
 
 
 def _stories(docs, parents: dict[int, Edge], pairs, sims: np.ndarray, story_cosine: float) -> list[set[int]]:

