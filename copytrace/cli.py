@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from copytrace.cli_label import label
@@ -349,6 +350,40 @@ def db_upgrade(db: DbOption = None) -> None:
     url = _db(db)
     upgrade(url)
     out.print(f"database at migration {current_revision(url)}")
+
+
+@db_app.command("reindex")
+def db_reindex(
+    db: DbOption = None,
+    batch_size: Annotated[int, typer.Option(help="documents per transaction")] = 500,
+) -> None:
+    """Rebuild the candidate index (fingerprints) of every stored document.
+
+    Needed once after an upgrade that changes how fingerprints are chosen (the release notes say
+    so); safe to interrupt and run again. Classifications are not touched.
+    """
+    from sqlalchemy import func, select
+
+    from copytrace import store
+    from copytrace.db import ensure_schema, session_factory
+    from copytrace.orm import Document
+
+    url = _db(db)
+    ensure_schema(url)
+    factory = session_factory(url)
+    with factory() as session:
+        total = session.scalar(select(func.count()).select_from(Document)) or 0
+    done, last = 0, 0
+    with Progress(console=err, transient=True) as progress:
+        bar = progress.add_task("reindexing", total=total)
+        while True:
+            with factory.begin() as session:
+                ids = store.reindex(session, last, batch_size)
+            if not ids:
+                break
+            done, last = done + len(ids), ids[-1]
+            progress.update(bar, completed=done)
+    out.print(f"reindexed {done} documents")
 
 
 # ------------------------------------------------------------------------------------------------ entry point

@@ -191,7 +191,7 @@ class Fingerprint(Base):
     __tablename__ = "fingerprints"
     __table_args__ = (
         UniqueConstraint("document_id", "kind", "value"),
-        Index("ix_fingerprints_kind_value", "kind", "value"),
+        Index("ix_fingerprints_kind_value_document_id", "kind", "value", "document_id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

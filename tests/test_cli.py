@@ -70,3 +70,38 @@ def test_classify_batch_reads_stdin_and_skips_malformed_lines(seeds) -> None:
     assert [(o["id"], o["label"]) for o in out] == [("a", "rewrite"), ("b", "original")]
     assert "line 2" in proc.stderr
     assert proc.returncode == 1  # a skipped line is reported in the exit status
+
+
+@pytest.mark.integration
+def test_db_reindex_rebuilds_every_documents_fingerprints(db_url, seeds, tmp_path) -> None:
+    """Fingerprints left by an older way of choosing them are replaced; classifications stay."""
+    from sqlalchemy import delete, func, select
+
+    from copytrace.db import session_factory
+    from copytrace.fingerprints import fingerprint_rows
+    from copytrace.orm import Classification, Document, Fingerprint
+    from copytrace.pipeline import classify_documents, store_files
+    from copytrace.scoring import load_scorer
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for key, path in seeds.items():
+        (landing / f"{key}.txt").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    stored = store_files(sorted(str(p) for p in landing.iterdir()), str(landing), db_url, max_file_bytes=1 << 20)
+    classify_documents(stored.new_document_ids, db_url, load_scorer())
+    factory = session_factory(db_url)
+    with factory.begin() as session:
+        first = session.scalar(select(func.min(Document.id)))
+        session.execute(delete(Fingerprint).where(Fingerprint.document_id == first))
+        session.add(Fingerprint(document_id=first, kind="term", value=12345))
+
+    proc = _run("db", "reindex", "--db", db_url, "--batch-size", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert "reindexed 5 documents" in proc.stdout
+    with factory() as session:
+        for doc in session.scalars(select(Document)):
+            stored = set(
+                session.execute(select(Fingerprint.kind, Fingerprint.value).where(Fingerprint.document_id == doc.id))
+            )
+            assert stored == set(fingerprint_rows(doc.text)), doc.id
+        assert session.scalar(select(func.count()).select_from(Classification)) == 5
