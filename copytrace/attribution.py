@@ -105,7 +105,7 @@ def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = 
     sims = np.asarray((vectors @ vectors.T).todense()) if hasattr(vectors, "todense") else vectors @ vectors.T
 
     pairs = _candidate_pairs(docs, sims, thresholds.candidate_cosine)
-    directed = [(a, b) for a, b in pairs] + [(b, a) for a, b in pairs]
+    directed = [d for a, b in pairs for d in _directions(docs, a, b)]
     probs = scorer.probabilities([(docs[s].text, docs[c].text) for s, c in directed]) if directed else []
     by_pair = dict(zip(directed, probs, strict=True))
 
@@ -198,22 +198,34 @@ def _best_class(p: dict[str, float]) -> tuple[str, float]:
     return cls, derived[cls]
 
 
+def _directions(docs: Sequence[Doc], a: int, b: int) -> list[tuple[int, int]]:
+    """The directions worth scoring: only earlier → later when both texts carry distinct times
+    (half the classifier's work on a timestamped feed), otherwise both."""
+    ta, tb = docs[a].fetched_at, docs[b].fetched_at
+    if ta is not None and tb is not None and ta != tb:
+        return [(a, b) if ta < tb else (b, a)]
+    return [(a, b), (b, a)]
+
+
 def _decide(docs, a: int, b: int, by_pair, th: Thresholds) -> Edge | None:
     """One directed edge for the pair, or None when neither derives from the other.
 
     ``explained`` is left at 0 here: ``attribute`` fills it in once all edges are explained in one batch.
     """
-    ab, ba = by_pair[(a, b)], by_pair[(b, a)]
     ta, tb = docs[a].fetched_at, docs[b].fetched_at
-    d_ab, d_ba = _derived(ab), _derived(ba)
     if ta is not None and tb is not None and ta != tb:
         (source, copy), decided_by = ((a, b) if ta < tb else (b, a)), "timestamp"
-    elif abs(d_ab - d_ba) >= th.tie_margin:
+        return _edge(source, copy, by_pair[(source, copy)], decided_by, th)
+    d_ab, d_ba = _derived(by_pair[(a, b)]), _derived(by_pair[(b, a)])
+    if abs(d_ab - d_ba) >= th.tie_margin:
         (source, copy), decided_by = ((a, b) if d_ab > d_ba else (b, a)), "classifier"
     else:  # both directions look alike: the fuller text is the source; for equal texts, the one seen first
         first, second = sorted((a, b), key=lambda k: (-len(docs[k].text), docs[k].is_new, docs[k].id))
         (source, copy), decided_by = (first, second), "fullness"
-    p = by_pair[(source, copy)]
+    return _edge(source, copy, by_pair[(source, copy)], decided_by, th)
+
+
+def _edge(source: int, copy: int, p: dict[str, float], decided_by: str, th: Thresholds) -> Edge | None:
     derived = _derived(p)
     if derived < th.derived:
         return None
@@ -308,7 +320,8 @@ def _decision(
     if edge is None:
         copies = {c for c, e in parents.items() if e.source == i}
         others = [j for a, b in pairs if i in (a, b) for j in (a, b) if j != i and j not in copies]
-        confidence = min((1.0 - _derived(by_pair[(j, i)]) for j in others), default=1.0)
+        # A later-dated document was never scored as this one's source: it cannot be.
+        confidence = min((1.0 - _derived(by_pair[(j, i)]) for j in others if (j, i) in by_pair), default=1.0)
         reasons = [f"derives from none of the {len(others)} similar documents compared"] if others else []
         if not others and not copies:
             reasons.append("no similar document is stored")

@@ -32,6 +32,11 @@ LOCATOR_MAX = 2000
 TITLE_MAX = 1000
 
 
+# Bulk UPDATEs here skip the ORM's in-memory sync: callers work from ids, not loaded objects, and
+# evaluating the criterion over every Document in the session cost ~4 ms per call on a 200-document batch.
+NO_SYNC = {"synchronize_session": False}
+
+
 def _insert(session: Session, table: Table):
     """The dialect's INSERT, so ON CONFLICT clauses are available on SQLite and PostgreSQL alike."""
     name = session.get_bind().dialect.name
@@ -298,7 +303,8 @@ def set_root(session: Session, document_ids: Sequence[int], root_id: int | None)
         session.execute(
             update(Classification)
             .where(Classification.is_current, Classification.document_id.in_(list(document_ids)))
-            .values(root_id=root_id)
+            .values(root_id=root_id),
+            execution_options=NO_SYNC,
         )
 
 
@@ -384,13 +390,17 @@ def new_story(session: Session, title: str | None) -> int:
 def set_story(session: Session, document_ids: Iterable[int], story_id: int) -> None:
     ids = list(document_ids)
     if ids:
-        session.execute(update(Document).where(Document.id.in_(ids)).values(story_id=story_id))
+        session.execute(
+            update(Document).where(Document.id.in_(ids)).values(story_id=story_id), execution_options=NO_SYNC
+        )
 
 
 def merge_stories(session: Session, keep: int, others: Iterable[int]) -> None:
     others = [o for o in others if o != keep]
     if others:
-        session.execute(update(Document).where(Document.story_id.in_(others)).values(story_id=keep))
+        session.execute(
+            update(Document).where(Document.story_id.in_(others)).values(story_id=keep), execution_options=NO_SYNC
+        )
 
 
 # ---------------------------------------------------------------------------- model versions

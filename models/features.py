@@ -85,17 +85,27 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
         return np.vstack(out) if out else np.empty((0, N_PAIR_FEATURES + 2), dtype=object)
 
     @staticmethod
-    def _leftover_cosine(al: Alignment, source_row, vocabulary, idf) -> float:
+    def _leftover_cosine(al: Alignment, copy_view, source_row, vocabulary, idf) -> float:
         """Word TF-IDF cosine of the copy's unmatched text with the whole source.
 
         Injected page material (sponsor lines, paywall, navigation) is off the story's topic; a
         rewriter's own lead or closing sentence is on it. Without this, a rewrite that opens with
-        a short hook of its own can read as a wrapped copy."""
-        leftover = "\n".join(seg.text for seg in al.wrapper_segments)
-        if not leftover.strip():
+        a short hook of its own can read as a wrapped copy. Built from the copy's own tokens that
+        fall inside the unmatched segments (no second tokenisation of the leftover text)."""
+        if not al.wrapper_segments:
             return 0.0
-        row = tfidf_rows(view(leftover), vocabulary, idf)
-        return sparse_dot((row.ids, row.doc), (source_row.ids, source_row.doc))
+        starts = np.array([seg.start for seg in al.wrapper_segments])
+        ends = np.array([seg.end for seg in al.wrapper_segments])
+        k = np.searchsorted(starts, copy_view.tok_start, side="right") - 1
+        inside = (k >= 0) & (copy_view.tok_start < ends[np.maximum(k, 0)])
+        ids = [
+            i for t, keep in zip(copy_view.tokens, inside, strict=True) if keep and (i := vocabulary.get(t)) is not None
+        ]
+        if not ids:
+            return 0.0
+        local, counts = np.unique(np.asarray(ids, dtype=np.int64), return_counts=True)
+        w = (1.0 + np.log(counts)) * idf[local]
+        return sparse_dot((local, w / max(float(np.linalg.norm(w)), 1e-12)), (source_row.ids, source_row.doc))
 
     def analyse(self, X) -> tuple[np.ndarray, list[Alignment]]:
         """Features (object array, see module doc) and the full ``Alignment`` of every pair."""
@@ -124,7 +134,7 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
                 float(np.log1p(cv.n_tokens)),
                 float(np.log1p(sv.n_tokens)),
                 float(np.log((cv.n_tokens + 1) / (sv.n_tokens + 1))),
-                self._leftover_cosine(al, rows[i], vocabulary, idf),
+                self._leftover_cosine(al, cv, rows[i], vocabulary, idf),
             ]
             out[r, :N_PAIR_FEATURES] = doc + al.feature_vector()
             out[r, COPY_RESIDUAL_COLUMN] = "\n".join(seg.text for seg in al.wrapper_segments)
