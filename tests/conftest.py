@@ -92,13 +92,9 @@ TABLES = (
 )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path, sqlite_template, postgres_template) -> str:
-    """An empty, migrated provenance database: each test runs once on SQLite and once on PostgreSQL."""
-    if request.param == "sqlite":
-        path = tmp_path / "copytrace.db"
-        shutil.copy(sqlite_template, path)
-        return f"sqlite:///{path}"
+@pytest.fixture
+def postgres_url(postgres_template) -> str:
+    """The run's PostgreSQL database, emptied for this test (skips where none is configured; fails in CI)."""
     if postgres_template is None:
         pytest.skip("no PostgreSQL configured on this machine (set COPYTRACE_TEST_POSTGRES_URL)")
     from copytrace.db import engine_for
@@ -106,6 +102,16 @@ def db_url(request, tmp_path, sqlite_template, postgres_template) -> str:
     with engine_for(postgres_template).begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
     return postgres_template
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path, sqlite_template) -> str:
+    """An empty, migrated provenance database: each test runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "copytrace.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    return request.getfixturevalue("postgres_url")
 
 
 # ------------------------------------------------------------------------------------------------ Prefect
