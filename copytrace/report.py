@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -50,8 +51,9 @@ class RunSummary:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def table(self) -> list[dict[str, Any]]:
-        """Rows for the run's table artifact: one per label, then the run's other figures."""
+    def table(self, escape: Callable[[str], str] = str) -> list[dict[str, Any]]:
+        """The run's figures, one row per label, then the rest; ``escape`` is applied to scraped names
+        (sites), which the Prefect artifact escapes as markdown and the terminal shows as they are."""
         rows = [{"item": f"label: {label}", "count": self.labels.get(label, 0)} for label in LABELS]
         rows += [
             {"item": "new stories", "count": self.new_stories},
@@ -62,7 +64,7 @@ class RunSummary:
             {"item": "copies already stored", "count": self.duplicates},
             {"item": "errors", "count": len(self.errors)},
         ]
-        rows += [{"item": f"top copying site: {md_escape(site)}", "count": n} for site, n in self.top_sites()]
+        rows += [{"item": f"top copying site: {escape(site)}", "count": n} for site, n in self.top_sites()]
         return rows
 
 

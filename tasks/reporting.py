@@ -38,7 +38,9 @@ def rename_run(flow_run_id: str | None, name: str) -> None:
 @task(name="publish-summary", cache_policy=NO_CACHE)
 def publish_summary(summary: RunSummary) -> None:
     create_table_artifact(
-        summary.table(), key="ingest-summary", description="Copies classified in this run, by label, and errors"
+        summary.table(escape=md_escape),
+        key="ingest-summary",
+        description="Copies classified in this run, by label, and errors",
     )
     create_markdown_artifact(
         findings_markdown(summary), key="ingest-findings", description="Spam-wrapped copies and rewrites found"

@@ -92,3 +92,13 @@ def test_hostile_scraped_text_is_inert_in_markdown():
     row = markdown.splitlines()[-1]
     assert row.count(" | ") == 5  # the table keeps its six columns: no injected cell separators
     assert md_escape("a\nb\tc") == "a b c"
+
+
+def test_run_table_escapes_scraped_site_names_only_for_the_artifact():
+    summary = RunSummary(findings=[{"label": "rewrite", "site": "evil.example](javascript:x)", "locator": "l"}])
+    plain = {row["item"]: row["count"] for row in summary.table()}
+    escaped = {row["item"]: row["count"] for row in summary.table(escape=md_escape)}
+    assert plain["top copying site: evil.example](javascript:x)"] == 1  # the terminal shows the name as scraped
+    [site_row] = [item for item in escaped if item.startswith("top copying site")]
+    assert "](" not in site_row and escaped[site_row] == 1
+    assert escaped["label: rewrite"] == plain["label: rewrite"]  # the project's own words are left alone
