@@ -153,9 +153,10 @@ def _reroots(
 ) -> bool:
     """A stored document changes provenance only on clear evidence, never on a near-tie, so re-runs
     and batch boundaries do not flip it back and forth: an earlier-dated source; a new original of
-    its chain that the classifier (not a mere tie on length) puts first — for a stored original, any
-    such source among its new parents' chain; or a source that clearly outranks its current one
-    (explains clearly more of it, or is the closer or the upstream text)."""
+    its chain that the classifier (not a mere tie on length) puts first — for a stored original, such
+    an edge into it from any source proves it a copy, and the best parent is then taken; or a source
+    that clearly outranks its current one (explains clearly more of it, or is the closer or the
+    upstream text)."""
     d = docs[i]
     if edge is None or docs[edge.source].id == d.parent_id:
         return False
