@@ -199,13 +199,19 @@ def _best_class(p: dict[str, float]) -> tuple[str, float]:
     return cls, derived[cls]
 
 
-def _directions(docs: Sequence[Doc], a: int, b: int) -> list[tuple[int, int]]:
-    """The directions worth scoring: only earlier → later when both texts carry distinct times
-    (half the classifier's work on a timestamped feed), otherwise both."""
+def _by_time(docs: Sequence[Doc], a: int, b: int) -> tuple[int, int] | None:
+    """(earlier, later) when both texts carry distinct fetch times, else None."""
     ta, tb = docs[a].fetched_at, docs[b].fetched_at
-    if ta is not None and tb is not None and ta != tb:
-        return [(a, b) if ta < tb else (b, a)]
-    return [(a, b), (b, a)]
+    if ta is None or tb is None or ta == tb:
+        return None
+    return (a, b) if ta < tb else (b, a)
+
+
+def _directions(docs: Sequence[Doc], a: int, b: int) -> list[tuple[int, int]]:
+    """The directions worth scoring: only earlier → later when the times tell (half the classifier's
+    work on a timestamped feed), otherwise both."""
+    order = _by_time(docs, a, b)
+    return [order] if order else [(a, b), (b, a)]
 
 
 def _decide(docs, a: int, b: int, by_pair, th: Thresholds) -> Edge | None:
@@ -213,10 +219,8 @@ def _decide(docs, a: int, b: int, by_pair, th: Thresholds) -> Edge | None:
 
     ``explained`` is left at 0 here: ``attribute`` fills it in once all edges are explained in one batch.
     """
-    ta, tb = docs[a].fetched_at, docs[b].fetched_at
-    if ta is not None and tb is not None and ta != tb:
-        (source, copy), decided_by = ((a, b) if ta < tb else (b, a)), "timestamp"
-        return _edge(source, copy, by_pair[(source, copy)], decided_by, th)
+    if (order := _by_time(docs, a, b)) is not None:
+        return _edge(*order, by_pair[order], "timestamp", th)
     d_ab, d_ba = _derived(by_pair[(a, b)]), _derived(by_pair[(b, a)])
     if abs(d_ab - d_ba) >= th.tie_margin:
         (source, copy), decided_by = ((a, b) if d_ab > d_ba else (b, a)), "classifier"

@@ -1,0 +1,100 @@
+"""Attribution as a plain function: in-memory documents, the shipped classifier, no database.
+
+Built from the seeds: 000 is the article, 002 a spam page carrying its first six paragraphs.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from copytrace.attribution import Doc, attribute
+from copytrace.scoring import load_scorer
+from tests.conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    return load_scorer()
+
+
+@pytest.fixture(scope="module")
+def texts() -> dict[str, str]:
+    seeds = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+    article = seeds["000"]
+    paragraphs = [p for p in article.split("\n") if p.strip()]
+    wrapper = seeds["002"].split("In their first call")[0].strip()  # 002's header: sponsor lines, dateline
+    return {
+        "article": article,
+        "spam": seeds["002"],
+        "full_spam": f"{wrapper}\n\n{article}\n\nAlready a subscriber? Log in.\nWant all of The Times? Subscribe.",
+        "excerpt": "\n\n".join(paragraphs[7:11]),  # beyond what 002 kept
+        "spam_head": seeds["002"].split("The call came after")[0].strip(),  # 002's header + two paragraphs
+    }
+
+
+def _by_id(result):
+    return {d.document_id: d for d in result.decisions}
+
+
+def test_an_excerpt_is_credited_to_the_article_not_to_a_spam_page_carrying_all_of_it(scorer, texts) -> None:
+    docs = [Doc(1, texts["article"]), Doc(2, texts["full_spam"]), Doc(3, texts["excerpt"])]
+    decided = _by_id(attribute(docs, scorer))
+
+    assert (decided[2].label, decided[2].derived_from_id) == ("spam-wrapped", 1)
+    assert (decided[3].label, decided[3].derived_from_id) == ("excerpt", 1)
+    assert decided[3].root_id == 1
+
+
+def test_a_copy_of_a_spam_page_keeping_its_injected_lines_is_spam_wrapped(scorer, texts) -> None:
+    """Against 002 it is a verbatim part (an excerpt); against the article, the root, it is wrapped."""
+    docs = [Doc(1, texts["article"]), Doc(2, texts["spam"]), Doc(3, texts["spam_head"])]
+    decided = _by_id(attribute(docs, scorer))
+
+    assert decided[3].derived_from_id == 2 and decided[3].root_id == 1
+    assert decided[3].label == "spam-wrapped"
+    assert any("earlier in its chain" in r for r in decided[3].evidence["reasons"])
+
+
+def test_a_stored_copy_is_re_judged_when_its_chain_gains_the_article(scorer, texts) -> None:
+    """Stored as an excerpt of the spam page (the article was not known yet); the article arrives."""
+    docs = [
+        Doc(1, texts["article"]),
+        Doc(2, texts["spam"], is_new=False, parent_id=None, pair_class="independent", story_id=7),
+        Doc(3, texts["spam_head"], is_new=False, parent_id=2, pair_class="excerpt", story_id=7),
+    ]
+    decided = _by_id(attribute(docs, scorer))
+
+    assert (decided[2].derived_from_id, decided[2].reason) == (1, "re-rooted")
+    assert (decided[3].label, decided[3].derived_from_id, decided[3].reason) == ("spam-wrapped", 2, "re-judged")
+    assert decided[3].root_id == 1
+
+
+def test_with_fetch_times_only_the_earlier_to_later_direction_is_scored(scorer, texts) -> None:
+    day = datetime(2025, 7, 1, tzinfo=UTC)
+    undated = [Doc(1, texts["article"]), Doc(2, texts["spam"])]
+    dated = [
+        Doc(1, texts["article"], fetched_at=day.replace(hour=8)),
+        Doc(2, texts["spam"], fetched_at=day.replace(hour=9)),
+    ]
+
+    both, one = attribute(undated, scorer), attribute(dated, scorer)
+    assert (both.pair_count, one.pair_count) == (2, 1)
+    assert _by_id(one)[2].derived_from_id == _by_id(both)[2].derived_from_id == 1
+
+
+def test_a_later_dated_text_is_never_the_source(scorer, texts) -> None:
+    """The spam page fetched an hour before the article: the article cannot be its source, and the
+    article, fuller than the page, does not derive from it either."""
+    day = datetime(2025, 7, 1, tzinfo=UTC)
+    docs = [
+        Doc(1, texts["article"], fetched_at=day.replace(hour=9)),
+        Doc(2, texts["spam"], fetched_at=day.replace(hour=8)),
+    ]
+    result = attribute(docs, scorer)
+    decided = _by_id(result)
+
+    assert result.pair_count == 1  # only page -> article was asked
+    assert decided[2].derived_from_id is None and decided[2].label == "original"
+    assert decided[1].derived_from_id is None
