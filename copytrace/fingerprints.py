@@ -55,7 +55,7 @@ def signature_terms(text: str, limit: int = SIGNATURE_TERMS) -> list[str]:
 
     Measured on the retrieval bench (10k documents, real LLM rewrites): names, numbers and words of
     9+ letters found the source of 84% of rewrites among the top 10 candidates; adding words of 5+
-    letters and ranking by rarity, 98%."""
+    letters and ranking by rarity, 98% (97% when only the 16 rarest are ranked on, as the store does)."""
     counts: Counter[str] = Counter()
     for match in _WORD.finditer(text):
         token = match.group()

@@ -209,10 +209,17 @@ def documents_by_id(session: Session, ids: Iterable[int]) -> list[Document]:
 
 
 # A term in more than this share of the store (at least COMMON_TERM_MIN documents, at most
-# COMMON_TERM_CAP) says little about the source and costs the most to scan: it is left out.
+# COMMON_TERM_CAP) says little about the source and costs the most to scan: it is left out, and
+# of the rest only the RAREST_TERMS rarest, and any term with FEW_POSTINGS or fewer (cheap to scan),
+# are ranked on. Measured on the retrieval bench at 100k documents: all 40 terms found 98% of
+# rewrites' sources among the candidates at p95 41 ms; the rarest 16, 96% at p95 19 ms (excerpts
+# and wrapped copies 100% either way). Without the FEW_POSTINGS rule a small store, where every
+# term is rare, would keep 16 arbitrary ones.
 COMMON_TERM_SHARE = 0.05
 COMMON_TERM_MIN = 50
 COMMON_TERM_CAP = 5000
+RAREST_TERMS = 16
+FEW_POSTINGS = 100
 
 
 def candidate_ids(session: Session, document_id: int, text: str, limit: int) -> list[int]:
@@ -241,7 +248,7 @@ def candidate_ids(session: Session, document_id: int, text: str, limit: int) -> 
 
 
 def _term_candidates(session: Session, document_id: int, values: list[int], limit: int) -> list[int]:
-    """Documents sharing at least two signature terms, ranked by the summed IDF of the shared terms.
+    """Documents sharing at least two of the text's rarest signature terms, ranked by their summed IDF.
 
     The document frequencies come from the index itself (an index-only count per term), so rarity
     is the store's own: a name seen in three documents outweighs a word seen in thousands. Counting
@@ -255,7 +262,8 @@ def _term_candidates(session: Session, document_id: int, values: list[int], limi
         .where(Fingerprint.kind == "term", Fingerprint.value.in_(values))
         .group_by(Fingerprint.value)
     )
-    df = {v: n for v, n in counts if n <= cap}
+    present = sorted(((v, n) for v, n in counts if n <= cap), key=lambda vn: vn[1])
+    df = {v: n for rank, (v, n) in enumerate(present) if rank < RAREST_TERMS or n <= FEW_POSTINGS}
     if not df:
         return []
     weight = case(
