@@ -23,10 +23,10 @@ def _landing(tmp_path, seeds, keys):
 
 
 def _events(name: str, since: datetime) -> list[dict]:
-    from prefect.events.worker import EventsWorker
+    """The events the server has received. Prefect's events worker sends in the background (its
+    ``drain_all`` only returns an un-awaited coroutine in a thread with a running loop), so poll."""
     from prefect.settings import PREFECT_API_URL
 
-    EventsWorker.drain_all()
     body = {"filter": {"event": {"name": [name]}, "occurred": {"since": since.isoformat()}}, "limit": 50}
     deadline = time.monotonic() + 20
     while True:
