@@ -8,7 +8,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup demo test test-fast lint bench bench-retrieval dashboard serve clean
+.PHONY: setup demo test test-fast lint bench bench-retrieval bench-ingest dashboard serve clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,10 @@ bench: setup
 SIZES ?= 10000,100000
 bench-retrieval: setup
 	$(BIN)/python bench/retrieval_bench.py --sizes $(SIZES) --postgres postgresql://postgres@127.0.0.1:5432/postgres
+
+# A timestamped feed of 550 scraper records stored and classified on SQLite and PostgreSQL.
+bench-ingest: setup
+	$(BIN)/python bench/ingest_bench.py --postgres postgresql://postgres@127.0.0.1:5432/postgres
 
 dashboard: setup
 	$(BIN)/python -m dashboard $(if $(DB),--db '$(DB)')

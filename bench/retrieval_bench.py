@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from copytrace import store  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
-from copytrace.fingerprints import SHINGLE_WORDS, words  # noqa: E402
+from copytrace.fingerprints import SHINGLE_WORDS, fingerprint_rows, words  # noqa: E402
 from copytrace.text import text_sha256  # noqa: E402
 from models import classifier, registry  # noqa: E402
 from models.corpora import load_bbc, load_l2r, load_wrapper_pages  # noqa: E402
@@ -192,7 +192,7 @@ def bench_copytrace(corpus: Corpus, url: str, label: str, reranker: Reranker, si
     with factory() as session:
 
         def search(query: str) -> list[int]:
-            found = store.candidate_ids(session, -1, query, 10)
+            found = store.candidate_ids(session, -1, fingerprint_rows(query), 10)
             return reranker.top(query, [number[d] for d in found])
 
         latencies, recall = _answer(corpus, search)

@@ -185,8 +185,9 @@ def classify_documents(
             return result
         new_ids = {d.id for d in new_docs}
         candidate_ids: list[int] = []
+        fingerprints = store.fingerprints_of(session, sorted(new_ids))
         for d in new_docs:
-            for cid in store.candidate_ids(session, d.id, d.text, candidate_limit):
+            for cid in store.candidate_ids(session, d.id, fingerprints[d.id], candidate_limit):
                 if cid not in new_ids and cid not in candidate_ids:
                     candidate_ids.append(cid)
         # Candidates not yet classified belong to a later batch; they see this one as stored.

@@ -222,12 +222,25 @@ RAREST_TERMS = 16
 FEW_POSTINGS = 100
 
 
-def candidate_ids(session: Session, document_id: int, text: str, limit: int) -> list[int]:
-    """Stored documents sharing the most shingles, then the rarest signature terms, with this text.
+def fingerprints_of(session: Session, document_ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
+    """The stored (kind, value) fingerprints of these documents, read back rather than recomputed."""
+    out: dict[int, list[tuple[str, int]]] = {i: [] for i in document_ids}
+    if out:
+        stmt = select(Fingerprint.document_id, Fingerprint.kind, Fingerprint.value).where(
+            Fingerprint.document_id.in_(list(out))
+        )
+        for doc_id, kind, value in session.execute(stmt):
+            out[doc_id].append((kind, value))
+    return out
+
+
+def candidate_ids(session: Session, document_id: int, fingerprints: list[tuple[str, int]], limit: int) -> list[int]:
+    """Stored documents sharing the most shingles, then the rarest signature terms, with a text of
+    these ``fingerprints`` (``fingerprint_rows`` of a text, or ``fingerprints_of`` a stored one).
 
     Every query reads only ``kind``, ``value`` and ``document_id`` (``count(*)``, not a column), so
     the covering index answers it without visiting the table on either database."""
-    groups = _group(fingerprint_rows(text))
+    groups = _group(fingerprints)
     found: list[int] = []
     if groups["shingle"]:
         stmt = (

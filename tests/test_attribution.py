@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 
-from copytrace.attribution import Doc, attribute
+from copytrace.attribution import Doc, Thresholds, _candidate_pairs, attribute
 from copytrace.scoring import load_scorer
 from tests.conftest import SEEDS
 
@@ -98,3 +99,20 @@ def test_a_later_dated_text_is_never_the_source(scorer, texts) -> None:
     assert result.pair_count == 1  # only page -> article was asked
     assert decided[2].derived_from_id is None and decided[2].label == "original"
     assert decided[1].derived_from_id is None
+
+
+def test_weak_pairs_are_compared_only_among_nearest_neighbours():
+    """Pairs below story similarity reach the classifier only when one side is among the other's
+    nearest; every pair similar enough to share a story is compared, and no stored-stored pair."""
+    docs = [Doc(i, f"text {i}", is_new=i < 4) for i in range(6)]
+    sims = np.full((6, 6), 0.15)
+    np.fill_diagonal(sims, 1.0)
+    sims[0, 1] = sims[1, 0] = 0.20  # 0's and 1's nearest: weak, but kept
+    sims[2, 3] = sims[3, 2] = 0.50  # story-level: kept
+    sims[4, 5] = sims[5, 4] = 0.90  # both stored: never compared
+    sims[0, 5] = sims[5, 0] = 0.05  # below any candidate
+    pairs = set(_candidate_pairs(docs, sims, Thresholds(neighbours=1)))
+    assert {(0, 1), (2, 3)} <= pairs
+    assert (4, 5) not in pairs and (0, 5) not in pairs
+    assert (0, 2) not in pairs  # 0.15 and neither is the other's nearest
+    assert len(set(_candidate_pairs(docs, sims, Thresholds(neighbours=5)))) > len(pairs)

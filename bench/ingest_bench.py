@@ -1,0 +1,225 @@
+"""End-to-end ingest throughput: a timestamped scraper feed through the pipeline's own units of work.
+
+    python bench/ingest_bench.py [--sources 200] [--batch-size 200] [--postgres ADMIN_URL]
+
+The landing folder holds scraper records, one ``.jsonl`` file each as a scraper drops them: real BBC
+articles, each followed minutes later by an excerpt and a spam-wrapped copy (real boilerplate lines),
+and L2R human texts followed by one real LLM rewrite. They are stored and classified exactly as the
+``ingest-copies`` flow does it (``pipeline.store_files`` then ``pipeline.classify_documents``, batch by
+batch, into a fresh database); the flow's Prefect overhead is left out (``copytrace ingest`` shows it).
+
+Reported per database, side by side: documents/s end to end; storing alone (reading, extracting,
+fingerprinting, writing: the ceiling that classifying cannot beat); classifying, split into the
+classifier's own time and the rest (candidate queries, attribution, writes); classifier pairs per
+document; and how many documents came out with the right label and source. A second pass over the
+same folder must add nothing.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import text  # noqa: E402
+
+from bench.retrieval_bench import DEFAULT_DATA, _postgres  # noqa: E402
+from copytrace import pipeline  # noqa: E402
+from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
+from copytrace.scoring import Scorer, load_scorer  # noqa: E402
+from models.corpora import load_bbc, load_l2r, load_wrapper_pages  # noqa: E402
+
+MAX_FILE_BYTES = 20 * 2**20
+
+
+@dataclass(frozen=True)
+class Record:
+    url: str
+    fetched_at: datetime
+    text: str
+    label: str  # what it must come out as
+    source: str | None  # url of the document it derives from
+
+
+def build_feed(data_dir: Path, n_sources: int, seed: int = 0) -> list[Record]:
+    """Three BBC articles in four carry an excerpt and a spam-wrapped copy; the rest are L2R texts
+    with one rewrite. Copies are fetched 5-55 minutes after their source; sources an hour apart."""
+    rng = random.Random(seed)
+    bbc = [d for d in load_bbc(data_dir) if len(d.paragraphs) >= 4]
+    rng.shuffle(bbc)
+    l2r = [s for s in load_l2r(data_dir) if s.rewrites]
+    rng.shuffle(l2r)
+    lines = [ln for pages in load_wrapper_pages(data_dir).values() for page in pages for ln in page]
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    n_bbc = (3 * n_sources) // 4
+    records: list[Record] = []
+
+    def later(t: datetime) -> datetime:
+        return t + timedelta(minutes=rng.randint(5, 55))
+
+    for n, d in enumerate(bbc[:n_bbc]):
+        t, url = start + timedelta(hours=n), f"https://news{n}.example/article"
+        records.append(Record(url, t, d.headline + "\n\n" + "\n\n".join(d.paragraphs), "original", None))
+        k = max(1, int(len(d.paragraphs) * rng.uniform(0.3, 0.7)))
+        first = rng.randint(0, len(d.paragraphs) - k)
+        excerpt = "\n\n".join(d.paragraphs[first : first + k])
+        records.append(Record(f"https://quotes{n}.example/a", later(t), excerpt, "excerpt", url))
+        head, tail = rng.sample(lines, rng.randint(3, 10)), rng.sample(lines, rng.randint(3, 10))
+        wrapped = "\n".join([*head, *d.paragraphs, *tail])
+        records.append(Record(f"https://spam{n}.example/a", later(t), wrapped, "spam-wrapped", url))
+    for n, s in enumerate(l2r[: n_sources - n_bbc]):
+        t, url = start + timedelta(hours=n_bbc + n), f"https://paper{n}.example/story"
+        records.append(Record(url, t, s.human, "original", None))
+        rewrite = rng.choice(sorted(s.rewrites.values()))
+        records.append(Record(f"https://rewriter{n}.example/s", later(t), rewrite, "rewrite", url))
+    rng.shuffle(records)
+    return records
+
+
+def write_landing(records: Sequence[Record], folder: Path) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n, r in enumerate(records):
+        path = folder / f"{n:06d}.jsonl"
+        line = {"url": r.url, "fetched_at": r.fetched_at.isoformat(), "title": None, "text": r.text}
+        path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+class TimedScorer(Scorer):
+    """The shipped scorer, adding up the seconds its model spends (features, prediction, explanations)."""
+
+    def __init__(self, scorer: Scorer) -> None:
+        self.__dict__.update(scorer.__dict__)
+        self.seconds = 0.0
+
+    def _timed(self, fn: Callable, *args):
+        started = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def probabilities(self, pairs_):
+        return self._timed(super().probabilities, pairs_)
+
+    def explain_many(self, pairs_):
+        return self._timed(super().explain_many, pairs_)
+
+    def vectors(self, texts):
+        return self._timed(super().vectors, texts)
+
+
+@dataclass
+class Result:
+    database: str
+    documents: int
+    store_s: float
+    classify_s: float
+    model_s: float
+    pairs: int
+    right: int
+    second_pass_new: int
+
+    @property
+    def total_s(self) -> float:
+        return self.store_s + self.classify_s
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def run(name: str, url: str, records: Sequence[Record], paths: list[str], landing: Path, batch_size: int) -> Result:
+    upgrade(url)
+    scorer = TimedScorer(load_scorer())
+    stored = pipeline.StoreResult()
+    started = time.perf_counter()
+    for batch in _chunks(paths, batch_size):
+        stored = stored.merge(pipeline.store_files(batch, str(landing), url, MAX_FILE_BYTES))
+    store_s = time.perf_counter() - started
+    pairs = 0
+    started = time.perf_counter()
+    for batch in _chunks(sorted(stored.new_document_ids), batch_size):
+        pairs += pipeline.classify_documents(batch, url, scorer).pairs_scored
+    classify_s = time.perf_counter() - started
+    again = pipeline.store_files(paths, str(landing), url, MAX_FILE_BYTES)
+    print(f"  {name}: {len(stored.new_document_ids)} stored, {len(stored.errors)} errors", file=sys.stderr)
+    return Result(
+        name,
+        len(stored.new_document_ids),
+        store_s,
+        classify_s,
+        scorer.seconds,
+        pairs,
+        _right(url, records),
+        len(again.new_document_ids),
+    )
+
+
+def _right(url: str, records: Sequence[Record]) -> int:
+    """Documents whose label and source, read back from ``copy_provenance``, are the expected ones."""
+    with session_factory(url).begin() as session:
+        rows = session.execute(text("SELECT locator, label, derived_from_locator FROM copy_provenance")).all()
+    got = {locator: (label, source) for locator, label, source in rows}
+    return sum(got.get(r.url) == (r.label, r.source) for r in records)
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        "| database | documents | docs/s end to end | store only docs/s | classify docs/s | model share of classify "
+        "| pairs/doc | right label and source | second pass adds |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.database} | {r.documents} | {r.documents / r.total_s:.1f} | {r.documents / r.store_s:.1f} "
+            f"| {r.documents / r.classify_s:.1f} | {r.model_s / r.classify_s:.0%} | {r.pairs / r.documents:.1f} "
+            f"| {r.right}/{r.documents} | {r.second_pass_new} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sources", type=int, default=200, help="original articles in the feed (default: %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=200, help="the flow's batch size (default: %(default)s)")
+    parser.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data directory")
+    parser.add_argument("--postgres", help="admin URL of a PostgreSQL server: also ingest into a fresh database there")
+    args = parser.parse_args(argv)
+
+    records = build_feed(Path(args.data), args.sources)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="copytrace-ingest-bench-") as tmp:
+        landing = Path(tmp) / "landing"
+        paths = write_landing(records, landing)
+        print(f"{len(records)} scraper records in {landing}", file=sys.stderr)
+        sqlite_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        results.append(run("SQLite", sqlite_url, records, paths, landing, args.batch_size))
+        engine_for(sqlite_url).dispose()
+        if args.postgres:
+            url, drop, _size = _postgres(args.postgres)
+            try:
+                results.append(run("PostgreSQL", url, records, paths, landing, args.batch_size))
+            finally:
+                drop()
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
