@@ -27,8 +27,6 @@ SELECTION = 0.9  # an intermediate copy covering less of its source than this ke
 class PairScorer(Protocol):
     """What attribution needs from the trained pair classifier."""
 
-    def probabilities(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, float]]: ...
-
     def explain_many(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]: ...
 
     def vectors(self, texts: Sequence[str]) -> Any: ...
@@ -107,21 +105,21 @@ def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = 
 
     pairs = _candidate_pairs(docs, sims, thresholds)
     directed = [d for a, b in pairs for d in _directions(docs, a, b)]
-    probs = scorer.probabilities([(docs[s].text, docs[c].text) for s, c in directed]) if directed else []
-    by_pair = dict(zip(directed, probs, strict=True))
+    # One feature pass over every directed pair: its probabilities decide the edges, its alignment
+    # measures how much of the copy the source explains, and the chosen parent's explanation is the
+    # evidence stored with the copy's classification.
+    explained = scorer.explain_many([(docs[s].text, docs[c].text) for s, c in directed]) if directed else []
+    explanations = dict(zip(directed, explained, strict=True))
+    by_pair = {key: ex["probabilities"] for key, ex in explanations.items()}
 
-    directed_edges = [e for a, b in pairs if (e := _decide(docs, a, b, by_pair, thresholds)) is not None]
-    # One batched explanation per edge: it measures how much of the copy the source explains, and the
-    # chosen parent's explanation is the evidence stored with the copy's classification.
-    keys = [(e.source, e.copy) for e in directed_edges]
-    explanations = dict(zip(keys, scorer.explain_many([(docs[s].text, docs[c].text) for s, c in keys]), strict=True))
     edges = [
         replace(
             e,
             explained=_explained_share(explanations[(e.source, e.copy)], len(docs[e.copy].text)),
             covers=float(explanations[(e.source, e.copy)].get("features", {}).get("source_coverage", 1.0)),
         )
-        for e in directed_edges
+        for a, b in pairs
+        if (e := _decide(docs, a, b, by_pair, thresholds)) is not None
     ]
     parents, outranked = _choose_parents(docs, edges)
     stories = _stories(docs, parents, pairs, sims, thresholds.story_cosine)
@@ -229,7 +227,8 @@ def _directions(docs: Sequence[Doc], a: int, b: int) -> list[tuple[int, int]]:
 def _decide(docs, a: int, b: int, by_pair, th: Thresholds) -> Edge | None:
     """One directed edge for the pair, or None when neither derives from the other.
 
-    ``explained`` is left at 0 here: ``attribute`` fills it in once all edges are explained in one batch.
+    ``explained`` and ``covers`` are left at their defaults here: ``attribute`` fills them in from the
+    pair's explanation.
     """
     if (order := _by_time(docs, a, b)) is not None:
         return _edge(*order, by_pair[order], "timestamp", th)
