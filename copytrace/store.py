@@ -223,11 +223,14 @@ FEW_POSTINGS = 100
 
 
 def fingerprints_of(session: Session, document_ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
-    """The stored (kind, value) fingerprints of these documents, read back rather than recomputed."""
+    """The stored (kind, value) fingerprints of these documents, read back rather than recomputed, in
+    ``fingerprint_rows`` order (which breaks ties among equally rare terms, the same on every database)."""
     out: dict[int, list[tuple[str, int]]] = {i: [] for i in document_ids}
     if out:
-        stmt = select(Fingerprint.document_id, Fingerprint.kind, Fingerprint.value).where(
-            Fingerprint.document_id.in_(list(out))
+        stmt = (
+            select(Fingerprint.document_id, Fingerprint.kind, Fingerprint.value)
+            .where(Fingerprint.document_id.in_(list(out)))
+            .order_by(Fingerprint.document_id, Fingerprint.kind, Fingerprint.value)
         )
         for doc_id, kind, value in session.execute(stmt):
             out[doc_id].append((kind, value))
