@@ -178,6 +178,7 @@ def classify_documents(
     factory = session_factory(database_url)
     with factory.begin() as session:
         store.lock_attribution(session)
+        store.refresh_index_statistics(session)
         model_version_id = scorer.register(session)
         current = store.current_classifications(session, document_ids)
         new_docs = [d for d in store.documents_by_id(session, document_ids) if d.id not in current]

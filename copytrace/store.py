@@ -192,6 +192,30 @@ def lock_attribution(session: Session) -> None:
         session.execute(text("UPDATE documents SET id = id WHERE 1 = 0"))
 
 
+STALE_STATISTICS = 0.2  # share of the candidate index changed since its last ANALYZE
+STALE_STATISTICS_MIN = 5000
+
+
+def refresh_index_statistics(session: Session) -> bool:
+    """ANALYZE the candidate index on PostgreSQL when it changed a lot since its planner statistics
+    were taken; True when it did.
+
+    A store grown in one run (a first ingest, a backlog) has no statistics yet, because autovacuum
+    gets to it only after the run: the planner then scans every shingle posting instead of looking
+    the values up (measured: 7.8 ms a candidate query instead of 0.8 on 55k postings). The rule is
+    autovacuum's own (rows changed against a share of the table), applied where the queries need it.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    row = session.execute(
+        text("SELECT n_mod_since_analyze, n_live_tup FROM pg_stat_user_tables WHERE relname = 'fingerprints'")
+    ).first()
+    if row is None or row[0] < max(STALE_STATISTICS_MIN, STALE_STATISTICS * row[1]):
+        return False
+    session.execute(text("ANALYZE fingerprints"))
+    return True
+
+
 def pending_document_ids(session: Session, limit: int | None = None) -> list[int]:
     """Documents stored but not yet classified (e.g. a run killed between storing and classifying)."""
     current = select(Classification.document_id).where(Classification.is_current)
