@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text  # noqa: E402
 
-from bench.retrieval_bench import DEFAULT_DATA, _postgres  # noqa: E402
+from bench.retrieval_bench import DEFAULT_DATA, fresh_postgres  # noqa: E402
 from copytrace import pipeline  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.scoring import Scorer, load_scorer  # noqa: E402
@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> None:
         results.append(run("SQLite", sqlite_url, records, paths, landing, args.batch_size))
         engine_for(sqlite_url).dispose()
         if args.postgres:
-            url, drop, _size = _postgres(args.postgres)
+            url, drop, _size = fresh_postgres(args.postgres)
             try:
                 results.append(run("PostgreSQL", url, records, paths, landing, args.batch_size))
             finally:

@@ -284,7 +284,7 @@ def _maintain(url: str) -> None:
         conn.execute(text("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE"))
 
 
-def _postgres(admin_url: str) -> tuple[str, Callable[[], None], Callable[[], float]]:
+def fresh_postgres(admin_url: str) -> tuple[str, Callable[[], None], Callable[[], float]]:
     """A fresh database on the server of ``admin_url``: (url, drop, size in MiB)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -372,7 +372,7 @@ def main(argv: list[str] | None = None) -> None:
         results.append(bench_copytrace(corpus, f"sqlite:///{db_path}", "copytrace index, SQLite", reranker, sqlite_mib))
         if args.postgres and size == sizes[0]:
             _progress(f"size {size}: copytrace index on PostgreSQL")
-            url, drop, pg_mib = _postgres(args.postgres)
+            url, drop, pg_mib = fresh_postgres(args.postgres)
             try:
                 results.append(bench_copytrace(corpus, url, "copytrace index, PostgreSQL", reranker, pg_mib))
             finally:
