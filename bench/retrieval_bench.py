@@ -8,8 +8,9 @@ are queries, and L2R human texts, whose real LLM rewrites are queries. Queries a
 Every method answers the same queries on the same corpus, and its candidates are re-ranked by the
 shipped model's word TF-IDF cosine to a top 5:
 
-* copytrace — documents stored with ``store.add_document`` (fingerprints in the same transaction) in an
-  SQLite file (and PostgreSQL with ``--postgres``), then ``store.candidate_ids`` (limit 10) + re-rank;
+* copytrace — documents stored with ``store.add_document`` and ``store.count_terms`` (fingerprints and
+  term frequencies in the same transaction) in an SQLite file (and PostgreSQL with ``--postgres``),
+  then ``store.candidate_ids`` (limit 10) + re-rank;
 * MinHash LSH — datasketch ``MinHashLSH`` over word 5-gram shingles (128 permutations) + re-rank;
 * brute force — scikit-learn TF-IDF of the whole corpus in memory, one sparse product per query.
 
@@ -183,6 +184,7 @@ def bench_copytrace(corpus: Corpus, url: str, label: str, reranker: Reranker, si
                     text = corpus.texts[i]
                     doc_id = store.add_document(session, store.NewCopy(f"bench://{i}", text, text_sha256(text)), None)
                     ids.append(doc_id)
+                store.count_terms(session, ids[start:])
             if start and start % 20000 == 0:
                 _progress(f"  {label}: {start}/{len(corpus.texts)} stored")
 

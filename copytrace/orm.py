@@ -200,6 +200,18 @@ class Fingerprint(Base):
     value: Mapped[int] = mapped_column(BigInteger)
 
 
+class TermFrequency(Base):
+    """How many stored documents carry each signature term: its rarity, kept with the index.
+
+    Counting a term's postings at query time costs as much as the postings are many (the commonest
+    terms most of all), and grows with the store; this row is one lookup."""
+
+    __tablename__ = "term_frequencies"
+
+    value: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    documents: Mapped[int] = mapped_column(Integer)
+
+
 class IngestError(Base):
     """A landing file or record that could not be read, with the reason; seen again → counted, not duplicated."""
 

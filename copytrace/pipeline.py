@@ -144,6 +144,7 @@ def store_files(
                 result.errors.append({"path": read.path, "locator": locator or "", "reason": reason, "detail": detail})
             if digest:
                 store.record_ingested_file(session, read.path, digest, read.size, stored, len(errors), flow_run_id)
+        store.count_terms(session, result.new_document_ids)
     return result
 
 

@@ -82,6 +82,7 @@ TABLES = (
     "matched_spans",
     "classifications",
     "fingerprints",
+    "term_frequencies",
     "documents",
     "texts",
     "stories",

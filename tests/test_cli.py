@@ -77,11 +77,13 @@ def test_db_reindex_rebuilds_every_documents_fingerprints(db_url, seeds, tmp_pat
     """Fingerprints left by an older way of choosing them are replaced; classifications stay."""
     from sqlalchemy import delete, func, select
 
+    from copytrace import store
     from copytrace.db import session_factory
     from copytrace.fingerprints import fingerprint_rows
     from copytrace.orm import Classification, Document, Fingerprint
     from copytrace.pipeline import classify_documents, store_files
     from copytrace.scoring import load_scorer
+    from tests.index_checks import term_counts, term_postings
 
     landing = tmp_path / "landing"
     landing.mkdir()
@@ -90,10 +92,13 @@ def test_db_reindex_rebuilds_every_documents_fingerprints(db_url, seeds, tmp_pat
     stored = store_files(sorted(str(p) for p in landing.iterdir()), str(landing), db_url, max_file_bytes=1 << 20)
     classify_documents(stored.new_document_ids, db_url, load_scorer())
     factory = session_factory(db_url)
-    with factory.begin() as session:
+    with factory.begin() as session:  # the index an older version left, its term counts consistent with it
         first = session.scalar(select(func.min(Document.id)))
+        store.count_terms(session, [first], sign=-1)
         session.execute(delete(Fingerprint).where(Fingerprint.document_id == first))
         session.add(Fingerprint(document_id=first, kind="term", value=12345))
+        session.flush()
+        store.count_terms(session, [first])
 
     proc = _run("db", "reindex", "--db", db_url, "--batch-size", "2")
     assert proc.returncode == 0, proc.stderr
@@ -105,3 +110,5 @@ def test_db_reindex_rebuilds_every_documents_fingerprints(db_url, seeds, tmp_pat
             )
             assert stored == set(fingerprint_rows(doc.text)), doc.id
         assert session.scalar(select(func.count()).select_from(Classification)) == 5
+        assert term_counts(session) == term_postings(session)
+        assert 12345 not in term_counts(session)
