@@ -37,11 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text  # noqa: E402
 
-from bench.retrieval_bench import DEFAULT_DATA, fresh_postgres  # noqa: E402
+from bench.retrieval_bench import DEFAULT_DATA, fresh_postgres, source_material  # noqa: E402
 from copytrace import pipeline  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.scoring import Scorer, load_scorer  # noqa: E402
-from models.corpora import load_bbc, load_l2r, load_wrapper_pages  # noqa: E402
 
 MAX_FILE_BYTES = 20 * 2**20
 
@@ -59,11 +58,7 @@ def build_feed(data_dir: Path, n_sources: int, seed: int = 0) -> list[Record]:
     """Three BBC articles in four carry an excerpt and a spam-wrapped copy; the rest are L2R texts
     with one rewrite. Copies are fetched 5-55 minutes after their source; sources an hour apart."""
     rng = random.Random(seed)
-    bbc = [d for d in load_bbc(data_dir) if len(d.paragraphs) >= 4]
-    rng.shuffle(bbc)
-    l2r = [s for s in load_l2r(data_dir) if s.rewrites]
-    rng.shuffle(l2r)
-    lines = [ln for pages in load_wrapper_pages(data_dir).values() for page in pages for ln in page]
+    bbc, l2r, lines = source_material(data_dir, rng)
     start = datetime(2026, 11, 1, tzinfo=UTC)
     n_bbc = (3 * n_sources) // 4
     records: list[Record] = []

@@ -65,14 +65,20 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def build_corpus(data_dir: Path, size: int, n_queries: int, seed: int = 0) -> Corpus:
-    """Sources first (BBC and L2R), then fillers up to ``size``; queries made from the sources."""
-    rng = random.Random(seed)
+def source_material(data_dir: Path, rng: random.Random) -> tuple[list, list, list[str]]:
+    """Real texts the benchmarks build on, shuffled: BBC articles of 4+ paragraphs, L2R texts with
+    their LLM rewrites, and the boilerplate lines of real scraped pages."""
     bbc = [d for d in load_bbc(data_dir) if len(d.paragraphs) >= 4]
     rng.shuffle(bbc)
     l2r = [s for s in load_l2r(data_dir) if s.rewrites]
     rng.shuffle(l2r)
-    lines = [ln for pages in load_wrapper_pages(data_dir).values() for page in pages for ln in page]
+    return bbc, l2r, [ln for pages in load_wrapper_pages(data_dir).values() for page in pages for ln in page]
+
+
+def build_corpus(data_dir: Path, size: int, n_queries: int, seed: int = 0) -> Corpus:
+    """Sources first (BBC and L2R), then fillers up to ``size``; queries made from the sources."""
+    rng = random.Random(seed)
+    bbc, l2r, lines = source_material(data_dir, rng)
 
     texts: list[str] = []
     queries: list[tuple[str, str, int]] = []
