@@ -20,7 +20,7 @@ from copytrace import store
 from copytrace.attribution import Doc, Thresholds, attribute
 from copytrace.db import session_factory
 from copytrace.ingest import read_file
-from copytrace.ingest.records import printable
+from copytrace.ingest.records import FileResult, printable
 from copytrace.scoring import Scorer
 
 LOCATOR_LIMIT = store.LOCATOR_MAX
@@ -102,18 +102,37 @@ def _file_key(path: Path, max_bytes: int) -> str | None:
         return None
 
 
+# Copies read are stored together once this many have piled up (or this many characters): few
+# statements for many copies, with memory bounded however large the batch's files are.
+STORE_BUFFER_COPIES = 500
+STORE_BUFFER_CHARS = 32 * 2**20
+
+
+@dataclass
+class _ReadFile:
+    """A landing file read, waiting for its copies to be stored and its errors recorded."""
+
+    read: FileResult
+    digest: str | None
+    errors: list[tuple[str, str, str | None]]
+    stored: int = 0
+
+
 def store_files(
     paths: Sequence[str], landing: str, database_url: str, max_file_bytes: int, flow_run_id: str | None = None
 ) -> StoreResult:
     """Read landing files and store their copies and errors in one transaction.
 
-    A file already ingested with the same bytes is skipped. Each file gets a savepoint,
-    so a database error on one file is recorded against it and the others are stored.
+    A file already ingested with the same bytes is skipped. Copies are stored many at a time; if
+    the database refuses some of them, they are stored again one by one, each in a savepoint, so
+    the error is recorded against its own file and copy and the others are stored.
     """
     result = StoreResult()
     landing_path = Path(landing)
     factory = session_factory(database_url)
     with factory.begin() as session:
+        buffered: list[_ReadFile] = []
+        copies = chars = 0
         for raw in paths:
             path = Path(raw)
             digest = _file_key(path, max_file_bytes)
@@ -122,30 +141,58 @@ def store_files(
                 continue
             read = read_file(path, landing_path, max_file_bytes)
             result.files_read += 1
-            errors = [(e.reason, e.detail, e.locator) for e in read.errors]
-            stored = 0
-            for copy in read.copies:
-                if len(copy.locator) > LOCATOR_LIMIT:
-                    errors.append(("locator-too-long", f"locator longer than {LOCATOR_LIMIT} characters", None))
-                    continue
-                try:
-                    with session.begin_nested():
-                        doc_id = store.add_document(session, _new_copy(copy), flow_run_id)
-                except (IntegrityError, SQLAlchemyError) as exc:
-                    errors.append(("store-failed", _one_line(exc), copy.locator))
-                    continue
-                if doc_id is None:
-                    result.duplicates += 1
-                else:
-                    result.new_document_ids.append(doc_id)
-                    stored += 1
-            for reason, detail, locator in errors:
-                store.record_error(session, read.path, reason, detail, locator, digest, flow_run_id)
-                result.errors.append({"path": read.path, "locator": locator or "", "reason": reason, "detail": detail})
-            if digest:
-                store.record_ingested_file(session, read.path, digest, read.size, stored, len(errors), flow_run_id)
+            buffered.append(_ReadFile(read, digest, [(e.reason, e.detail, e.locator) for e in read.errors]))
+            copies += len(read.copies)
+            chars += sum(len(c.text) for c in read.copies)
+            if copies >= STORE_BUFFER_COPIES or chars >= STORE_BUFFER_CHARS:
+                _store_buffered(session, buffered, result, flow_run_id)
+                buffered, copies, chars = [], 0, 0
+        _store_buffered(session, buffered, result, flow_run_id)
         store.count_terms(session, result.new_document_ids)
     return result
+
+
+def _store_buffered(session, files: list[_ReadFile], result: StoreResult, flow_run_id: str | None) -> None:
+    """Store the copies of files read, then record each file and its errors."""
+    copies = []
+    for f in files:
+        for copy in f.read.copies:
+            if len(copy.locator) > LOCATOR_LIMIT:
+                f.errors.append(("locator-too-long", f"locator longer than {LOCATOR_LIMIT} characters", None))
+            else:
+                copies.append((f, copy))
+    try:
+        with session.begin_nested():
+            ids = store.add_documents(session, [_new_copy(c) for _, c in copies], flow_run_id)
+    except SQLAlchemyError:
+        ids = [_store_one(session, f, copy, flow_run_id) for f, copy in copies]
+    for (f, _), doc_id in zip(copies, ids, strict=True):
+        if doc_id is None:
+            result.duplicates += 1
+        elif doc_id != _REFUSED:
+            result.new_document_ids.append(doc_id)
+            f.stored += 1
+    for f in files:
+        for reason, detail, locator in f.errors:
+            store.record_error(session, f.read.path, reason, detail, locator, f.digest, flow_run_id)
+            result.errors.append({"path": f.read.path, "locator": locator or "", "reason": reason, "detail": detail})
+        if f.digest:
+            store.record_ingested_file(
+                session, f.read.path, f.digest, f.read.size, f.stored, len(f.errors), flow_run_id
+            )
+
+
+_REFUSED = -1  # what _store_one returns for a copy the database refused
+
+
+def _store_one(session, f: _ReadFile, copy, flow_run_id: str | None) -> int | None:
+    """One copy in its own savepoint; a refusal is recorded as the copy's error."""
+    try:
+        with session.begin_nested():
+            return store.add_document(session, _new_copy(copy), flow_run_id)
+    except (IntegrityError, SQLAlchemyError) as exc:
+        f.errors.append(("store-failed", _one_line(exc), copy.locator))
+        return _REFUSED
 
 
 def _new_copy(copy) -> store.NewCopy:
@@ -187,9 +234,9 @@ def classify_documents(
             return result
         new_ids = {d.id for d in new_docs}
         candidate_ids: list[int] = []
-        fingerprints = store.fingerprints_of(session, sorted(new_ids))
+        found = store.candidates_of(session, store.fingerprints_of(session, sorted(new_ids)), candidate_limit)
         for d in new_docs:
-            for cid in store.candidate_ids(session, d.id, fingerprints[d.id], candidate_limit):
+            for cid in found[d.id]:
                 if cid not in new_ids and cid not in candidate_ids:
                     candidate_ids.append(cid)
         # Candidates not yet classified belong to a later batch; they see this one as stored.
@@ -222,20 +269,25 @@ def classify_documents(
         locator = {d.id: d.locator for d in [*new_docs, *stored_docs]}
         site = {d.id: d.site for d in [*new_docs, *stored_docs]}
         title = {d.id: d.title for d in [*new_docs, *stored_docs]}
+        store.add_classifications(
+            session,
+            [
+                store.NewClassification(
+                    dec.document_id,
+                    dec.label,
+                    dec.pair_class,
+                    dec.confidence,
+                    dec.derived_from_id,
+                    dec.root_id,
+                    dec.evidence,
+                    dec.reason,
+                )
+                for dec in outcome.decisions
+            ],
+            model_version_id=model_version_id,
+            flow_run_id=flow_run_id,
+        )
         for dec in outcome.decisions:
-            store.add_classification(
-                session,
-                dec.document_id,
-                label=dec.label,
-                pair_class=dec.pair_class,
-                confidence=dec.confidence,
-                derived_from_id=dec.derived_from_id,
-                root_id=dec.root_id,
-                model_version_id=model_version_id,
-                evidence=dec.evidence,
-                reason=dec.reason,
-                flow_run_id=flow_run_id,
-            )
             result.final[dec.document_id] = dec.label
             if by_id[dec.document_id].is_new:
                 result.classified += 1

@@ -7,13 +7,14 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, case, delete, func, select, text, update
+from sqlalchemy import Float, Table, bindparam, case, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from copytrace.fingerprints import fingerprint_rows, words
+from copytrace.fingerprints import SIGNATURE_TERMS, fingerprint_rows, words
 from copytrace.orm import (
     Classification,
     Document,
@@ -127,37 +128,57 @@ class NewCopy:
 
 
 def add_document(session: Session, copy: NewCopy, flow_run_id: str | None) -> int | None:
-    """Store one scraped copy (its text once, its index fingerprints); None when it was already stored."""
-    insert_ignore(
-        session,
-        TextBlob.__table__,
-        [{"sha256": copy.sha256, "body": copy.text, "n_chars": len(copy.text)}],
-        ["sha256"],
-    )
-    text_id = session.scalar(select(TextBlob.id).where(TextBlob.sha256 == copy.sha256))
+    """Store one scraped copy; None when it was already stored (``add_documents`` of one)."""
+    return add_documents(session, [copy], flow_run_id)[0]
+
+
+def add_documents(session: Session, copies: Sequence[NewCopy], flow_run_id: str | None) -> list[int | None]:
+    """Store scraped copies (each text once, their index fingerprints): the new document id of each
+    copy, None for one already stored (or repeated earlier in ``copies``).
+
+    A few statements for the whole list, not a few per copy: one copy at a time, statement overhead
+    was most of the time spent storing (measured on the ingest bench)."""
+    if not copies:
+        return []
+    # Rows go in key order: concurrent PostgreSQL batches storing the same texts then wait for
+    # each other's unique keys in one order, never in a cycle (a deadlock).
+    blobs = {c.sha256: {"sha256": c.sha256, "body": c.text, "n_chars": len(c.text)} for c in copies}
+    insert_ignore(session, TextBlob.__table__, [blobs[k] for k in sorted(blobs)], ["sha256"])
+    text_ids = dict(session.execute(select(TextBlob.sha256, TextBlob.id).where(TextBlob.sha256.in_(list(blobs)))).all())
+    now = utcnow()
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for c in copies:  # the first of repeated copies is the one stored
+        rows.setdefault(
+            (c.locator, c.sha256),
+            {
+                "locator": c.locator,
+                "sha256": c.sha256,
+                "text_id": text_ids[c.sha256],
+                "title": (c.title or None) and c.title[:TITLE_MAX],
+                "url": c.url,
+                "site": c.site,
+                "fetched_at": c.fetched_at,
+                "source_path": c.source_path,
+                "flow_run_id": flow_run_id,
+                "created_at": now,
+            },
+        )
+    table = Document.__table__
     stmt = (
-        _insert(session, Document.__table__)
+        _insert(session, table)
         .on_conflict_do_nothing(index_elements=["locator", "sha256"])
-        .returning(Document.__table__.c.id)
+        .returning(table.c.id, table.c.locator, table.c.sha256)
     )
-    row = {
-        "locator": copy.locator,
-        "sha256": copy.sha256,
-        "text_id": text_id,
-        "title": (copy.title or None) and copy.title[:TITLE_MAX],
-        "url": copy.url,
-        "site": copy.site,
-        "fetched_at": copy.fetched_at,
-        "source_path": copy.source_path,
-        "flow_run_id": flow_run_id,
-        "created_at": utcnow(),
-    }
-    doc_id = session.execute(stmt, [row]).scalar()
-    if doc_id is None:
-        return None
-    fps = [{"document_id": doc_id, "kind": k, "value": v} for k, v in fingerprint_rows(copy.text)]
-    insert_ignore(session, Fingerprint.__table__, fps, ["document_id", "kind", "value"])
-    return doc_id
+    new = {(locator, sha): doc_id for doc_id, locator, sha in session.execute(stmt, [rows[k] for k in sorted(rows)])}
+    ids: list[int | None] = []
+    fingerprints = []
+    for c in copies:
+        doc_id = new.pop((c.locator, c.sha256), None)
+        ids.append(doc_id)
+        if doc_id is not None:
+            fingerprints += [{"document_id": doc_id, "kind": k, "value": v} for k, v in fingerprint_rows(c.text)]
+    insert_ignore(session, Fingerprint.__table__, fingerprints, ["document_id", "kind", "value"])
+    return ids
 
 
 def count_terms(session: Session, document_ids: Sequence[int], sign: int = 1) -> None:
@@ -292,60 +313,108 @@ def fingerprints_of(session: Session, document_ids: Sequence[int]) -> dict[int, 
 
 def candidate_ids(session: Session, document_id: int, fingerprints: list[tuple[str, int]], limit: int) -> list[int]:
     """Stored documents sharing the most shingles, then the rarest signature terms, with a text of
-    these ``fingerprints`` (``fingerprint_rows`` of a text, or ``fingerprints_of`` a stored one).
+    these ``fingerprints`` (``fingerprint_rows`` of a text, or ``fingerprints_of`` a stored one)."""
+    return candidates_of(session, {document_id: fingerprints}, limit)[document_id]
+
+
+def candidates_of(session: Session, fingerprints: dict[int, list[tuple[str, int]]], limit: int) -> dict[int, list[int]]:
+    """``candidate_ids`` of several documents: the store's size and the document frequencies of
+    their terms are read once for all of them, then two fixed statements a document.
 
     Every query reads only ``kind``, ``value`` and ``document_id`` (``count(*)``, not a column), so
     the covering index answers it without visiting the table on either database."""
-    groups = _group(fingerprints)
-    found: list[int] = []
-    if groups["shingle"]:
-        stmt = (
-            select(Fingerprint.document_id)
-            .where(
-                Fingerprint.kind == "shingle",
-                Fingerprint.value.in_(groups["shingle"]),
-                Fingerprint.document_id != document_id,
-            )
-            .group_by(Fingerprint.document_id)
-            .order_by(func.count().desc(), Fingerprint.document_id)
-            .limit(limit)
-        )
-        found.extend(session.scalars(stmt))
-    if groups["term"]:
-        found.extend(i for i in _term_candidates(session, document_id, groups["term"], limit) if i not in found)
+    groups = {doc_id: _group(rows) for doc_id, rows in fingerprints.items()}
+    total = (session.scalar(select(func.max(Document.id))) or 0) + 1
+    frequencies = _document_frequencies(session, {v for g in groups.values() for v in g["term"]})
+    found: dict[int, list[int]] = {}
+    for doc_id, group in groups.items():
+        ids: list[int] = []
+        if group["shingle"]:
+            params = {"values": group["shingle"], "document_id": doc_id, "limit": limit}
+            ids.extend(session.scalars(_shingle_query(), params))
+        weights = _term_weights(group["term"], frequencies, total)
+        if weights:
+            ids.extend(i for i in _term_candidates(session, doc_id, weights, limit) if i not in ids)
+        found[doc_id] = ids
     return found
 
 
-def _term_candidates(session: Session, document_id: int, values: list[int], limit: int) -> list[int]:
-    """Documents sharing at least two of the text's rarest signature terms, ranked by their summed IDF.
+@lru_cache(maxsize=1)
+def _shingle_query():
+    """Stored documents ranked by shingles shared with the text (one statement, compiled once)."""
+    return (
+        select(Fingerprint.document_id)
+        .where(
+            Fingerprint.kind == "shingle",
+            Fingerprint.value.in_(bindparam("values", expanding=True)),
+            Fingerprint.document_id != bindparam("document_id"),
+        )
+        .group_by(Fingerprint.document_id)
+        .order_by(func.count().desc(), Fingerprint.document_id)
+        .limit(bindparam("limit"))
+    )
+
+
+def _document_frequencies(session: Session, values: set[int]) -> dict[int, int]:
+    """Stored documents carrying each of these signature terms (absent: none)."""
+    out: dict[int, int] = {}
+    ordered = sorted(values)
+    for start in range(0, len(ordered), 5000):  # within every database's limit on bound parameters
+        chunk = ordered[start : start + 5000]
+        stmt = select(TermFrequency.value, TermFrequency.documents).where(TermFrequency.value.in_(chunk))
+        out.update((v, n) for v, n in session.execute(stmt))
+    return out
+
+
+def _term_weights(values: list[int], frequencies: dict[int, int], total: int) -> dict[int, float]:
+    """The IDF weight of each term a text is ranked on: the ``RAREST_TERMS`` rarest in the store
+    (ties in ``values`` order), and any with ``FEW_POSTINGS`` or fewer, leaving out common ones.
 
     The document frequencies are the store's own (``term_frequencies``, kept by ``count_terms``), so
     a name seen in three documents outweighs a word seen in thousands; reading them is one lookup a
     term, where counting postings cost as much as the commonest term had (5 of the 8.5 ms of a median
-    lookup at 100k documents).
-    """
-    total = (session.scalar(select(func.max(Document.id))) or 0) + 1
+    lookup at 100k documents)."""
     cap = max(COMMON_TERM_MIN, min(int(total * COMMON_TERM_SHARE), COMMON_TERM_CAP))
-    counts = session.execute(
-        select(TermFrequency.value, TermFrequency.documents).where(TermFrequency.value.in_(values))
-    )
-    present = sorted(((v, n) for v, n in counts if n <= cap), key=lambda vn: vn[1])
-    df = {v: n for rank, (v, n) in enumerate(present) if rank < RAREST_TERMS or n <= FEW_POSTINGS}
-    if not df:
-        return []
+    present = sorted(((v, frequencies[v]) for v in values if frequencies.get(v, cap + 1) <= cap), key=lambda vn: vn[1])
+    return {
+        v: round(math.log(total / (1 + n)) + 1.0, 4)
+        for rank, (v, n) in enumerate(present)
+        if rank < RAREST_TERMS or n <= FEW_POSTINGS
+    }
+
+
+@lru_cache(maxsize=1)
+def _term_query():
+    """Stored documents sharing at least two of the weighted terms, ranked by their summed weight.
+
+    One shape for every text (``SIGNATURE_TERMS`` slots of value and weight, unused ones repeating
+    the first), so the statement is built and compiled once, not once a query."""
     weight = case(
-        *((Fingerprint.value == v, round(math.log(total / (1 + n)) + 1.0, 4)) for v, n in df.items()),
+        *((Fingerprint.value == bindparam(f"v{i}"), bindparam(f"w{i}", type_=Float)) for i in range(SIGNATURE_TERMS)),
         else_=0.0,
     )
-    stmt = (
+    return (
         select(Fingerprint.document_id)
-        .where(Fingerprint.kind == "term", Fingerprint.value.in_(list(df)), Fingerprint.document_id != document_id)
+        .where(
+            Fingerprint.kind == "term",
+            Fingerprint.value.in_(bindparam("values", expanding=True)),
+            Fingerprint.document_id != bindparam("document_id"),
+        )
         .group_by(Fingerprint.document_id)
         .having(func.count() >= 2)
         .order_by(func.sum(weight).desc(), Fingerprint.document_id)
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
-    return list(session.scalars(stmt))
+
+
+def _term_candidates(session: Session, document_id: int, weights: dict[int, float], limit: int) -> list[int]:
+    # Commonest terms first: most postings find their weight in the first comparisons.
+    slots = sorted(weights.items(), key=lambda vw: vw[1])
+    slots += [slots[0]] * (SIGNATURE_TERMS - len(slots))
+    params: dict[str, Any] = {"values": list(weights), "document_id": document_id, "limit": limit}
+    for i, (value, weight) in enumerate(slots):
+        params[f"v{i}"], params[f"w{i}"] = value, weight
+    return list(session.scalars(_term_query(), params))
 
 
 def _group(rows: list[tuple[str, int]]) -> dict[str, list[int]]:
@@ -387,68 +456,95 @@ def set_root(session: Session, document_ids: Sequence[int], root_id: int | None)
 # ---------------------------------------------------------------------------- classifications
 
 
+@dataclass(frozen=True)
+class NewClassification:
+    document_id: int
+    label: str
+    pair_class: str
+    confidence: float
+    derived_from_id: int | None
+    root_id: int | None
+    evidence: dict[str, Any]
+    reason: str = "ingest"
+
+
 def add_classification(
-    session: Session,
-    document_id: int,
-    *,
-    label: str,
-    pair_class: str,
-    confidence: float,
-    derived_from_id: int | None,
-    root_id: int | None,
-    model_version_id: int | None,
-    evidence: dict[str, Any],
-    reason: str,
-    flow_run_id: str | None,
+    session: Session, document_id: int, *, model_version_id: int | None, flow_run_id: str | None, **fields: Any
 ) -> int:
-    """Make a new classification current; the previous one stays as history."""
+    """``add_classifications`` of one; ``fields`` are those of ``NewClassification``."""
+    row = NewClassification(document_id, **fields)
+    return add_classifications(session, [row], model_version_id=model_version_id, flow_run_id=flow_run_id)[document_id]
+
+
+def add_classifications(
+    session: Session,
+    rows: Sequence[NewClassification],
+    *,
+    model_version_id: int | None,
+    flow_run_id: str | None,
+) -> dict[int, int]:
+    """Make new classifications current (one a document; the previous ones stay as history), with
+    their matched spans and wrapper segments: the new classification id of each document.
+
+    A few statements for all of them: a flush a classification was a fifth of classifying a batch."""
+    if not rows:
+        return {}
     session.execute(
         update(Classification)
-        .where(Classification.document_id == document_id, Classification.is_current)
-        .values(is_current=False)
+        .where(Classification.is_current, Classification.document_id.in_([r.document_id for r in rows]))
+        .values(is_current=False),
+        execution_options=NO_SYNC,
     )
-    spans = evidence.get("spans", [])
-    segments = evidence.get("wrapper_segments", [])
-    stored_evidence = {k: v for k, v in evidence.items() if k not in ("spans", "wrapper_segments")}
-    row = Classification(
-        document_id=document_id,
-        label=label,
-        pair_class=pair_class,
-        confidence=float(confidence),
-        derived_from_id=derived_from_id,
-        root_id=root_id,
-        model_version_id=model_version_id,
-        evidence=stored_evidence,
-        reason=reason,
-        is_current=True,
-        flow_run_id=flow_run_id,
-        created_at=utcnow(),
-    )
-    session.add(row)
-    session.flush()
-    session.add_all(
-        MatchedSpan(
-            classification_id=row.id,
-            copy_start=int(s["copy_start"]),
-            copy_end=int(s["copy_end"]),
-            source_start=int(s["source_start"]),
-            source_end=int(s["source_end"]),
-            kind=str(s.get("kind", "verbatim")),
-            score=float(s.get("score", 1.0)),
-        )
-        for s in spans
-    )
-    session.add_all(
-        WrapperSegment(
-            classification_id=row.id,
-            start=int(g["start"]),
-            end=int(g["end"]),
-            text=str(g["text"]),
-            fingerprint=segment_fingerprint(str(g["text"])),
-        )
-        for g in segments
-    )
-    return row.id
+    now = utcnow()
+    table = Classification.__table__
+    values = [
+        {
+            "document_id": r.document_id,
+            "label": r.label,
+            "pair_class": r.pair_class,
+            "confidence": float(r.confidence),
+            "derived_from_id": r.derived_from_id,
+            "root_id": r.root_id,
+            "model_version_id": model_version_id,
+            "evidence": {k: v for k, v in r.evidence.items() if k not in ("spans", "wrapper_segments")},
+            "reason": r.reason,
+            "is_current": True,
+            "flow_run_id": flow_run_id,
+            "created_at": now,
+        }
+        for r in rows
+    ]
+    stmt = table.insert().returning(table.c.id, table.c.document_id)
+    ids = {document_id: cid for cid, document_id in session.execute(stmt, values)}
+    spans = [
+        {
+            "classification_id": ids[r.document_id],
+            "copy_start": int(s["copy_start"]),
+            "copy_end": int(s["copy_end"]),
+            "source_start": int(s["source_start"]),
+            "source_end": int(s["source_end"]),
+            "kind": str(s.get("kind", "verbatim")),
+            "score": float(s.get("score", 1.0)),
+        }
+        for r in rows
+        for s in r.evidence.get("spans", [])
+    ]
+    segments = [
+        {
+            "classification_id": ids[r.document_id],
+            "start": int(g["start"]),
+            "end": int(g["end"]),
+            "text": str(g["text"]),
+            "fingerprint": segment_fingerprint(str(g["text"])),
+        }
+        for r in rows
+        for g in r.evidence.get("wrapper_segments", [])
+    ]
+    if spans:
+        session.execute(MatchedSpan.__table__.insert(), spans)
+    if segments:
+        session.execute(WrapperSegment.__table__.insert(), segments)
+    return ids
 
 
 def segment_fingerprint(text: str) -> str:
