@@ -32,7 +32,6 @@ import json  # noqa: E402
 import random  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-import tracemalloc  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
@@ -52,6 +51,7 @@ from models.corpora import load_bbc, load_l2r, load_wrapper_pages  # noqa: E402
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 COPY_TYPES = ("excerpt", "spam-wrapped", "rewrite")
+MINHASH_KIB_PER_DOC = 18  # measured at 10k documents: 180 MiB of LSH tables and signatures
 TOP = 5
 
 
@@ -168,14 +168,37 @@ def _timed(fn: Callable[[], object]) -> tuple[object, float]:
     return value, time.perf_counter() - t
 
 
-def _peak_mib(fn: Callable[[], object]) -> float:
-    """Peak of Python allocations while ``fn`` runs. A separate run: tracing slows allocation-heavy code
-    several-fold, so timings are never taken under it."""
-    tracemalloc.start()
-    fn()
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return peak
+def _resident_kib(field: str) -> int:
+    """A line of /proc/self/status in KiB: VmRSS (resident now) or VmHWM (its high-water mark)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def in_child(method: Callable[[], Result]) -> Result | None:
+    """Run one method in a forked process and return its result, with ``peak_mib`` the growth of
+    the process's resident memory while it built its index and answered (native allocations
+    included, nothing run twice); its memory goes back to the system when it ends. None when the
+    process died (e.g. killed for memory), so the other methods still run."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    results = context.SimpleQueue()
+
+    def run() -> None:
+        start = _resident_kib("VmRSS")
+        result = method()
+        result.peak_mib = (_resident_kib("VmHWM") - start) / 1024
+        results.put(result)
+
+    process = context.Process(target=run)
+    process.start()
+    process.join()
+    if process.exitcode != 0:
+        _progress(f"  the method's process ended with exit code {process.exitcode}: no result")
+        return None
+    return results.get()
 
 
 def bench_copytrace(corpus: Corpus, url: str, label: str, reranker: Reranker, size_of: Callable[[], float]) -> Result:
@@ -185,11 +208,10 @@ def bench_copytrace(corpus: Corpus, url: str, label: str, reranker: Reranker, si
 
     def ingest() -> None:
         for start in range(0, len(corpus.texts), 500):
+            batch = range(start, min(start + 500, len(corpus.texts)))
             with factory.begin() as session:
-                for i in range(start, min(start + 500, len(corpus.texts))):
-                    text = corpus.texts[i]
-                    doc_id = store.add_document(session, store.NewCopy(f"bench://{i}", text, text_sha256(text)), None)
-                    ids.append(doc_id)
+                copies = [store.NewCopy(f"bench://{i}", corpus.texts[i], text_sha256(corpus.texts[i])) for i in batch]
+                ids.extend(store.add_documents(session, copies, None))
                 store.count_terms(session, ids[start:])
             if start and start % 20000 == 0:
                 _progress(f"  {label}: {start}/{len(corpus.texts)} stored")
@@ -204,13 +226,12 @@ def bench_copytrace(corpus: Corpus, url: str, label: str, reranker: Reranker, si
             return reranker.top(query, [number[d] for d in found])
 
         latencies, recall = _answer(corpus, search)
-        peak = _peak_mib(lambda: [search(q) for _, q, _ in corpus.queries[:50]])  # the index lives on disk
     return Result(
         label,
         len(corpus.texts),
         len(corpus.texts) / seconds,
         size_of(),
-        peak,
+        0.0,
         float(np.percentile(latencies, 50)),
         float(np.percentile(latencies, 95)),
         recall,
@@ -225,8 +246,10 @@ def _shingles(text: str) -> set[bytes]:
 def bench_minhash(corpus: Corpus, reranker: Reranker) -> Result:
     from datasketch import MinHash, MinHashLSH
 
+    template = MinHash(num_perm=128)  # its permutations are made once, not again for every text
+
     def minhash(text: str) -> MinHash:
-        m = MinHash(num_perm=128)
+        m = MinHash(num_perm=128, permutations=template.permutations, scheme=template.scheme)
         m.update_batch(list(_shingles(text)))
         return m
 
@@ -236,17 +259,20 @@ def bench_minhash(corpus: Corpus, reranker: Reranker) -> Result:
         with lsh.insertion_session() as session:
             for i, text in enumerate(corpus.texts):
                 session.insert(i, minhash(text))
+                if i and i % 100000 == 0:
+                    _progress(f"  MinHash LSH: {i}/{len(corpus.texts)} inserted")
         return lsh
 
+    before = _resident_kib("VmRSS")
     lsh, seconds = _timed(build)
-    peak = _peak_mib(build)
+    index = (_resident_kib("VmRSS") - before) / 1024  # the LSH tables and signatures live in memory
     latencies, recall = _answer(corpus, lambda q: reranker.top(q, sorted(lsh.query(minhash(q)))))
     return Result(
         "MinHash LSH (datasketch)",
         len(corpus.texts),
         len(corpus.texts) / seconds,
-        peak,  # the LSH tables and signatures are what the build allocates
-        peak,
+        index,
+        0.0,
         float(np.percentile(latencies, 50)),
         float(np.percentile(latencies, 95)),
         recall,
@@ -261,7 +287,6 @@ def bench_brute_force(corpus: Corpus) -> Result:
         return vectorizer, vectorizer.fit_transform(corpus.texts).tocsr()
 
     (vectorizer, matrix), seconds = _timed(build)
-    peak = _peak_mib(build)
 
     def search(query: str) -> list[int]:
         scores = (matrix @ vectorizer.transform([query]).T).toarray().ravel()
@@ -275,7 +300,7 @@ def bench_brute_force(corpus: Corpus) -> Result:
         len(corpus.texts),
         len(corpus.texts) / seconds,
         index,
-        peak,
+        0.0,
         float(np.percentile(latencies, 50)),
         float(np.percentile(latencies, 95)),
         recall,
@@ -353,6 +378,50 @@ def plot(results: list[Result], path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
+def bench_size(size: int, args: argparse.Namespace, out: Path, postgres: str | None) -> list[Result]:
+    """Every method on the corpus of ``size`` documents, each in its own process."""
+    corpus = cached_corpus(out, Path(args.data), size, args.queries)
+    reranker = Reranker(corpus)
+    db_path = out / f"index-{size}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+    def sqlite_mib() -> float:
+        return sum(Path(f"{db_path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db_path}{s}").exists()) / 2**20
+
+    sqlite_url = f"sqlite:///{db_path}"
+    methods: list[tuple[str, Callable[[], Result]]] = [
+        (
+            "copytrace index on SQLite",
+            lambda: bench_copytrace(corpus, sqlite_url, "copytrace index, SQLite", reranker, sqlite_mib),
+        )
+    ]
+    drop: Callable[[], None] = lambda: None  # noqa: E731
+    if postgres:
+        url, drop, pg_mib = fresh_postgres(postgres)
+        methods.append(
+            (
+                "copytrace index on PostgreSQL",
+                lambda: bench_copytrace(corpus, url, "copytrace index, PostgreSQL", reranker, pg_mib),
+            )
+        )
+    if size <= args.minhash_max:
+        methods.append(("MinHash LSH", lambda: bench_minhash(corpus, reranker)))
+    else:
+        _progress(f"size {size}: MinHash LSH not built (over --minhash-max={args.minhash_max})")
+    methods.append(("brute force", lambda: bench_brute_force(corpus)))
+    results = []
+    try:
+        for name, method in methods:
+            _progress(f"size {size}: {name}")
+            result = in_child(method)
+            if result is not None:
+                results.append(result)
+    finally:
+        drop()
+    return results
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000", help="comma-separated corpus sizes (default: %(default)s)")
@@ -360,46 +429,60 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data directory")
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="cache, table and plot (default: bench/out)")
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server: also index there (smallest size)")
+    parser.add_argument(
+        "--minhash-max",
+        type=int,
+        default=200_000,
+        help=f"largest size MinHash LSH is built at: its tables take ~{MINHASH_KIB_PER_DOC} KiB a document in memory"
+        " (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
-    results: list[Result] = []
     for size in sizes:
-        corpus = cached_corpus(out, Path(args.data), size, args.queries)
-        reranker = Reranker(corpus)
-        db_path = out / f"index-{size}.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        results = bench_size(size, args, out, postgres=args.postgres if size == sizes[0] else None)
+        _save(out, size, results)
+        print(table(results), flush=True)
 
-        def sqlite_mib(path: Path = db_path) -> float:
-            return sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists()) / 2**20
-
-        _progress(f"size {size}: copytrace index on SQLite")
-        results.append(bench_copytrace(corpus, f"sqlite:///{db_path}", "copytrace index, SQLite", reranker, sqlite_mib))
-        if args.postgres and size == sizes[0]:
-            _progress(f"size {size}: copytrace index on PostgreSQL")
-            url, drop, pg_mib = fresh_postgres(args.postgres)
-            try:
-                results.append(bench_copytrace(corpus, url, "copytrace index, PostgreSQL", reranker, pg_mib))
-            finally:
-                drop()
-        _progress(f"size {size}: MinHash LSH")
-        results.append(bench_minhash(corpus, reranker))
-        _progress(f"size {size}: brute force")
-        results.append(bench_brute_force(corpus))
-        print(table([r for r in results if r.size == size]), flush=True)
-
+    results = _saved(out)
     text = table(results)
     note = (
-        f"{args.queries} queries per size ({', '.join(COPY_TYPES)}); latency covers candidates and TF-IDF re-rank; "
-        "peak MiB is tracemalloc (Python allocations, a separate untimed run): building for the in-memory methods, "
-        "answering queries for copytrace, whose index MiB is the database on disk."
+        f"{args.queries} queries per size ({', '.join(COPY_TYPES)}); latency covers candidates and TF-IDF re-rank. "
+        "Each method runs in its own process: peak MiB is how far its resident memory grew while it built and "
+        "answered; index MiB is the database on disk for copytrace, the memory the built index holds for the others. "
+        "Runs: " + "; ".join(f"{size:,} on {run}" for size, run in _runs(out).items()) + "."
     )
     (out / "retrieval.md").write_text(text + "\n\n" + note + "\n", encoding="utf-8")
     plot(results, out / "retrieval_latency.png")
     print(f"\n{text}\n\n{note}\nwritten: {out / 'retrieval.md'}, {out / 'retrieval_latency.png'}")
+
+
+def _save(out: Path, size: int, results: list[Result]) -> None:
+    """This size's results, kept so that a later run of other sizes reports them beside its own."""
+    import subprocess
+    from dataclasses import asdict
+    from datetime import UTC, datetime
+
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    run = f"{datetime.now(UTC):%Y-%m-%d} at commit {commit or 'unknown'}"
+    payload = {"run": run, "results": [asdict(r) for r in results]}
+    (out / f"results-{size}.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
+
+
+def _saved(out: Path) -> list[Result]:
+    found = []
+    for path in out.glob("results-*.json"):
+        found += [Result(**r) for r in json.loads(path.read_text(encoding="utf-8"))["results"]]
+    return sorted(found, key=lambda r: r.size)
+
+
+def _runs(out: Path) -> dict[int, str]:
+    runs = {
+        int(p.stem.split("-")[1]): json.loads(p.read_text(encoding="utf-8"))["run"] for p in out.glob("results-*.json")
+    }
+    return dict(sorted(runs.items()))
 
 
 if __name__ == "__main__":

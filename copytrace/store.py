@@ -140,8 +140,9 @@ def add_documents(session: Session, copies: Sequence[NewCopy], flow_run_id: str 
     was most of the time spent storing (measured on the ingest bench)."""
     if not copies:
         return []
-    # Rows go in key order: concurrent PostgreSQL batches storing the same texts then wait for
-    # each other's unique keys in one order, never in a cycle (a deadlock).
+    # Texts go in key order, documents in the order given (the landing folder's sorted order): two
+    # PostgreSQL batches storing the same copies at once wait for each other's unique keys in one
+    # order, never in a cycle (a deadlock).
     blobs = {c.sha256: {"sha256": c.sha256, "body": c.text, "n_chars": len(c.text)} for c in copies}
     insert_ignore(session, TextBlob.__table__, [blobs[k] for k in sorted(blobs)], ["sha256"])
     text_ids = dict(session.execute(select(TextBlob.sha256, TextBlob.id).where(TextBlob.sha256.in_(list(blobs)))).all())
@@ -169,7 +170,7 @@ def add_documents(session: Session, copies: Sequence[NewCopy], flow_run_id: str 
         .on_conflict_do_nothing(index_elements=["locator", "sha256"])
         .returning(table.c.id, table.c.locator, table.c.sha256)
     )
-    new = {(locator, sha): doc_id for doc_id, locator, sha in session.execute(stmt, [rows[k] for k in sorted(rows)])}
+    new = {(locator, sha): doc_id for doc_id, locator, sha in session.execute(stmt, list(rows.values()))}
     ids: list[int | None] = []
     fingerprints = []
     for c in copies:
