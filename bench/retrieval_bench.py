@@ -38,12 +38,14 @@ from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from copytrace import store  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.fingerprints import SHINGLE_WORDS, fingerprint_rows, words  # noqa: E402
+from copytrace.orm import Document  # noqa: E402
 from copytrace.text import text_sha256  # noqa: E402
 from models import classifier, registry  # noqa: E402
 from models.corpora import load_bbc, load_l2r, load_wrapper_pages  # noqa: E402
@@ -201,7 +203,16 @@ def in_child(method: Callable[[], Result]) -> Result | None:
     return results.get()
 
 
-def bench_copytrace(corpus: Corpus, url: str, label: str, reranker: Reranker, size_of: Callable[[], float]) -> Result:
+def bench_copytrace(
+    corpus: Corpus,
+    url: str,
+    label: str,
+    reranker: Reranker,
+    size_of: Callable[[], float],
+    built_docs_per_s: float | None = None,
+) -> Result:
+    """Store the corpus and answer the queries; with ``built_docs_per_s`` (an index built by an
+    earlier run, whose build rate that is) only answer them."""
     upgrade(url)
     factory = session_factory(url)
     ids: list[int] = []
@@ -216,9 +227,15 @@ def bench_copytrace(corpus: Corpus, url: str, label: str, reranker: Reranker, si
             if start and start % 20000 == 0:
                 _progress(f"  {label}: {start}/{len(corpus.texts)} stored")
 
-    _, seconds = _timed(ingest)
-    _maintain(url)
-    number = {doc_id: i for i, doc_id in enumerate(ids)}
+    if built_docs_per_s is None:
+        _, seconds = _timed(ingest)
+        _maintain(url)
+        built_docs_per_s = len(corpus.texts) / seconds
+        number = {doc_id: i for i, doc_id in enumerate(ids)}
+    else:
+        with factory() as session:
+            rows = session.execute(select(Document.id, Document.locator))
+            number = {doc_id: int(locator.removeprefix("bench://")) for doc_id, locator in rows}
     with factory() as session:
 
         def search(query: str) -> list[int]:
@@ -229,7 +246,7 @@ def bench_copytrace(corpus: Corpus, url: str, label: str, reranker: Reranker, si
     return Result(
         label,
         len(corpus.texts),
-        len(corpus.texts) / seconds,
+        built_docs_per_s,
         size_of(),
         0.0,
         float(np.percentile(latencies, 50)),
@@ -378,13 +395,18 @@ def plot(results: list[Result], path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
-def bench_size(size: int, args: argparse.Namespace, out: Path, postgres: str | None) -> list[Result]:
-    """Every method on the corpus of ``size`` documents, each in its own process."""
+def bench_size(size: int, args: argparse.Namespace, out: Path, postgres: str | None) -> tuple[list[Result], bool]:
+    """Every method on the corpus of ``size`` documents, each in its own process; and whether the
+    SQLite index was an earlier run's."""
     corpus = cached_corpus(out, Path(args.data), size, args.queries)
     reranker = Reranker(corpus)
     db_path = out / f"index-{size}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    built = _built_rate(out, size) if args.reuse_index and db_path.exists() else None
+    if built is None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    else:
+        _progress(f"size {size}: reusing {db_path}, built at {built:,.0f} docs/s by an earlier run")
 
     def sqlite_mib() -> float:
         return sum(Path(f"{db_path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db_path}{s}").exists()) / 2**20
@@ -393,7 +415,7 @@ def bench_size(size: int, args: argparse.Namespace, out: Path, postgres: str | N
     methods: list[tuple[str, Callable[[], Result]]] = [
         (
             "copytrace index on SQLite",
-            lambda: bench_copytrace(corpus, sqlite_url, "copytrace index, SQLite", reranker, sqlite_mib),
+            lambda: bench_copytrace(corpus, sqlite_url, "copytrace index, SQLite", reranker, sqlite_mib, built),
         )
     ]
     drop: Callable[[], None] = lambda: None  # noqa: E731
@@ -419,7 +441,7 @@ def bench_size(size: int, args: argparse.Namespace, out: Path, postgres: str | N
                 results.append(result)
     finally:
         drop()
-    return results
+    return results, built is not None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -436,14 +458,20 @@ def main(argv: list[str] | None = None) -> None:
         help=f"largest size MinHash LSH is built at: its tables take ~{MINHASH_KIB_PER_DOC} KiB a document in memory"
         " (default: %(default)s)",
     )
+    parser.add_argument(
+        "--reuse-index",
+        action="store_true",
+        help="answer the queries on the SQLite index an earlier run built (its build rate is reported), "
+        "to measure a query change at a size that takes long to build",
+    )
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
     for size in sizes:
-        results = bench_size(size, args, out, postgres=args.postgres if size == sizes[0] else None)
-        _save(out, size, results)
+        results, reused = bench_size(size, args, out, postgres=args.postgres if size == sizes[0] else None)
+        _save(out, size, results, reused)
         print(table(results), flush=True)
 
     results = _saved(out)
@@ -459,7 +487,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\n{text}\n\n{note}\nwritten: {out / 'retrieval.md'}, {out / 'retrieval_latency.png'}")
 
 
-def _save(out: Path, size: int, results: list[Result]) -> None:
+def _save(out: Path, size: int, results: list[Result], reused: bool) -> None:
     """This size's results, kept so that a later run of other sizes reports them beside its own."""
     import subprocess
     from dataclasses import asdict
@@ -467,8 +495,19 @@ def _save(out: Path, size: int, results: list[Result]) -> None:
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     run = f"{datetime.now(UTC):%Y-%m-%d} at commit {commit or 'unknown'}"
+    if reused:
+        run += " (SQLite index and its build rate from an earlier run)"
     payload = {"run": run, "results": [asdict(r) for r in results]}
     (out / f"results-{size}.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
+
+
+def _built_rate(out: Path, size: int) -> float | None:
+    """The SQLite build rate an earlier run saved for this size, if it built one."""
+    path = out / f"results-{size}.json"
+    if not path.exists():
+        return None
+    saved = json.loads(path.read_text(encoding="utf-8"))["results"]
+    return next((r["build_docs_per_s"] for r in saved if r["method"] == "copytrace index, SQLite"), None)
 
 
 def _saved(out: Path) -> list[Result]:
