@@ -1,6 +1,6 @@
 """Candidate retrieval at growing corpus sizes: copytrace's index beside MinHash LSH and brute-force cosine.
 
-    python bench/retrieval_bench.py [--sizes 10000,100000] [--queries 300] [--postgres ADMIN_URL]
+    python bench/retrieval_bench.py [--sizes 10000,100000,1000000] [--queries 300] [--postgres ADMIN_URL]
 
 For each size, a corpus of distinct filler articles (sentences of real BBC texts recombined) with
 real sources mixed in: BBC articles, whose excerpts and spam-wrapped copies (real boilerplate lines)
@@ -8,16 +8,22 @@ are queries, and L2R human texts, whose real LLM rewrites are queries. Queries a
 Every method answers the same queries on the same corpus, and its candidates are re-ranked by the
 shipped model's word TF-IDF cosine to a top 5:
 
-* copytrace — documents stored with ``store.add_document`` and ``store.count_terms`` (fingerprints and
-  term frequencies in the same transaction) in an SQLite file (and PostgreSQL with ``--postgres``),
-  then ``store.candidate_ids`` (limit 10) + re-rank;
-* MinHash LSH — datasketch ``MinHashLSH`` over word 5-gram shingles (128 permutations) + re-rank;
+* copytrace — documents stored with ``store.add_documents`` and ``store.count_terms`` (fingerprints
+  and term frequencies in the same transaction) in an SQLite file (and PostgreSQL with ``--postgres``),
+  then ``store.candidate_ids`` (limit 10) + re-rank. All but the last 5,000 documents are loaded 500
+  a transaction (from ``--bulk-from`` documents on, 5,000 a transaction with the query index created
+  after the load, as a backfill is done); the last 5,000 are stored 200 a transaction, as the flow
+  does, into the store of the rest: the ingest rate at that size;
+* MinHash LSH — datasketch ``MinHashLSH`` over word 5-gram shingles (128 permutations) + re-rank,
+  up to ``--minhash-max`` documents (its tables live in memory);
 * brute force — scikit-learn TF-IDF of the whole corpus in memory, one sparse product per query.
 
 Reported per method: recall@1 and @5 of the true source by copy type, query latency p50/p95 (ms,
-candidates and re-rank together), build throughput (documents/s), index size and peak memory
-(tracemalloc, Python allocations, measured in a separate untimed run). Corpora are cached under ``--out``; results go to
-``retrieval.md`` and ``retrieval_latency.png`` there.
+candidates and re-rank together), build throughput (documents/s), index size and peak memory (how
+far the resident memory of the method's own process grew). Each size's results are kept under
+``--out`` with its corpus; ``retrieval.md`` and ``retrieval_latency.png`` there show every size
+measured, with the run each came from (``--reuse-index`` answers the queries again on an index an
+earlier run built).
 """
 
 from __future__ import annotations
@@ -45,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from copytrace import store  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.fingerprints import SHINGLE_WORDS, fingerprint_rows, words  # noqa: E402
-from copytrace.orm import Document  # noqa: E402
+from copytrace.orm import Document, Fingerprint  # noqa: E402
 from copytrace.text import text_sha256  # noqa: E402
 from models import classifier, registry  # noqa: E402
 from models.corpora import load_bbc, load_l2r, load_wrapper_pages  # noqa: E402
@@ -53,6 +59,7 @@ from models.corpora import load_bbc, load_l2r, load_wrapper_pages  # noqa: E402
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 COPY_TYPES = ("excerpt", "spam-wrapped", "rewrite")
+QUERY_INDEX = "ix_fingerprints_kind_value_document_id"  # what candidate queries read
 MINHASH_KIB_PER_DOC = 18  # measured at 10k documents: 180 MiB of LSH tables and signatures
 TOP = 5
 
@@ -149,6 +156,7 @@ class Result:
     p50_ms: float
     p95_ms: float
     recall: dict[str, tuple[float, float]]  # copy type → (recall@1, recall@5)
+    ingest_docs_per_s: float | None = None  # copytrace: the last TAIL documents, FLOW_BATCH a transaction
 
 
 def _answer(corpus: Corpus, search: Callable[[str], list[int]]) -> tuple[list[float], dict[str, tuple[float, float]]]:
@@ -203,34 +211,59 @@ def in_child(method: Callable[[], Result]) -> Result | None:
     return results.get()
 
 
+TAIL = 5000  # the corpus's last documents, stored as the flow stores them into the store of the rest
+FLOW_BATCH = 200  # the flow's default batch: one transaction each
+
+
 def bench_copytrace(
     corpus: Corpus,
     url: str,
     label: str,
     reranker: Reranker,
     size_of: Callable[[], float],
-    built_docs_per_s: float | None = None,
+    built: tuple[float, float] | None = None,
+    bulk: bool = False,
 ) -> Result:
-    """Store the corpus and answer the queries; with ``built_docs_per_s`` (an index built by an
-    earlier run, whose build rate that is) only answer them."""
+    """Store the corpus, then answer the queries.
+
+    All but the last ``TAIL`` documents are loaded 500 a transaction (``bulk``: 5000, with the
+    query index created after them, the way a backfill of a large store is done: inserting into it
+    in value order rather than at random); the last ``TAIL`` are stored ``FLOW_BATCH`` a transaction
+    into the store of the rest, which is the ingest rate at that store size. ``built`` — the two
+    rates of an index an earlier run built — only answers the queries."""
     upgrade(url)
+    engine = engine_for(url)
     factory = session_factory(url)
     ids: list[int] = []
 
-    def ingest() -> None:
-        for start in range(0, len(corpus.texts), 500):
-            batch = range(start, min(start + 500, len(corpus.texts)))
+    def store_range(first: int, last: int, per_transaction: int) -> None:
+        for start in range(first, last, per_transaction):
             with factory.begin() as session:
+                batch = range(start, min(start + per_transaction, last))
                 copies = [store.NewCopy(f"bench://{i}", corpus.texts[i], text_sha256(corpus.texts[i])) for i in batch]
-                ids.extend(store.add_documents(session, copies, None))
-                store.count_terms(session, ids[start:])
-            if start and start % 20000 == 0:
-                _progress(f"  {label}: {start}/{len(corpus.texts)} stored")
+                new = store.add_documents(session, copies, None)
+                store.count_terms(session, new)
+            ids.extend(new)
+            if start // 20000 != (start + per_transaction) // 20000:
+                _progress(f"  {label}: {start + per_transaction}/{len(corpus.texts)} stored")
 
-    if built_docs_per_s is None:
-        _, seconds = _timed(ingest)
+    if built is None:
+        head = len(corpus.texts) - min(TAIL, len(corpus.texts) // 10)
+        query_index = next(i for i in Fingerprint.__table__.indexes if i.name == QUERY_INDEX)
+        started = time.perf_counter()
+        if bulk:
+            with engine.begin() as conn:
+                query_index.drop(conn)
+        store_range(0, head, 5000 if bulk else 500)
+        if bulk:
+            _progress(f"  {label}: creating {QUERY_INDEX}")
+            with engine.begin() as conn:
+                query_index.create(conn)
+        built_rate = head / (time.perf_counter() - started)
         _maintain(url)
-        built_docs_per_s = len(corpus.texts) / seconds
+        started = time.perf_counter()
+        store_range(head, len(corpus.texts), FLOW_BATCH)
+        built = (built_rate, (len(corpus.texts) - head) / (time.perf_counter() - started))
         number = {doc_id: i for i, doc_id in enumerate(ids)}
     else:
         with factory() as session:
@@ -246,12 +279,13 @@ def bench_copytrace(
     return Result(
         label,
         len(corpus.texts),
-        built_docs_per_s,
+        built[0],
         size_of(),
         0.0,
         float(np.percentile(latencies, 50)),
         float(np.percentile(latencies, 95)),
         recall,
+        built[1],
     )
 
 
@@ -331,7 +365,11 @@ def _maintain(url: str) -> None:
     from sqlalchemy import text
 
     with engine_for(url).connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE"))
+        if url.startswith("postgresql"):
+            conn.execute(text("VACUUM ANALYZE"))
+        else:  # statistics from a sample of each index, as `PRAGMA optimize` takes them
+            conn.execute(text("PRAGMA analysis_limit=1000"))
+            conn.execute(text("ANALYZE"))
 
 
 def fresh_postgres(admin_url: str) -> tuple[str, Callable[[], None], Callable[[], float]]:
@@ -359,17 +397,18 @@ def fresh_postgres(admin_url: str) -> tuple[str, Callable[[], None], Callable[[]
 
 
 def table(results: list[Result]) -> str:
-    head = "| size | method | build docs/s | index MiB | peak MiB | p50 ms | p95 ms | " + " | ".join(
+    head = "| size | method | build docs/s | ingest docs/s | index MiB | peak MiB | p50 ms | p95 ms | " + " | ".join(
         f"{t} R@1 / R@5" for t in COPY_TYPES
     )
-    lines = [head + " |", "|---" * (7 + len(COPY_TYPES)) + "|"]
+    lines = [head + " |", "|---" * (8 + len(COPY_TYPES)) + "|"]
     for r in results:
         recall = " | ".join(
             f"{r.recall[t][0]:.3f} / {r.recall[t][1]:.3f}" if t in r.recall else "-" for t in COPY_TYPES
         )
+        ingest = "-" if r.ingest_docs_per_s is None else f"{r.ingest_docs_per_s:,.0f}"
         lines.append(
-            f"| {r.size:,} | {r.method} | {r.build_docs_per_s:,.0f} | {r.index_mib:,.1f} | {r.peak_mib:,.1f} | "
-            f"{r.p50_ms:.1f} | {r.p95_ms:.1f} | {recall} |"
+            f"| {r.size:,} | {r.method} | {r.build_docs_per_s:,.0f} | {ingest} | {r.index_mib:,.1f} "
+            f"| {r.peak_mib:,.1f} | {r.p50_ms:.1f} | {r.p95_ms:.1f} | {recall} |"
         )
     return "\n".join(lines)
 
@@ -401,12 +440,13 @@ def bench_size(size: int, args: argparse.Namespace, out: Path, postgres: str | N
     corpus = cached_corpus(out, Path(args.data), size, args.queries)
     reranker = Reranker(corpus)
     db_path = out / f"index-{size}.db"
-    built = _built_rate(out, size) if args.reuse_index and db_path.exists() else None
+    built = _built_rates(out, size) if args.reuse_index and db_path.exists() else None
+    bulk = size >= args.bulk_from
     if built is None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     else:
-        _progress(f"size {size}: reusing {db_path}, built at {built:,.0f} docs/s by an earlier run")
+        _progress(f"size {size}: reusing {db_path}, built at {built[0]:,.0f} docs/s by an earlier run")
 
     def sqlite_mib() -> float:
         return sum(Path(f"{db_path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db_path}{s}").exists()) / 2**20
@@ -415,7 +455,7 @@ def bench_size(size: int, args: argparse.Namespace, out: Path, postgres: str | N
     methods: list[tuple[str, Callable[[], Result]]] = [
         (
             "copytrace index on SQLite",
-            lambda: bench_copytrace(corpus, sqlite_url, "copytrace index, SQLite", reranker, sqlite_mib, built),
+            lambda: bench_copytrace(corpus, sqlite_url, "copytrace index, SQLite", reranker, sqlite_mib, built, bulk),
         )
     ]
     drop: Callable[[], None] = lambda: None  # noqa: E731
@@ -457,6 +497,13 @@ def main(argv: list[str] | None = None) -> None:
         default=200_000,
         help=f"largest size MinHash LSH is built at: its tables take ~{MINHASH_KIB_PER_DOC} KiB a document in memory"
         " (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--bulk-from",
+        type=int,
+        default=500_000,
+        help="from this size on, the SQLite index is bulk-loaded, its query index created after the load "
+        "(default: %(default)s)",
     )
     parser.add_argument(
         "--reuse-index",
@@ -501,13 +548,14 @@ def _save(out: Path, size: int, results: list[Result], reused: bool) -> None:
     (out / f"results-{size}.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
 
 
-def _built_rate(out: Path, size: int) -> float | None:
-    """The SQLite build rate an earlier run saved for this size, if it built one."""
+def _built_rates(out: Path, size: int) -> tuple[float, float] | None:
+    """The SQLite build and ingest rates an earlier run saved for this size, if it built an index."""
     path = out / f"results-{size}.json"
     if not path.exists():
         return None
     saved = json.loads(path.read_text(encoding="utf-8"))["results"]
-    return next((r["build_docs_per_s"] for r in saved if r["method"] == "copytrace index, SQLite"), None)
+    sqlite = [r for r in saved if r["method"] == "copytrace index, SQLite" and r.get("ingest_docs_per_s")]
+    return (sqlite[0]["build_docs_per_s"], sqlite[0]["ingest_docs_per_s"]) if sqlite else None
 
 
 def _saved(out: Path) -> list[Result]:
