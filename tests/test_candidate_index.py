@@ -56,3 +56,26 @@ def test_term_counts_follow_the_stored_documents_once_each(db_url, seeds, tmp_pa
         assert counts == term_postings(session)
     assert len(first.new_document_ids) == 3
     assert max(counts.values()) <= 5 and sum(counts.values()) > sum(after_first.values())
+
+
+def test_candidates_of_a_batch_are_each_documents_own_candidates(db_url, seeds, tmp_path):
+    """The batch lookup the pipeline uses (shared document frequencies, fixed statements) ranks each
+    document's candidates as looking it up alone does, and finds each seed's own story first."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for key, path in seeds.items():
+        (landing / f"{key}.txt").write_bytes(path.read_bytes())
+    filler = "Ministers met the unions on Friday to discuss pay. " * 3
+    (landing / "unrelated.txt").write_text(filler + "The talks will resume in March.", encoding="utf-8")
+    stored = store_files(sorted(str(p) for p in landing.iterdir()), str(landing), db_url, max_file_bytes=1 << 20)
+
+    with session_factory(db_url)() as session:
+        fingerprints = store.fingerprints_of(session, stored.new_document_ids)
+        together = store.candidates_of(session, fingerprints, 3)
+        alone = {d: store.candidate_ids(session, d, fingerprints[d], 3) for d in stored.new_document_ids}
+
+    assert together == alone
+    seeds_ids = stored.new_document_ids[:-1]  # the unrelated text sorts last
+    for doc_id in seeds_ids:
+        assert together[doc_id] and doc_id not in together[doc_id]
+        assert set(together[doc_id][:2]) <= set(seeds_ids)  # its own story before the unrelated text

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 
 from copytrace import store
 from copytrace.db import engine_for, session_factory
-from copytrace.orm import Document, Fingerprint, IngestError, IngestedFile, TextBlob
+from copytrace.orm import Document, Fingerprint, IngestedFile, IngestError, TextBlob
 from copytrace.pipeline import store_files
 from copytrace.text import text_sha256
 
