@@ -33,8 +33,9 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/classify_bench.py
 
-# Corpus sizes: make bench-retrieval SIZES=10000,100000,1000000 (built once, cached in bench/out/).
-SIZES ?= 10000,100000
+# Corpora of 10k, 100k and 1M documents (built once, cached in bench/out/; about an hour in all on
+# 2 cores, 1M needs ~25 GB of disk); a quicker look: make bench-retrieval SIZES=10000,100000
+SIZES ?= 10000,100000,1000000
 bench-retrieval: setup
 	$(BIN)/python bench/retrieval_bench.py --sizes $(SIZES) --postgres postgresql://postgres@127.0.0.1:5432/postgres
 

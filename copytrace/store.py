@@ -191,12 +191,7 @@ def count_terms(session: Session, document_ids: Sequence[int], sign: int = 1) ->
     ids = list(document_ids)
     if not ids:
         return
-    counted = (
-        select(Fingerprint.value, (func.count() * sign).label("documents"))
-        .where(Fingerprint.kind == "term", Fingerprint.document_id.in_(ids))
-        .group_by(Fingerprint.value)
-        .order_by(Fingerprint.value)
-    )
+    counted = term_counts(ids, sign)
     table = TermFrequency.__table__
     stmt = _insert(session, table).from_select(["value", "documents"], counted)
     session.execute(
@@ -206,6 +201,22 @@ def count_terms(session: Session, document_ids: Sequence[int], sign: int = 1) ->
     )
     if sign < 0:
         session.execute(delete(TermFrequency).where(TermFrequency.documents <= 0))
+
+
+def term_counts(document_ids: Sequence[int], sign: int = 1):
+    """(value, ``sign`` × documents carrying it) of these documents' signature terms, in value order.
+
+    The kind is tested in the aggregate, not in WHERE: given ``kind = 'term'`` to match, SQLite
+    picks the (kind, value) index and reads every term posting in the store instead of the batch's
+    own rows by document (measured: 4.2 of the 6.4 s a 200-document batch took at 1M documents)."""
+    is_term = case((Fingerprint.kind == "term", 1), else_=0)
+    return (
+        select(Fingerprint.value, (func.sum(is_term) * sign).label("documents"))
+        .where(Fingerprint.document_id.in_(list(document_ids)))
+        .group_by(Fingerprint.value)
+        .having(func.sum(is_term) > 0)
+        .order_by(Fingerprint.value)
+    )
 
 
 ATTRIBUTION_LOCK = 0x636F7079  # "copy": the advisory lock key that serialises attribution on PostgreSQL

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 from sqlalchemy import insert, text
 
 from copytrace import store
@@ -79,3 +81,15 @@ def test_candidates_of_a_batch_are_each_documents_own_candidates(db_url, seeds, 
     for doc_id in seeds_ids:
         assert together[doc_id] and doc_id not in together[doc_id]
         assert set(together[doc_id][:2]) <= set(seeds_ids)  # its own story before the unrelated text
+
+
+def test_counting_a_batchs_terms_reads_its_own_rows_on_sqlite(sqlite_template, tmp_path):
+    """SQLite runs without planner statistics; the count must still look the batch's rows up by
+    document, not walk the (kind, value) index through every term posting in the store."""
+    path = tmp_path / "copytrace.db"
+    shutil.copy(sqlite_template, path)
+    with session_factory(f"sqlite:///{path}")() as session:
+        compiled = store.term_counts([1, 2, 3]).compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = " ".join(row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+    assert "(document_id=?)" in plan, plan
+    assert "kind=?" not in plan, plan
