@@ -331,7 +331,7 @@ def candidate_ids(session: Session, document_id: int, fingerprints: list[tuple[s
 
 def candidates_of(session: Session, fingerprints: dict[int, list[tuple[str, int]]], limit: int) -> dict[int, list[int]]:
     """``candidate_ids`` of several documents: the store's size and the document frequencies of
-    their terms are read once for all of them, then two fixed statements a document.
+    their terms are read once for all of them, then three fixed statements a document.
 
     Every query reads only ``kind``, ``value`` and ``document_id`` (``count(*)``, not a column), so
     the covering index answers it without visiting the table on either database."""
@@ -341,14 +341,53 @@ def candidates_of(session: Session, fingerprints: dict[int, list[tuple[str, int]
     found: dict[int, list[int]] = {}
     for doc_id, group in groups.items():
         ids: list[int] = []
-        if group["shingle"]:
-            params = {"values": group["shingle"], "document_id": doc_id, "limit": limit}
+        if shingles := _rare_shingles(session, doc_id, group["shingle"]):
+            params = {"values": shingles, "document_id": doc_id, "limit": limit}
             ids.extend(session.scalars(_shingle_query(), params))
         weights = _term_weights(group["term"], frequencies, total)
         if weights:
             ids.extend(i for i in _term_candidates(session, doc_id, weights, limit) if i not in ids)
         found[doc_id] = ids
     return found
+
+
+# The shingles a text is ranked on: its rarest in the store, added rarest first while the postings
+# they bring stay within SHINGLE_POSTINGS (the first always). Counting each shingle's postings reads
+# them in index order, cheaply; ranking documents on them groups and sorts every posting read, which
+# cost most at 1M documents, where a wrapped copy's page furniture recurs in up to 470k documents and
+# every recombined sentence in hundreds. A source holds its copy's rarest shingles, so they rank it
+# first; in a small store every shingle fits and all are ranked on. Measured on the retrieval bench
+# (warm, same recall): p50/p95 19.4/45 -> 18.6/33 ms at 1M, 14.6/23.5 -> 9.8/14.6 at 100k, 8.1/11.2 ->
+# 8.6/12.2 at 10k (one statement more).
+SHINGLE_POSTINGS = 3000
+
+
+def _rare_shingles(session: Session, document_id: int, values: list[int]) -> list[int]:
+    """The shingles of ``values`` to rank on, rarest first; none that no other document holds."""
+    if not values:
+        return []
+    counts = session.execute(_shingle_postings_query(), {"values": values, "document_id": document_id}).all()
+    chosen, postings = [], 0
+    for value, n in sorted(counts, key=lambda vn: (vn[1], vn[0])):
+        if chosen and postings + n > SHINGLE_POSTINGS:
+            break
+        chosen.append(value)
+        postings += n
+    return chosen
+
+
+@lru_cache(maxsize=1)
+def _shingle_postings_query():
+    """How many other documents hold each of the text's shingles (absent: none)."""
+    return (
+        select(Fingerprint.value, func.count())
+        .where(
+            Fingerprint.kind == "shingle",
+            Fingerprint.value.in_(bindparam("values", expanding=True)),
+            Fingerprint.document_id != bindparam("document_id"),
+        )
+        .group_by(Fingerprint.value)
+    )
 
 
 @lru_cache(maxsize=1)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import random
 import shutil
 
-from sqlalchemy import insert, text
+from sqlalchemy import func, insert, select, text
 
 from copytrace import store
 from copytrace.db import session_factory
+from copytrace.fingerprints import fingerprint_rows
 from copytrace.orm import Fingerprint
 from copytrace.pipeline import store_files
 from tests.index_checks import term_counts, term_postings
@@ -93,3 +96,40 @@ def test_counting_a_batchs_terms_reads_its_own_rows_on_sqlite(sqlite_template, t
         plan = " ".join(row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
     assert "(document_id=?)" in plan, plan
     assert "kind=?" not in plan, plan
+
+
+def test_a_copy_is_ranked_on_its_rare_shingles_and_still_finds_its_source(db_url, monkeypatch):
+    """Page furniture that many stored pages share is left out of the ranking once the postings
+    budget is spent; the copy's source, which holds its rare shingles, still comes first."""
+    rng = random.Random(7)
+
+    def prose(n: int) -> str:
+        return " ".join(rng.choice(_WORDS) + str(rng.randrange(1000)) for _ in range(n))
+
+    furniture, article = prose(80), prose(120)
+    texts = [f"{furniture} {prose(60)}" for _ in range(12)] + [article]
+    copy = f"{furniture} {article}"
+    with session_factory(db_url).begin() as session:
+        ids = store.add_documents(
+            session,
+            [store.NewCopy(f"d{i}", t, hashlib.sha256(t.encode()).hexdigest()) for i, t in enumerate(texts)],
+            None,
+        )
+    source = ids[-1]
+    shingles = [v for kind, v in fingerprint_rows(copy) if kind == "shingle"]
+    monkeypatch.setattr(store, "SHINGLE_POSTINGS", 20)
+    with session_factory(db_url)() as session:
+        chosen = store._rare_shingles(session, -1, shingles)
+        holders = {
+            v: n
+            for v, n in session.execute(
+                select(Fingerprint.value, func.count()).where(Fingerprint.value.in_(chosen)).group_by(Fingerprint.value)
+            )
+        }
+        found = store.candidate_ids(session, -1, fingerprint_rows(copy), 3)
+    assert chosen and set(holders.values()) == {1}  # only the article's shingles, each held by the source alone
+    assert len(chosen) < len(shingles)
+    assert found[0] == source
+
+
+_WORDS = "river council budget striker vaccine harbour tariff orchestra glacier senate".split()
