@@ -271,19 +271,7 @@ def classify_documents(
         title = {d.id: d.title for d in [*new_docs, *stored_docs]}
         store.add_classifications(
             session,
-            [
-                store.NewClassification(
-                    dec.document_id,
-                    dec.label,
-                    dec.pair_class,
-                    dec.confidence,
-                    dec.derived_from_id,
-                    dec.root_id,
-                    dec.evidence,
-                    dec.reason,
-                )
-                for dec in outcome.decisions
-            ],
+            outcome.decisions,
             model_version_id=model_version_id,
             flow_run_id=flow_run_id,
         )

@@ -14,6 +14,7 @@ from sqlalchemy import Float, Table, bindparam, case, delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from copytrace.attribution import Decision
 from copytrace.fingerprints import SIGNATURE_TERMS, fingerprint_rows, words
 from copytrace.orm import (
     Classification,
@@ -376,18 +377,20 @@ def _rare_shingles(session: Session, document_id: int, values: list[int]) -> lis
     return chosen
 
 
+def _others_postings(kind: str) -> tuple:
+    """Conditions of the candidate statements: postings of ``kind`` holding one of the bound
+    ``values``, other than the bound ``document_id``'s own."""
+    return (
+        Fingerprint.kind == kind,
+        Fingerprint.value.in_(bindparam("values", expanding=True)),
+        Fingerprint.document_id != bindparam("document_id"),
+    )
+
+
 @lru_cache(maxsize=1)
 def _shingle_postings_query():
     """How many other documents hold each of the text's shingles (absent: none)."""
-    return (
-        select(Fingerprint.value, func.count())
-        .where(
-            Fingerprint.kind == "shingle",
-            Fingerprint.value.in_(bindparam("values", expanding=True)),
-            Fingerprint.document_id != bindparam("document_id"),
-        )
-        .group_by(Fingerprint.value)
-    )
+    return select(Fingerprint.value, func.count()).where(*_others_postings("shingle")).group_by(Fingerprint.value)
 
 
 @lru_cache(maxsize=1)
@@ -395,11 +398,7 @@ def _shingle_query():
     """Stored documents ranked by shingles shared with the text (one statement, compiled once)."""
     return (
         select(Fingerprint.document_id)
-        .where(
-            Fingerprint.kind == "shingle",
-            Fingerprint.value.in_(bindparam("values", expanding=True)),
-            Fingerprint.document_id != bindparam("document_id"),
-        )
+        .where(*_others_postings("shingle"))
         .group_by(Fingerprint.document_id)
         .order_by(func.count().desc(), Fingerprint.document_id)
         .limit(bindparam("limit"))
@@ -446,11 +445,7 @@ def _term_query():
     )
     return (
         select(Fingerprint.document_id)
-        .where(
-            Fingerprint.kind == "term",
-            Fingerprint.value.in_(bindparam("values", expanding=True)),
-            Fingerprint.document_id != bindparam("document_id"),
-        )
+        .where(*_others_postings("term"))
         .group_by(Fingerprint.document_id)
         .having(func.count() >= 2)
         .order_by(func.sum(weight).desc(), Fingerprint.document_id)
@@ -507,29 +502,17 @@ def set_root(session: Session, document_ids: Sequence[int], root_id: int | None)
 # ---------------------------------------------------------------------------- classifications
 
 
-@dataclass(frozen=True)
-class NewClassification:
-    document_id: int
-    label: str
-    pair_class: str
-    confidence: float
-    derived_from_id: int | None
-    root_id: int | None
-    evidence: dict[str, Any]
-    reason: str = "ingest"
-
-
 def add_classification(
     session: Session, document_id: int, *, model_version_id: int | None, flow_run_id: str | None, **fields: Any
 ) -> int:
-    """``add_classifications`` of one; ``fields`` are those of ``NewClassification``."""
-    row = NewClassification(document_id, **fields)
+    """``add_classifications`` of one; ``fields`` are those of ``Decision``."""
+    row = Decision(document_id, **fields)
     return add_classifications(session, [row], model_version_id=model_version_id, flow_run_id=flow_run_id)[document_id]
 
 
 def add_classifications(
     session: Session,
-    rows: Sequence[NewClassification],
+    rows: Sequence[Decision],
     *,
     model_version_id: int | None,
     flow_run_id: str | None,
