@@ -23,6 +23,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.pipeline import Pipeline
 from threadpoolctl import ThreadpoolController
 
+from models import tfidf
 from models.features import (
     COPY_RESIDUAL_COLUMN,
     N_PAIR_FEATURES,
@@ -92,7 +93,7 @@ def text_vectors(pipeline: Pipeline, texts: Sequence[str]):
     Cosine between rows is a story-level similarity: independent coverage of one event
     scores well above unrelated articles, so it serves candidate search and grouping.
     """
-    return pipeline.named_steps["pairs"].word_vectorizer_.transform(list(texts))
+    return tfidf.transform(pipeline.named_steps["pairs"].word_vectorizer_, texts)
 
 
 def explain_many(pipeline: Pipeline, pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
+from models import tfidf
 from models.alignment import ALIGNMENT_FEATURES, Alignment, align_views, distinct_ngrams
 from models.text import TOKEN_PATTERN, char_grams, containment, sparse_dot, tfidf_rows, view
 
@@ -246,7 +247,7 @@ class ResidualVocabulary(BaseEstimator, TransformerMixin):
         parts = []
         for i in (0, 1):
             lines, rows, words = self._lines(X, i)
-            scores = self.model_.predict_proba(self.vectorizer_.transform(lines))[:, 1] if lines else np.zeros(0)
+            scores = self.model_.predict_proba(tfidf.transform(self.vectorizer_, lines))[:, 1] if lines else np.zeros(0)
             parts.append(self._aggregate(scores, rows, words, n))
         return np.hstack(parts)
 

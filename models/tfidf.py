@@ -1,0 +1,89 @@
+"""A fitted word ``TfidfVectorizer``'s transform, the same matrix at a fraction of the cost.
+
+scikit-learn's ``transform`` counts tokens in a Python loop, token by token, into a dict per
+text: for the few dozen texts an ingest batch or a candidate re-rank vectorises, that loop was
+most of the time (about 0.25 ms a 600-word article). Here the tokens come from one C-level
+``findall`` and are counted for all texts at once with NumPy. Only the settings the project's
+vectorizers use are taken this way; any other configuration goes to scikit-learn itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from itertools import repeat
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from models.text import TOKEN_PATTERN
+
+# The vectorizer settings this module reproduces: each must hold, or scikit-learn transforms.
+_SUPPORTED = {
+    "input": "content",
+    "analyzer": "word",
+    "ngram_range": (1, 1),
+    "lowercase": True,
+    "strip_accents": None,
+    "preprocessor": None,
+    "tokenizer": None,
+    "stop_words": None,
+    "binary": False,
+    "norm": "l2",
+    "use_idf": True,
+    "sublinear_tf": True,
+}
+
+
+def supported(vectorizer: TfidfVectorizer) -> bool:
+    """Whether ``transform`` reproduces this fitted vectorizer here rather than calling it."""
+    missing = object()
+    return hasattr(vectorizer, "idf_") and all(getattr(vectorizer, k, missing) == v for k, v in _SUPPORTED.items())
+
+
+# The project's token pattern is a run of word characters. On an ASCII text that is a run of letters,
+# digits and underscores: bytes.translate turns every other byte into a space and split() finds the
+# runs, several times faster than the regex (non-ASCII texts take the regex).
+_ASCII_WORD_RUNS = bytes(c if chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(128)) + b" " * 128
+
+
+@lru_cache(maxsize=8)
+def _tokenizer(token_pattern: str):
+    find = re.compile(token_pattern).findall
+    if token_pattern != TOKEN_PATTERN:
+        return lambda text: find(text.lower())
+
+    def tokens(text: str) -> list[str]:
+        low = text.lower()
+        if low.isascii():
+            return low.encode("ascii").translate(_ASCII_WORD_RUNS).decode("ascii").split()
+        return find(low)
+
+    return tokens
+
+
+def transform(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
+    """``vectorizer.transform(texts)``: sublinear TF times IDF, l2-normalised rows, sorted indices."""
+    texts = list(texts)
+    if not supported(vectorizer):
+        return vectorizer.transform(texts)
+    tokens_of = _tokenizer(vectorizer.token_pattern)
+    vocabulary = vectorizer.vocabulary_
+    width = len(vectorizer.idf_)
+    keys = []
+    for row, text in enumerate(texts):
+        tokens = tokens_of(text)
+        ids = np.fromiter(map(vocabulary.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+        ids = ids[ids >= 0]
+        keys.append(ids + row * width)
+    flat, counts = np.unique(np.concatenate(keys) if keys else np.zeros(0, np.int64), return_counts=True)
+    rows, columns = np.divmod(flat, width)
+    dtype = vectorizer.dtype if np.dtype(vectorizer.dtype).kind == "f" else np.float64
+    idf = vectorizer.idf_.astype(dtype, copy=False)
+    data = (np.log(counts.astype(dtype)) + dtype(1)) * idf[columns]
+    norms = np.sqrt(np.bincount(rows, weights=data.astype(np.float64) ** 2, minlength=len(texts)))
+    data /= np.maximum(norms, 1e-300)[rows].astype(dtype)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(texts)))])
+    return sp.csr_matrix((data.astype(dtype, copy=False), columns, indptr), shape=(len(texts), width))
