@@ -4,7 +4,9 @@
 
 For each size, a corpus of distinct filler articles (sentences of real BBC texts recombined) with
 real sources mixed in: BBC articles, whose excerpts and spam-wrapped copies (real boilerplate lines)
-are queries, and L2R human texts, whose real LLM rewrites are queries. Queries are not in the corpus.
+are queries, and L2R human texts, whose real LLM rewrites are queries. Queries are not in the corpus,
+and fillers are recombined from the other BBC articles' sentences: a filler that happened to hold a
+whole one-paragraph excerpt would be as true a source of it as the article.
 Every method answers the same queries on the same corpus, and its candidates are re-ranked by the
 shipped model's word TF-IDF cosine to a top 5:
 
@@ -62,6 +64,8 @@ COPY_TYPES = ("excerpt", "spam-wrapped", "rewrite")
 QUERY_INDEX = "ix_fingerprints_kind_value_document_id"  # what candidate queries read
 MINHASH_KIB_PER_DOC = 18  # measured at 10k documents: 180 MiB of LSH tables and signatures
 TOP = 5
+CORPUS_VERSION = 2  # 2: fillers no longer recombine the sources' sentences
+METHODS = ("copytrace", "minhash", "brute")
 
 
 @dataclass
@@ -104,7 +108,10 @@ def build_corpus(data_dir: Path, size: int, n_queries: int, seed: int = 0) -> Co
         texts.append(s.human)
         queries.append(("rewrite", rng.choice(sorted(s.rewrites.values())), len(texts) - 1))
 
-    sentences = [sent for d in bbc for p in d.paragraphs for sent in p.split(". ") if len(sent.split()) >= 6]
+    # Not the sources' own sentences: at 1M documents each sentence recurs in hundreds of fillers, and
+    # a filler holding every sentence of an excerpt is a source of it too (two such at 1M, earlier).
+    fillers_from = bbc[n_news // 2 :]
+    sentences = [sent for d in fillers_from for p in d.paragraphs for sent in p.split(". ") if len(sent.split()) >= 6]
     seen = {text_sha256(t) for t in texts}
     while len(texts) < size:
         filler = ". ".join(rng.sample(sentences, rng.randint(8, 25)))
@@ -121,7 +128,7 @@ def build_corpus(data_dir: Path, size: int, n_queries: int, seed: int = 0) -> Co
 
 
 def cached_corpus(out: Path, data_dir: Path, size: int, n_queries: int) -> Corpus:
-    path = out / f"corpus-{size}-{n_queries}.json"
+    path = out / f"corpus-v{CORPUS_VERSION}-{size}-{n_queries}.json"
     if path.is_file():
         raw = json.loads(path.read_text(encoding="utf-8"))
         return Corpus(raw["texts"], [tuple(q) for q in raw["queries"]])
@@ -439,7 +446,7 @@ def bench_size(size: int, args: argparse.Namespace, out: Path, postgres: str | N
     SQLite index was an earlier run's."""
     corpus = cached_corpus(out, Path(args.data), size, args.queries)
     reranker = Reranker(corpus)
-    db_path = out / f"index-{size}.db"
+    db_path = out / f"index-v{CORPUS_VERSION}-{size}.db"
     built = _built_rates(out, size) if args.reuse_index and db_path.exists() else None
     bulk = size >= args.bulk_from
     if built is None:
@@ -452,14 +459,18 @@ def bench_size(size: int, args: argparse.Namespace, out: Path, postgres: str | N
         return sum(Path(f"{db_path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db_path}{s}").exists()) / 2**20
 
     sqlite_url = f"sqlite:///{db_path}"
-    methods: list[tuple[str, Callable[[], Result]]] = [
-        (
-            "copytrace index on SQLite",
-            lambda: bench_copytrace(corpus, sqlite_url, "copytrace index, SQLite", reranker, sqlite_mib, built, bulk),
+    methods: list[tuple[str, Callable[[], Result]]] = []
+    if "copytrace" in args.methods:
+        methods.append(
+            (
+                "copytrace index on SQLite",
+                lambda: bench_copytrace(
+                    corpus, sqlite_url, "copytrace index, SQLite", reranker, sqlite_mib, built, bulk
+                ),
+            )
         )
-    ]
     drop: Callable[[], None] = lambda: None  # noqa: E731
-    if postgres:
+    if postgres and "copytrace" in args.methods:
         url, drop, pg_mib = fresh_postgres(postgres)
         methods.append(
             (
@@ -467,11 +478,12 @@ def bench_size(size: int, args: argparse.Namespace, out: Path, postgres: str | N
                 lambda: bench_copytrace(corpus, url, "copytrace index, PostgreSQL", reranker, pg_mib),
             )
         )
-    if size <= args.minhash_max:
+    if "minhash" in args.methods and size <= args.minhash_max:
         methods.append(("MinHash LSH", lambda: bench_minhash(corpus, reranker)))
-    else:
+    elif "minhash" in args.methods:
         _progress(f"size {size}: MinHash LSH not built (over --minhash-max={args.minhash_max})")
-    methods.append(("brute force", lambda: bench_brute_force(corpus)))
+    if "brute" in args.methods:
+        methods.append(("brute force", lambda: bench_brute_force(corpus)))
     results = []
     try:
         for name, method in methods:
@@ -511,7 +523,16 @@ def main(argv: list[str] | None = None) -> None:
         help="answer the queries on the SQLite index an earlier run built (its build rate is reported), "
         "to measure a query change at a size that takes long to build",
     )
+    parser.add_argument(
+        "--methods",
+        default=",".join(METHODS),
+        help="comma-separated methods to run, of %(default)s; the results of the others saved for a size "
+        "by an earlier run are kept beside them",
+    )
     args = parser.parse_args(argv)
+    args.methods = set(args.methods.split(","))
+    if args.methods - set(METHODS):
+        parser.error(f"unknown methods {sorted(args.methods - set(METHODS))}: choose from {', '.join(METHODS)}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -527,15 +548,20 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.queries} queries per size ({', '.join(COPY_TYPES)}); latency covers candidates and TF-IDF re-rank. "
         "Each method runs in its own process: peak MiB is how far its resident memory grew while it built and "
         "answered; index MiB is the database on disk for copytrace, the memory the built index holds for the others. "
-        "Runs: " + "; ".join(f"{size:,} on {run}" for size, run in _runs(out).items()) + "."
+        "Runs: " + "; ".join(f"{what} on {run}" for what, run in _runs(out).items()) + "."
     )
     (out / "retrieval.md").write_text(text + "\n\n" + note + "\n", encoding="utf-8")
     plot(results, out / "retrieval_latency.png")
     print(f"\n{text}\n\n{note}\nwritten: {out / 'retrieval.md'}, {out / 'retrieval_latency.png'}")
 
 
+def _results_path(out: Path, size: int) -> Path:
+    return out / f"results-v{CORPUS_VERSION}-{size}.json"
+
+
 def _save(out: Path, size: int, results: list[Result], reused: bool) -> None:
-    """This size's results, kept so that a later run of other sizes reports them beside its own."""
+    """This size's results, each with the run it came from, kept so that a later run of other sizes
+    or other methods reports them beside its own (a method run again replaces its earlier result)."""
     import subprocess
     from dataclasses import asdict
     from datetime import UTC, datetime
@@ -544,32 +570,43 @@ def _save(out: Path, size: int, results: list[Result], reused: bool) -> None:
     run = f"{datetime.now(UTC):%Y-%m-%d} at commit {commit or 'unknown'}"
     if reused:
         run += " (SQLite index and its build rate from an earlier run)"
-    payload = {"run": run, "results": [asdict(r) for r in results]}
-    (out / f"results-{size}.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    done = {r.method for r in results}
+    entries = [e for e in _entries(out, size) if e["result"]["method"] not in done] + [
+        {"run": run, "result": asdict(r)} for r in results
+    ]
+    _results_path(out, size).write_text(json.dumps(entries, indent=1), encoding="utf-8")
 
 
 def _built_rates(out: Path, size: int) -> tuple[float, float] | None:
     """The SQLite build and ingest rates an earlier run saved for this size, if it built an index."""
-    path = out / f"results-{size}.json"
-    if not path.exists():
-        return None
-    saved = json.loads(path.read_text(encoding="utf-8"))["results"]
-    sqlite = [r for r in saved if r["method"] == "copytrace index, SQLite" and r.get("ingest_docs_per_s")]
-    return (sqlite[0]["build_docs_per_s"], sqlite[0]["ingest_docs_per_s"]) if sqlite else None
+    for entry in _entries(out, size):
+        r = entry["result"]
+        if r["method"] == "copytrace index, SQLite" and r.get("ingest_docs_per_s"):
+            return r["build_docs_per_s"], r["ingest_docs_per_s"]
+    return None
+
+
+def _entries(out: Path, size: int) -> list[dict]:
+    path = _results_path(out, size)
+    return _load(path) if path.exists() else []
 
 
 def _saved(out: Path) -> list[Result]:
-    found = []
-    for path in out.glob("results-*.json"):
-        found += [Result(**r) for r in json.loads(path.read_text(encoding="utf-8"))["results"]]
+    found = [Result(**e["result"]) for path in out.glob(f"results-v{CORPUS_VERSION}-*.json") for e in _load(path)]
     return sorted(found, key=lambda r: r.size)
 
 
-def _runs(out: Path) -> dict[int, str]:
-    runs = {
-        int(p.stem.split("-")[1]): json.loads(p.read_text(encoding="utf-8"))["run"] for p in out.glob("results-*.json")
-    }
-    return dict(sorted(runs.items()))
+def _load(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _runs(out: Path) -> dict[str, str]:
+    """Which run each saved size and method came from."""
+    runs: dict[str, str] = {}
+    for path in sorted(out.glob(f"results-v{CORPUS_VERSION}-*.json"), key=lambda p: int(p.stem.split("-")[-1])):
+        for e in _load(path):
+            runs[f"{e['result']['size']:,} {e['result']['method']}"] = e["run"]
+    return runs
 
 
 if __name__ == "__main__":
