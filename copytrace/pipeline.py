@@ -133,10 +133,11 @@ def store_files(
     with factory.begin() as session:
         buffered: list[_ReadFile] = []
         copies = chars = 0
+        keys = {raw: (printable(str(Path(raw))), _file_key(Path(raw), max_file_bytes)) for raw in paths}
+        done = store.ingested_files(session, [key for key in keys.values() if key[1]])
         for raw in paths:
-            path = Path(raw)
-            digest = _file_key(path, max_file_bytes)
-            if digest and store.file_already_ingested(session, printable(str(path)), digest):
+            path, digest = Path(raw), keys[raw][1]
+            if digest and keys[raw] in done:
                 result.files_skipped += 1
                 continue
             read = read_file(path, landing_path, max_file_bytes)
@@ -176,10 +177,18 @@ def _store_buffered(session, files: list[_ReadFile], result: StoreResult, flow_r
         for reason, detail, locator in f.errors:
             store.record_error(session, f.read.path, reason, detail, locator, f.digest, flow_run_id)
             result.errors.append({"path": f.read.path, "locator": locator or "", "reason": reason, "detail": detail})
-        if f.digest:
-            store.record_ingested_file(
-                session, f.read.path, f.digest, f.read.size, f.stored, len(f.errors), flow_run_id
-            )
+    read = [
+        {
+            "path": f.read.path,
+            "file_sha256": f.digest,
+            "size": f.read.size,
+            "n_copies": f.stored,
+            "n_errors": len(f.errors),
+        }
+        for f in files
+        if f.digest
+    ]
+    store.record_ingested_files(session, read, flow_run_id)
 
 
 _REFUSED = -1  # what _store_one returns for a copy the database refused

@@ -59,24 +59,25 @@ def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]
 # ---------------------------------------------------------------------------- files and errors
 
 
-def file_already_ingested(session: Session, path: str, file_sha256: str) -> bool:
-    stmt = select(IngestedFile.id).where(IngestedFile.path == path, IngestedFile.file_sha256 == file_sha256)
-    return session.scalar(stmt) is not None
+def ingested_files(session: Session, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (path, file sha256) pairs were ingested: one statement for a batch of files."""
+    wanted = set(keys)
+    paths = sorted({path for path, _ in wanted})
+    found: set[tuple[str, str]] = set()
+    for start in range(0, len(paths), 1000):  # within every database's limit on bound parameters
+        stmt = select(IngestedFile.path, IngestedFile.file_sha256).where(
+            IngestedFile.path.in_(paths[start : start + 1000])
+        )
+        found.update((path, digest) for path, digest in session.execute(stmt) if (path, digest) in wanted)
+    return found
 
 
-def record_ingested_file(
-    session: Session, path: str, file_sha256: str, size: int, n_copies: int, n_errors: int, flow_run_id: str | None
-) -> None:
-    row = {
-        "path": path,
-        "file_sha256": file_sha256,
-        "size": size,
-        "n_copies": n_copies,
-        "n_errors": n_errors,
-        "flow_run_id": flow_run_id,
-        "ingested_at": utcnow(),
-    }
-    insert_ignore(session, IngestedFile.__table__, [row], ["path", "file_sha256"])
+def record_ingested_files(session: Session, files: Sequence[dict[str, Any]], flow_run_id: str | None) -> None:
+    """Record landing files read completely: each a dict of ``path``, ``file_sha256``, ``size``,
+    ``n_copies`` and ``n_errors``."""
+    now = utcnow()
+    rows = [{**f, "flow_run_id": flow_run_id, "ingested_at": now} for f in files]
+    insert_ignore(session, IngestedFile.__table__, rows, ["path", "file_sha256"])
 
 
 def record_error(
