@@ -72,13 +72,16 @@ def transform(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matri
     tokens_of = _tokenizer(vectorizer.token_pattern)
     vocabulary = vectorizer.vocabulary_
     width = len(vectorizer.idf_)
-    keys = []
-    for row, text in enumerate(texts):
-        tokens = tokens_of(text)
-        ids = np.fromiter(map(vocabulary.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
-        ids = ids[ids >= 0]
-        keys.append(ids + row * width)
-    flat, counts = np.unique(np.concatenate(keys) if keys else np.zeros(0, np.int64), return_counts=True)
+    tokens: list[str] = []
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    for row, text in enumerate(texts):  # all texts' tokens looked up at once: many are a line long
+        found = tokens_of(text)
+        tokens += found
+        lengths[row] = len(found)
+    ids = np.fromiter(map(vocabulary.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+    row_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    known = ids >= 0
+    flat, counts = np.unique(row_of[known] * width + ids[known], return_counts=True)
     rows, columns = np.divmod(flat, width)
     dtype = vectorizer.dtype if np.dtype(vectorizer.dtype).kind == "f" else np.float64
     idf = vectorizer.idf_.astype(dtype, copy=False)
