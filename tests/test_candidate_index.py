@@ -133,3 +133,37 @@ def test_a_copy_is_ranked_on_its_rare_shingles_and_still_finds_its_source(db_url
 
 
 _WORDS = "river council budget striker vaccine harbour tariff orchestra glacier senate".split()
+
+
+def test_terms_over_the_postings_budget_are_shortlisted_by_the_rarest_and_ranked_the_same(db_url, monkeypatch):
+    """A rewrite shares no shingles with its source but its rare terms. When its terms hold more
+    postings than the budget, its rarest shortlist the documents scored on every term: the source
+    still comes first, and with a shortlist that holds them all the ranking is the exact one."""
+    rng = random.Random(11)
+
+    def terms(n: int) -> list[str]:
+        return [f"{rng.choice(_WORDS)}{rng.randrange(10**6)}" for _ in range(n)]
+
+    common, rare = terms(30), terms(10)
+    distractors = [" ".join(rng.sample(common, rng.randint(2, 30)) + terms(20)) for _ in range(20)]
+    source = " ".join(rare + common + terms(20))
+    copy = " ".join(rng.sample(rare + common, 40))
+    texts = [*distractors, source]
+    with session_factory(db_url).begin() as session:
+        ids = store.add_documents(
+            session,
+            [store.NewCopy(f"d{i}", t, hashlib.sha256(t.encode()).hexdigest()) for i, t in enumerate(texts)],
+            None,
+        )
+        store.count_terms(session, ids)
+
+    def lookup(budget: int, shortlist: int) -> list[int]:
+        monkeypatch.setattr(store, "TERM_POSTINGS", budget)
+        monkeypatch.setattr(store, "SHORTLIST", shortlist)
+        with session_factory(db_url)() as session:
+            return store.candidate_ids(session, -1, fingerprint_rows(copy), 5)
+
+    exact = lookup(10**9, 0)
+    assert exact[0] == ids[-1] and len(exact) == 5 * store.TERM_LIMIT_FACTOR  # terms keep more than shingles
+    assert lookup(10, 5)[0] == ids[-1]  # the rare terms alone shortlist the source
+    assert lookup(100, len(texts)) == exact  # some common terms too: every document is shortlisted
