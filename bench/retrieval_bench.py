@@ -536,10 +536,11 @@ def main(argv: list[str] | None = None) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sizes = sorted(int(s) for s in args.sizes.split(","))
+    code = _code_version()
 
     for size in sizes:
         results, reused = bench_size(size, args, out, postgres=args.postgres if size == sizes[0] else None)
-        _save(out, size, results, reused)
+        _save(out, size, results, reused, code)
         print(table(results), flush=True)
 
     results = _saved(out)
@@ -559,15 +560,25 @@ def _results_path(out: Path, size: int) -> Path:
     return out / f"results-v{CORPUS_VERSION}-{size}.json"
 
 
-def _save(out: Path, size: int, results: list[Result], reused: bool) -> None:
+def _code_version() -> str:
+    """The commit this run's code came from (taken at start: a commit made while it runs is not it),
+    marked when the work tree differed from it."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], capture_output=True, text=True).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + (" with uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def _save(out: Path, size: int, results: list[Result], reused: bool, code: str) -> None:
     """This size's results, each with the run it came from, kept so that a later run of other sizes
     or other methods reports them beside its own (a method run again replaces its earlier result)."""
-    import subprocess
     from dataclasses import asdict
     from datetime import UTC, datetime
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    run = f"{datetime.now(UTC):%Y-%m-%d} at commit {commit or 'unknown'}"
+    run = f"{datetime.now(UTC):%Y-%m-%d} at commit {code}"
     if reused:
         run += " (SQLite index and its build rate from an earlier run)"
     done = {r.method for r in results}
