@@ -23,9 +23,9 @@ shipped model's word TF-IDF cosine to a top 5:
 Reported per method: recall@1 and @5 of the true source by copy type, query latency p50/p95 (ms,
 candidates and re-rank together), build throughput (documents/s), index size and peak memory (how
 far the resident memory of the method's own process grew). Each size's results are kept under
-``--out`` with its corpus; ``retrieval.md`` and ``retrieval_latency.png`` there show every size
-measured, with the run each came from (``--reuse-index`` answers the queries again on an index an
-earlier run built).
+``--out`` with its corpus; ``retrieval.md`` and ``retrieval_latency.png`` there (``-v1`` for
+``--corpus 1``) show every size measured, with the run each came from (``--reuse-index`` answers the
+queries again on an index an earlier run built).
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ COPY_TYPES = ("excerpt", "spam-wrapped", "rewrite")
 QUERY_INDEX = "ix_fingerprints_kind_value_document_id"  # what candidate queries read
 MINHASH_KIB_PER_DOC = 18  # measured at 10k documents: 180 MiB of LSH tables and signatures
 TOP = 5
-CORPUS_VERSION = 2  # 2: fillers no longer recombine the sources' sentences
+# 1: fillers recombine every BBC article's sentences, the sources' too (a filler may hold a whole
+# excerpt: two such at 1M); 2: only the other articles' sentences.
+CORPUS_VERSIONS = (1, 2)
 METHODS = ("copytrace", "minhash", "brute")
 
 
@@ -88,7 +90,7 @@ def source_material(data_dir: Path, rng: random.Random) -> tuple[list, list, lis
     return bbc, l2r, [ln for pages in load_wrapper_pages(data_dir).values() for page in pages for ln in page]
 
 
-def build_corpus(data_dir: Path, size: int, n_queries: int, seed: int = 0) -> Corpus:
+def build_corpus(data_dir: Path, size: int, n_queries: int, version: int = 2, seed: int = 0) -> Corpus:
     """Sources first (BBC and L2R), then fillers up to ``size``; queries made from the sources."""
     rng = random.Random(seed)
     bbc, l2r, lines = source_material(data_dir, rng)
@@ -110,7 +112,7 @@ def build_corpus(data_dir: Path, size: int, n_queries: int, seed: int = 0) -> Co
 
     # Not the sources' own sentences: at 1M documents each sentence recurs in hundreds of fillers, and
     # a filler holding every sentence of an excerpt is a source of it too (two such at 1M, earlier).
-    fillers_from = bbc[n_news // 2 :]
+    fillers_from = bbc[n_news // 2 :] if version >= 2 else bbc
     sentences = [sent for d in fillers_from for p in d.paragraphs for sent in p.split(". ") if len(sent.split()) >= 6]
     seen = {text_sha256(t) for t in texts}
     while len(texts) < size:
@@ -127,13 +129,13 @@ def build_corpus(data_dir: Path, size: int, n_queries: int, seed: int = 0) -> Co
     return Corpus([texts[i] for i in order], [(t, q, position[i]) for t, q, i in queries])
 
 
-def cached_corpus(out: Path, data_dir: Path, size: int, n_queries: int) -> Corpus:
-    path = out / f"corpus-v{CORPUS_VERSION}-{size}-{n_queries}.json"
+def cached_corpus(out: Path, data_dir: Path, size: int, n_queries: int, version: int = 2) -> Corpus:
+    path = out / f"corpus-v{version}-{size}-{n_queries}.json"
     if path.is_file():
         raw = json.loads(path.read_text(encoding="utf-8"))
         return Corpus(raw["texts"], [tuple(q) for q in raw["queries"]])
     _progress(f"building a corpus of {size} documents")
-    corpus = build_corpus(data_dir, size, n_queries)
+    corpus = build_corpus(data_dir, size, n_queries, version)
     path.write_text(json.dumps({"texts": corpus.texts, "queries": corpus.queries}), encoding="utf-8")
     return corpus
 
@@ -444,10 +446,10 @@ def plot(results: list[Result], path: Path) -> None:
 def bench_size(size: int, args: argparse.Namespace, out: Path, postgres: str | None) -> tuple[list[Result], bool]:
     """Every method on the corpus of ``size`` documents, each in its own process; and whether the
     SQLite index was an earlier run's."""
-    corpus = cached_corpus(out, Path(args.data), size, args.queries)
+    corpus = cached_corpus(out, Path(args.data), size, args.queries, args.corpus)
     reranker = Reranker(corpus)
-    db_path = out / f"index-v{CORPUS_VERSION}-{size}.db"
-    built = _built_rates(out, size) if args.reuse_index and db_path.exists() else None
+    db_path = out / f"index-v{args.corpus}-{size}.db"
+    built = _built_rates(out, size, args.corpus) if args.reuse_index and db_path.exists() else None
     bulk = size >= args.bulk_from
     if built is None:
         for suffix in ("", "-wal", "-shm"):
@@ -529,6 +531,14 @@ def main(argv: list[str] | None = None) -> None:
         help="comma-separated methods to run, of %(default)s; the results of the others saved for a size "
         "by an earlier run are kept beside them",
     )
+    parser.add_argument(
+        "--corpus",
+        type=int,
+        choices=CORPUS_VERSIONS,
+        default=CORPUS_VERSIONS[-1],
+        help="corpus version: 1 recombines the sources' own sentences into fillers too, so a filler can hold a "
+        "whole excerpt (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     args.methods = set(args.methods.split(","))
     if args.methods - set(METHODS):
@@ -540,24 +550,27 @@ def main(argv: list[str] | None = None) -> None:
 
     for size in sizes:
         results, reused = bench_size(size, args, out, postgres=args.postgres if size == sizes[0] else None)
-        _save(out, size, results, reused, code)
+        _save(out, size, args.corpus, results, reused, code)
         print(table(results), flush=True)
 
-    results = _saved(out)
+    results = _saved(out, args.corpus)
     text = table(results)
     note = (
-        f"{args.queries} queries per size ({', '.join(COPY_TYPES)}); latency covers candidates and TF-IDF re-rank. "
+        f"Corpus version {args.corpus}; {args.queries} queries per size ({', '.join(COPY_TYPES)}); "
+        "latency covers candidates and TF-IDF re-rank. "
         "Each method runs in its own process: peak MiB is how far its resident memory grew while it built and "
         "answered; index MiB is the database on disk for copytrace, the memory the built index holds for the others. "
-        "Runs: " + "; ".join(f"{what} on {run}" for what, run in _runs(out).items()) + "."
+        "Runs: " + "; ".join(f"{what} on {run}" for what, run in _runs(out, args.corpus).items()) + "."
     )
-    (out / "retrieval.md").write_text(text + "\n\n" + note + "\n", encoding="utf-8")
-    plot(results, out / "retrieval_latency.png")
-    print(f"\n{text}\n\n{note}\nwritten: {out / 'retrieval.md'}, {out / 'retrieval_latency.png'}")
+    suffix = "" if args.corpus == CORPUS_VERSIONS[-1] else f"-v{args.corpus}"
+    table_path, plot_path = out / f"retrieval{suffix}.md", out / f"retrieval_latency{suffix}.png"
+    table_path.write_text(text + "\n\n" + note + "\n", encoding="utf-8")
+    plot(results, plot_path)
+    print(f"\n{text}\n\n{note}\nwritten: {table_path}, {plot_path}")
 
 
-def _results_path(out: Path, size: int) -> Path:
-    return out / f"results-v{CORPUS_VERSION}-{size}.json"
+def _results_path(out: Path, size: int, version: int) -> Path:
+    return out / f"results-v{version}-{size}.json"
 
 
 def _code_version() -> str:
@@ -572,7 +585,7 @@ def _code_version() -> str:
     return commit + (" with uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
-def _save(out: Path, size: int, results: list[Result], reused: bool, code: str) -> None:
+def _save(out: Path, size: int, version: int, results: list[Result], reused: bool, code: str) -> None:
     """This size's results, each with the run it came from, kept so that a later run of other sizes
     or other methods reports them beside its own (a method run again replaces its earlier result)."""
     from dataclasses import asdict
@@ -582,28 +595,28 @@ def _save(out: Path, size: int, results: list[Result], reused: bool, code: str) 
     if reused:
         run += " (SQLite index and its build rate from an earlier run)"
     done = {r.method for r in results}
-    entries = [e for e in _entries(out, size) if e["result"]["method"] not in done] + [
+    entries = [e for e in _entries(out, size, version) if e["result"]["method"] not in done] + [
         {"run": run, "result": asdict(r)} for r in results
     ]
-    _results_path(out, size).write_text(json.dumps(entries, indent=1), encoding="utf-8")
+    _results_path(out, size, version).write_text(json.dumps(entries, indent=1), encoding="utf-8")
 
 
-def _built_rates(out: Path, size: int) -> tuple[float, float] | None:
+def _built_rates(out: Path, size: int, version: int) -> tuple[float, float] | None:
     """The SQLite build and ingest rates an earlier run saved for this size, if it built an index."""
-    for entry in _entries(out, size):
+    for entry in _entries(out, size, version):
         r = entry["result"]
         if r["method"] == "copytrace index, SQLite" and r.get("ingest_docs_per_s"):
             return r["build_docs_per_s"], r["ingest_docs_per_s"]
     return None
 
 
-def _entries(out: Path, size: int) -> list[dict]:
-    path = _results_path(out, size)
+def _entries(out: Path, size: int, version: int) -> list[dict]:
+    path = _results_path(out, size, version)
     return _load(path) if path.exists() else []
 
 
-def _saved(out: Path) -> list[Result]:
-    found = [Result(**e["result"]) for path in out.glob(f"results-v{CORPUS_VERSION}-*.json") for e in _load(path)]
+def _saved(out: Path, version: int) -> list[Result]:
+    found = [Result(**e["result"]) for path in out.glob(f"results-v{version}-*.json") for e in _load(path)]
     return sorted(found, key=lambda r: r.size)
 
 
@@ -611,10 +624,10 @@ def _load(path: Path) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _runs(out: Path) -> dict[str, str]:
+def _runs(out: Path, version: int) -> dict[str, str]:
     """Which run each saved size and method came from."""
     runs: dict[str, str] = {}
-    for path in sorted(out.glob(f"results-v{CORPUS_VERSION}-*.json"), key=lambda p: int(p.stem.split("-")[-1])):
+    for path in sorted(out.glob(f"results-v{version}-*.json"), key=lambda p: int(p.stem.split("-")[-1])):
         for e in _load(path):
             runs[f"{e['result']['size']:,} {e['result']['method']}"] = e["run"]
     return runs
