@@ -368,9 +368,12 @@ SHINGLE_POSTINGS = 3000
 # Counting reads every posting of every shingle of the text; where a text's sentences recur in hundreds
 # of stored documents that was the costliest statement (retrieval bench, corpus 1, 1M documents: p95
 # 8 ms). Each shingle's postings are counted only up to SHINGLE_COUNT_CAP (p95 2.4 ms, the same counts
-# below the cap); a shingle at the cap is left out of the ranking when rarer ones exist, and when none
-# does, the shingles are counted in full to find the rarest.
+# below the cap); shingles at the cap are left out of the ranking when at least SHINGLE_RARE_MIN rarer
+# ones exist. Otherwise the text's shingles are counted in full: a short excerpt may have only a few
+# rare shingles, picked by winnowing at its edges, which its source need not hold (the source's own
+# windows reach past the excerpt), so its commoner shingles must be ranked on too.
 SHINGLE_COUNT_CAP = 100
+SHINGLE_RARE_MIN = 4
 
 
 def _rare_shingles(session: Session, document_id: int, values: list[int]) -> list[int]:
@@ -386,12 +389,11 @@ def _rare_shingles(session: Session, document_id: int, values: list[int]) -> lis
         )
         if n
     ]
-    if counts and all(n >= SHINGLE_COUNT_CAP for _, n in counts):
-        counts = session.execute(_shingle_postings_query(), {"values": values, "document_id": document_id}).all()
-    else:
-        counts = [(value, n) for value, n in counts if n < SHINGLE_COUNT_CAP]
+    rare = [(value, n) for value, n in counts if n < SHINGLE_COUNT_CAP]
+    if len(rare) < min(SHINGLE_RARE_MIN, len(counts)):
+        rare = session.execute(_shingle_postings_query(), {"values": values, "document_id": document_id}).all()
     chosen, postings = [], 0
-    for value, n in sorted(counts, key=lambda vn: (vn[1], vn[0])):
+    for value, n in sorted(rare, key=lambda vn: (vn[1], vn[0])):
         if chosen and postings + n > SHINGLE_POSTINGS:
             break
         chosen.append(value)

@@ -167,3 +167,40 @@ def test_terms_over_the_postings_budget_are_shortlisted_by_the_rarest_and_ranked
     assert exact[0] == ids[-1] and len(exact) == 5 * store.TERM_LIMIT_FACTOR  # terms keep more than shingles
     assert lookup(10, 5)[0] == ids[-1]  # the rare terms alone shortlist the source
     assert lookup(100, len(texts)) == exact  # some common terms too: every document is shortlisted
+
+
+def test_shingles_counted_up_to_the_cap_leave_out_the_common_ones(db_url, monkeypatch):
+    """Counting each shingle's postings only up to the cap: with enough rarer shingles, those at the
+    cap (page furniture on many pages) are left out and the source still comes first; a text with too
+    few rare shingles is counted in full and ranked as before."""
+    rng = random.Random(3)
+
+    def prose(n: int) -> str:
+        return " ".join(rng.choice(_WORDS) + str(rng.randrange(1000)) for _ in range(n))
+
+    furniture, article = prose(80), prose(120)
+    texts = [f"{furniture} {prose(60)}" for _ in range(12)] + [article]
+    with session_factory(db_url).begin() as session:
+        ids = store.add_documents(
+            session,
+            [store.NewCopy(f"d{i}", t, hashlib.sha256(t.encode()).hexdigest()) for i, t in enumerate(texts)],
+            None,
+        )
+    monkeypatch.setattr(store, "SHINGLE_POSTINGS", 10**6)  # every shingle fits the budget: only the cap chooses
+
+    def chosen(text: str, cap: int) -> list[int]:
+        monkeypatch.setattr(store, "SHINGLE_COUNT_CAP", cap)
+        shingles = [v for kind, v in fingerprint_rows(text) if kind == "shingle"]
+        with session_factory(db_url)() as session:
+            return store._rare_shingles(session, -1, shingles)
+
+    copy = f"{furniture} {article}"
+    with session_factory(db_url)() as session:
+        source_shingles = {v for kind, v in store.fingerprints_of(session, [ids[-1]])[ids[-1]] if kind == "shingle"}
+    capped, full = chosen(copy, 5), chosen(copy, 10**9)
+    assert len(capped) >= store.SHINGLE_RARE_MIN and set(capped) <= source_shingles  # the article's alone
+    assert set(capped) < set(full)  # counted in full, the furniture is in too
+    assert chosen(furniture, 5) == chosen(furniture, 10**9)  # nothing rare: counted in full
+    monkeypatch.setattr(store, "SHINGLE_COUNT_CAP", 5)
+    with session_factory(db_url)() as session:
+        assert store.candidate_ids(session, -1, fingerprint_rows(copy), 3)[0] == ids[-1]
