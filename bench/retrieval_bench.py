@@ -442,8 +442,9 @@ def plot(results: list[Result], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for method in dict.fromkeys(r.method for r in results):
         points = sorted((r.size, r.p95_ms) for r in results if r.method == method)
-        line = ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=method)[0]
         warm = sorted((r.size, r.warm_p95_ms) for r in results if r.method == method and r.warm_p95_ms is not None)
+        label = method + (", first pass" if warm else "")
+        line = ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=label)[0]
         if warm:
             style = {"marker": "o", "linestyle": "--", "color": line.get_color()}
             ax.plot(*zip(*warm, strict=True), **style, label=method + ", warm")
