@@ -392,9 +392,15 @@ def _rare_shingles(session: Session, document_id: int, values: list[int]) -> lis
     rare = [(value, n) for value, n in counts if n < SHINGLE_COUNT_CAP]
     if len(rare) < min(SHINGLE_RARE_MIN, len(counts)):
         rare = session.execute(_shingle_postings_query(), {"values": values, "document_id": document_id}).all()
+    return _rarest_within(rare, SHINGLE_POSTINGS)
+
+
+def _rarest_within(counts: Iterable[tuple[int, int]], budget: int) -> list[int]:
+    """Of (value, postings) pairs, the values rarest first (ties by value) while the postings they
+    bring stay within ``budget``; the rarest always."""
     chosen, postings = [], 0
-    for value, n in sorted(rare, key=lambda vn: (vn[1], vn[0])):
-        if chosen and postings + n > SHINGLE_POSTINGS:
+    for value, n in sorted(counts, key=lambda vn: (vn[1], vn[0])):
+        if chosen and postings + n > budget:
             break
         chosen.append(value)
         postings += n
@@ -521,14 +527,8 @@ def _term_candidates(
     session: Session, document_id: int, weights: dict[int, float], frequencies: dict[int, int], limit: int
 ) -> list[int]:
     """Stored documents sharing at least two of the weighted terms, the most weight first."""
-    rarest = sorted(weights, key=lambda v: (frequencies[v], v))
-    chosen, postings = [], 0
-    for value in rarest:
-        if chosen and postings + frequencies[value] > TERM_POSTINGS:
-            break
-        chosen.append(value)
-        postings += frequencies[value]
-    if len(chosen) == len(rarest):
+    chosen = _rarest_within(((v, frequencies[v]) for v in weights), TERM_POSTINGS)
+    if len(chosen) == len(weights):
         return _ranked_by_terms(session, document_id, weights, min_shared=2, limit=limit)
     shortlist = _ranked_by_terms(session, document_id, {v: weights[v] for v in chosen}, min_shared=1, limit=SHORTLIST)
     if not shortlist:
