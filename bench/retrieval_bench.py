@@ -65,7 +65,7 @@ QUERY_INDEX = "ix_fingerprints_kind_value_document_id"  # what candidate queries
 MINHASH_KIB_PER_DOC = 18  # measured at 10k documents: 180 MiB of LSH tables and signatures
 TOP = 5
 # 1: fillers recombine every BBC article's sentences, the sources' too (a filler may hold a whole
-# excerpt: two such at 1M); 2: only the other articles' sentences.
+# excerpt: both excerpt misses at 1M are such fillers); 2: only the other articles' sentences.
 CORPUS_VERSIONS = (1, 2)
 METHODS = ("copytrace", "minhash", "brute")
 
@@ -110,8 +110,8 @@ def build_corpus(data_dir: Path, size: int, n_queries: int, version: int = 2, se
         texts.append(s.human)
         queries.append(("rewrite", rng.choice(sorted(s.rewrites.values())), len(texts) - 1))
 
-    # Not the sources' own sentences: at 1M documents each sentence recurs in hundreds of fillers, and
-    # a filler holding every sentence of an excerpt is a source of it too (two such at 1M, earlier).
+    # From version 2 not the sources' own sentences (see CORPUS_VERSIONS): at 1M documents each recurs
+    # in hundreds of fillers, and a filler holding every sentence of an excerpt is a source of it too.
     fillers_from = bbc[n_news // 2 :] if version >= 2 else bbc
     sentences = [sent for d in fillers_from for p in d.paragraphs for sent in p.split(". ") if len(sent.split()) >= 6]
     seen = {text_sha256(t) for t in texts}
