@@ -380,18 +380,10 @@ def _rare_shingles(session: Session, document_id: int, values: list[int]) -> lis
     """The shingles of ``values`` to rank on, rarest first; none that no other document holds."""
     if not values:
         return []
-    counts = [
-        (value, n)
-        for start in range(0, len(values), 5000)
-        for value, n in session.execute(
-            _capped_postings_statement(values[start : start + 5000]),
-            {"document_id": document_id, "cap": SHINGLE_COUNT_CAP},
-        )
-        if n
-    ]
+    counts = _shingle_postings(session, document_id, values, SHINGLE_COUNT_CAP)
     rare = [(value, n) for value, n in counts if n < SHINGLE_COUNT_CAP]
     if len(rare) < min(SHINGLE_RARE_MIN, len(counts)):
-        rare = session.execute(_shingle_postings_query(), {"values": values, "document_id": document_id}).all()
+        rare = _shingle_postings(session, document_id, values, cap=None)
     return _rarest_within(rare, SHINGLE_POSTINGS)
 
 
@@ -417,24 +409,25 @@ def _others_postings(kind: str) -> tuple:
     )
 
 
-def _capped_postings_statement(values: Sequence[int]):
-    """How many other documents hold each of ``values`` as a shingle, up to the bound ``cap``.
+def _shingle_postings(session: Session, document_id: int, values: list[int], cap: int | None) -> list[tuple[int, int]]:
+    """How many other documents hold each of ``values`` as a shingle, counted up to ``cap`` (None: all);
+    absent: none.
 
     The values are written into the statement as integer literals (a VALUES list, which a bound
     list cannot be), compared as BIGINT so that PostgreSQL looks them up in the index whatever type
-    it gives the literals: each postings count is a correlated subquery that stops at the cap."""
-    rows = ",".join(f"({int(v)})" for v in values)
-    return text(
-        f"WITH v(value) AS (VALUES {rows}) "
-        "SELECT v.value, (SELECT count(*) FROM (SELECT 1 FROM fingerprints f WHERE f.kind = 'shingle' "
-        "AND f.value = CAST(v.value AS BIGINT) AND f.document_id <> :document_id LIMIT :cap) AS capped) AS n FROM v"
-    )
-
-
-@lru_cache(maxsize=1)
-def _shingle_postings_query():
-    """How many other documents hold each of the text's shingles (absent: none)."""
-    return select(Fingerprint.value, func.count()).where(*_others_postings("shingle")).group_by(Fingerprint.value)
+    it gives the literals: each count is a correlated subquery that stops at the cap."""
+    limit = "LIMIT :cap" if cap is not None else ""
+    counts = []
+    for start in range(0, len(values), 5000):  # a statement of bounded size, whatever the text
+        rows = ",".join(f"({int(v)})" for v in values[start : start + 5000])
+        statement = text(
+            f"WITH v(value) AS (VALUES {rows}) "
+            "SELECT v.value, (SELECT count(*) FROM (SELECT 1 FROM fingerprints f WHERE f.kind = 'shingle' "
+            f"AND f.value = CAST(v.value AS BIGINT) AND f.document_id <> :document_id {limit}) AS capped) AS n FROM v"
+        )
+        params = {"document_id": document_id} | ({"cap": cap} if cap is not None else {})
+        counts += [(value, n) for value, n in session.execute(statement, params) if n]
+    return counts
 
 
 @lru_cache(maxsize=1)

@@ -89,4 +89,4 @@ def transform(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matri
     norms = np.sqrt(np.bincount(rows, weights=data.astype(np.float64) ** 2, minlength=len(texts)))
     data /= np.maximum(norms, 1e-300)[rows].astype(dtype)
     indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(texts)))])
-    return sp.csr_matrix((data.astype(dtype, copy=False), columns, indptr), shape=(len(texts), width))
+    return sp.csr_matrix((data, columns, indptr), shape=(len(texts), width))
