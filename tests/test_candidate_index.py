@@ -119,7 +119,7 @@ def test_a_copy_is_ranked_on_its_rare_shingles_and_still_finds_its_source(db_url
     shingles = [v for kind, v in fingerprint_rows(copy) if kind == "shingle"]
     monkeypatch.setattr(store, "SHINGLE_POSTINGS", 20)
     with session_factory(db_url)() as session:
-        chosen = store._rare_shingles(session, -1, shingles)
+        chosen = store._rare_shingles(session, {-1: shingles})[-1]
         holders = {
             v: n
             for v, n in session.execute(
@@ -192,7 +192,7 @@ def test_shingles_counted_up_to_the_cap_leave_out_the_common_ones(db_url, monkey
         monkeypatch.setattr(store, "SHINGLE_COUNT_CAP", cap)
         shingles = [v for kind, v in fingerprint_rows(text) if kind == "shingle"]
         with session_factory(db_url)() as session:
-            return store._rare_shingles(session, -1, shingles)
+            return store._rare_shingles(session, {-1: shingles})[-1]
 
     copy = f"{furniture} {article}"
     with session_factory(db_url)() as session:
