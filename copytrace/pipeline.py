@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from copytrace import store
-from copytrace.attribution import Doc, Thresholds, attribute
+from copytrace.attribution import Attribution, Doc, Thresholds, attribute
 from copytrace.db import session_factory
 from copytrace.ingest import read_file
 from copytrace.ingest.records import FileResult, printable
@@ -221,6 +221,59 @@ def _one_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
 
 
+@dataclass
+class _Plan:
+    """A batch's decisions worked out on one snapshot of the store, waiting to be written."""
+
+    marker: int | None  # the latest classification id the snapshot saw
+    new_docs: list
+    stored_docs: list
+    docs: list[Doc]
+    outcome: Attribution
+
+
+def _plan(session, document_ids: Sequence[int], scorer: Scorer, candidate_limit: int, story_threshold: float):
+    """The decisions for the batch's unclassified documents, from what ``session`` sees; None when
+    every one of them is classified already."""
+    marker = store.last_classification_id(session)
+    current = store.current_classifications(session, document_ids)
+    new_docs = [d for d in store.documents_by_id(session, document_ids) if d.id not in current]
+    if not new_docs:
+        return None
+    new_ids = {d.id for d in new_docs}
+    candidate_ids: list[int] = []
+    found = store.candidates_of(session, store.fingerprints_of(session, sorted(new_ids)), candidate_limit)
+    for d in new_docs:
+        for cid in found[d.id]:
+            if cid not in new_ids and cid not in candidate_ids:
+                candidate_ids.append(cid)
+    # Candidates not yet classified belong to a later batch; they see this one as stored.
+    stored_cls = store.current_classifications(session, candidate_ids)
+    # The current sources of those candidates come too: a re-attribution is weighed against them.
+    parents = {c.derived_from_id for c in stored_cls.values() if c.derived_from_id is not None}
+    parent_ids = [p for p in sorted(parents) if p not in new_ids and p not in stored_cls]
+    if parent_ids:
+        candidate_ids += parent_ids
+        stored_cls.update(store.current_classifications(session, parent_ids))
+    stored_docs = [d for d in store.documents_by_id(session, candidate_ids) if d.id in stored_cls]
+
+    docs = [Doc(d.id, d.text, d.fetched_at, True, d.story_id, None, d.title) for d in new_docs] + [
+        Doc(
+            d.id,
+            d.text,
+            d.fetched_at,
+            False,
+            d.story_id,
+            stored_cls[d.id].derived_from_id,
+            d.title,
+            stored_cls[d.id].pair_class,
+        )
+        for d in stored_docs
+    ]
+    outcome = attribute(docs, scorer, Thresholds(story_cosine=story_threshold))
+    return _Plan(marker, new_docs, stored_docs, docs, outcome)
+
+
 def classify_documents(
     document_ids: Sequence[int],
     database_url: str,
@@ -230,91 +283,74 @@ def classify_documents(
     story_threshold: float = 0.30,
     flow_run_id: str | None = None,
 ) -> ClassifyResult:
-    """Attribute and classify a batch of stored, unclassified documents against their candidates."""
-    result = ClassifyResult()
+    """Attribute and classify a batch of stored, unclassified documents against their candidates.
+
+    The costly part (candidate lookups, the pair classifier) works on a snapshot, outside the
+    attribution lock, so that storing goes on meanwhile (on SQLite the lock is the one writer lock:
+    held through the classifier, it stopped every other write for seconds). The decisions are
+    written under the lock, in one transaction, and worked out again there first if any
+    classification was written since the snapshot: another batch's decisions can change this one's.
+    """
     factory = session_factory(database_url)
     with factory.begin() as session:
         store.lock_attribution(session)
         store.refresh_index_statistics(session)
-        model_version_id = scorer.register(session)
-        current = store.current_classifications(session, document_ids)
-        new_docs = [d for d in store.documents_by_id(session, document_ids) if d.id not in current]
-        if not new_docs:
-            return result
-        new_ids = {d.id for d in new_docs}
-        candidate_ids: list[int] = []
-        found = store.candidates_of(session, store.fingerprints_of(session, sorted(new_ids)), candidate_limit)
-        for d in new_docs:
-            for cid in found[d.id]:
-                if cid not in new_ids and cid not in candidate_ids:
-                    candidate_ids.append(cid)
-        # Candidates not yet classified belong to a later batch; they see this one as stored.
-        stored_cls = store.current_classifications(session, candidate_ids)
-        # The current sources of those candidates come too: a re-attribution is weighed against them.
-        parents = {c.derived_from_id for c in stored_cls.values() if c.derived_from_id is not None}
-        parent_ids = [p for p in sorted(parents) if p not in new_ids and p not in stored_cls]
-        if parent_ids:
-            candidate_ids += parent_ids
-            stored_cls.update(store.current_classifications(session, parent_ids))
-        stored_docs = [d for d in store.documents_by_id(session, candidate_ids) if d.id in stored_cls]
+    with factory.begin() as session:
+        plan = _plan(session, document_ids, scorer, candidate_limit, story_threshold)
+    with factory.begin() as session:
+        store.lock_attribution(session)
+        if plan is not None and store.last_classification_id(session) != plan.marker:
+            plan = _plan(session, document_ids, scorer, candidate_limit, story_threshold)
+        if plan is None:
+            return ClassifyResult()
+        return _write(session, plan, scorer.register(session), flow_run_id)
 
-        docs = [Doc(d.id, d.text, d.fetched_at, True, d.story_id, None, d.title) for d in new_docs] + [
-            Doc(
-                d.id,
-                d.text,
-                d.fetched_at,
-                False,
-                d.story_id,
-                stored_cls[d.id].derived_from_id,
-                d.title,
-                stored_cls[d.id].pair_class,
-            )
-            for d in stored_docs
-        ]
-        outcome = attribute(docs, scorer, Thresholds(story_cosine=story_threshold))
-        result.pairs_scored = outcome.pair_count
 
-        by_id = {d.id: d for d in docs}
-        locator = {d.id: d.locator for d in [*new_docs, *stored_docs]}
-        site = {d.id: d.site for d in [*new_docs, *stored_docs]}
-        title = {d.id: d.title for d in [*new_docs, *stored_docs]}
-        store.add_classifications(
-            session,
-            outcome.decisions,
-            model_version_id=model_version_id,
-            flow_run_id=flow_run_id,
-        )
-        for dec in outcome.decisions:
-            result.final[dec.document_id] = dec.label
-            if by_id[dec.document_id].is_new:
-                result.classified += 1
-                result.new_ids.add(dec.document_id)
-            else:
-                result.rerooted += 1
-                result.rerooted += _reroot_descendants(session, dec.document_id, dec.root_id)
-            if dec.label in FINDING_LABELS:
-                result.finding_of[dec.document_id] = {
-                    "locator": locator[dec.document_id],
-                    "site": site[dec.document_id],
-                    "title": title[dec.document_id] or "",
-                    "label": dec.label,
-                    "confidence": round(dec.confidence, 3),
-                    "source": locator.get(dec.derived_from_id, ""),
-                    "reasons": list(dec.evidence.get("reasons", []))[:3],
-                }
-            else:
-                result.finding_of.pop(dec.document_id, None)
+def _write(session, plan: _Plan, model_version_id: int, flow_run_id: str | None) -> ClassifyResult:
+    """Store a plan's decisions, re-rooted chains and story groups."""
+    result = ClassifyResult(pairs_scored=plan.outcome.pair_count)
+    by_id = {d.id: d for d in plan.docs}
+    stored = [*plan.new_docs, *plan.stored_docs]
+    locator = {d.id: d.locator for d in stored}
+    site = {d.id: d.site for d in stored}
+    title = {d.id: d.title for d in stored}
+    store.add_classifications(
+        session,
+        plan.outcome.decisions,
+        model_version_id=model_version_id,
+        flow_run_id=flow_run_id,
+    )
+    for dec in plan.outcome.decisions:
+        result.final[dec.document_id] = dec.label
+        if by_id[dec.document_id].is_new:
+            result.classified += 1
+            result.new_ids.add(dec.document_id)
+        else:
+            result.rerooted += 1
+            result.rerooted += _reroot_descendants(session, dec.document_id, dec.root_id)
+        if dec.label in FINDING_LABELS:
+            result.finding_of[dec.document_id] = {
+                "locator": locator[dec.document_id],
+                "site": site[dec.document_id],
+                "title": title[dec.document_id] or "",
+                "label": dec.label,
+                "confidence": round(dec.confidence, 3),
+                "source": locator.get(dec.derived_from_id, ""),
+                "reasons": list(dec.evidence.get("reasons", []))[:3],
+            }
+        else:
+            result.finding_of.pop(dec.document_id, None)
 
-        for group in outcome.stories:
-            existing = sorted({by_id[i].story_id for i in group if by_id[i].story_id is not None})
-            if existing:
-                keep = existing[0]
-                store.merge_stories(session, keep, existing[1:])
-            else:
-                first = min(group)
-                keep = store.new_story(session, by_id[first].title or _headline(by_id[first].text))
-                result.new_stories += 1
-            store.set_story(session, [i for i in group if by_id[i].story_id != keep], keep)
+    for group in plan.outcome.stories:
+        existing = sorted({by_id[i].story_id for i in group if by_id[i].story_id is not None})
+        if existing:
+            keep = existing[0]
+            store.merge_stories(session, keep, existing[1:])
+        else:
+            first = min(group)
+            keep = store.new_story(session, by_id[first].title or _headline(by_id[first].text))
+            result.new_stories += 1
+        store.set_story(session, [i for i in group if by_id[i].story_id != keep], keep)
     return result
 
 

@@ -598,6 +598,12 @@ def _group(rows: list[tuple[str, int]]) -> dict[str, list[int]]:
     return out
 
 
+def last_classification_id(session: Session) -> int | None:
+    """The latest classification written: a batch planned on a snapshot compares it at write time
+    to see whether anything was classified meanwhile."""
+    return session.scalar(select(func.max(Classification.id)))
+
+
 def current_classifications(session: Session, document_ids: Iterable[int]) -> dict[int, Classification]:
     ids = list(document_ids)
     if not ids:
