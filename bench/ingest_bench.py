@@ -1,6 +1,7 @@
 """End-to-end ingest throughput: a timestamped scraper feed through the pipeline's own units of work.
 
     python bench/ingest_bench.py [--sources 200] [--batch-size 200] [--postgres ADMIN_URL]
+                                 [--model-workers N] [--compare-workers]
 
 The landing folder holds scraper records, one ``.jsonl`` file each as a scraper drops them: real BBC
 articles, each followed minutes later by an excerpt and a spam-wrapped copy (real boilerplate lines),
@@ -13,6 +14,11 @@ fingerprinting, writing: the ceiling that classifying cannot beat); classifying,
 classifier's own time and the rest (candidate queries, attribution, writes); classifier pairs per
 document; and how many documents came out with the right label and source. A second pass over the
 same folder must add nothing.
+
+``--model-workers N`` spreads the classifier over N processes as ``COPYTRACE_MODEL_WORKERS`` does
+(default: that setting's default, the CPUs available); ``--compare-workers`` also runs each database
+with one process first, so both rows come from the same session. As in the flow, the scorer (and its
+worker processes) is created before storing starts, so their start-up overlaps the storing.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from bench.retrieval_bench import DEFAULT_DATA, fresh_postgres, source_material 
 from copytrace import pipeline  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.scoring import Scorer, load_scorer  # noqa: E402
+from copytrace.settings import load_settings  # noqa: E402
 
 MAX_FILE_BYTES = 20 * 2**20
 
@@ -123,6 +130,7 @@ class TimedScorer(Scorer):
 @dataclass
 class Result:
     database: str
+    model_workers: int
     documents: int
     store_s: float
     classify_s: float
@@ -140,9 +148,17 @@ def _chunks(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def run(name: str, url: str, records: Sequence[Record], paths: list[str], landing: Path, batch_size: int) -> Result:
+def run(
+    name: str,
+    url: str,
+    records: Sequence[Record],
+    paths: list[str],
+    landing: Path,
+    batch_size: int,
+    model_workers: int,
+) -> Result:
     upgrade(url)
-    scorer = TimedScorer(load_scorer())
+    scorer = TimedScorer(load_scorer(None, model_workers))
     stored = pipeline.StoreResult()
     started = time.perf_counter()
     for batch in _chunks(paths, batch_size):
@@ -154,9 +170,13 @@ def run(name: str, url: str, records: Sequence[Record], paths: list[str], landin
         pairs += pipeline.classify_documents(batch, url, scorer).pairs_scored
     classify_s = time.perf_counter() - started
     again = pipeline.store_files(paths, str(landing), url, MAX_FILE_BYTES)
-    print(f"  {name}: {len(stored.new_document_ids)} stored, {len(stored.errors)} errors", file=sys.stderr)
+    print(
+        f"  {name}, {model_workers} model workers: {len(stored.new_document_ids)} stored, {len(stored.errors)} errors",
+        file=sys.stderr,
+    )
     return Result(
         name,
+        model_workers,
         len(stored.new_document_ids),
         store_s,
         classify_s,
@@ -177,13 +197,14 @@ def _right(url: str, records: Sequence[Record]) -> int:
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| database | documents | docs/s end to end | store only docs/s | classify docs/s | model share of classify "
-        "| pairs/doc | right label and source | second pass adds |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| database | model workers | documents | docs/s end to end | store only docs/s | classify docs/s "
+        "| model share of classify | pairs/doc | right label and source | second pass adds |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
-            f"| {r.database} | {r.documents} | {r.documents / r.total_s:.1f} | {r.documents / r.store_s:.1f} "
+            f"| {r.database} | {r.model_workers} | {r.documents} | {r.documents / r.total_s:.1f} "
+            f"| {r.documents / r.store_s:.1f} "
             f"| {r.documents / r.classify_s:.1f} | {r.model_s / r.classify_s:.0%} | {r.pairs / r.documents:.1f} "
             f"| {r.right}/{r.documents} | {r.second_pass_new} |"
         )
@@ -196,7 +217,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, default=200, help="the flow's batch size (default: %(default)s)")
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data directory")
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server: also ingest into a fresh database there")
+    parser.add_argument(
+        "--model-workers",
+        type=int,
+        default=None,
+        help="processes the classifier spreads a batch's pairs over (default: $COPYTRACE_MODEL_WORKERS, then the "
+        "CPUs available)",
+    )
+    parser.add_argument(
+        "--compare-workers", action="store_true", help="run each database with 1 model worker too, before N"
+    )
     args = parser.parse_args(argv)
+    workers = load_settings(model_workers=args.model_workers).model_workers
+    configurations = sorted({1, workers}) if args.compare_workers else [workers]
 
     records = build_feed(Path(args.data), args.sources)
     results = []
@@ -204,13 +237,14 @@ def main(argv: list[str] | None = None) -> None:
         landing = Path(tmp) / "landing"
         paths = write_landing(records, landing)
         print(f"{len(records)} scraper records in {landing}", file=sys.stderr)
-        sqlite_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        results.append(run("SQLite", sqlite_url, records, paths, landing, args.batch_size))
-        engine_for(sqlite_url).dispose()
-        if args.postgres:
+        for n in configurations:
+            sqlite_url = f"sqlite:///{Path(tmp) / f'bench-{n}.db'}"
+            results.append(run("SQLite", sqlite_url, records, paths, landing, args.batch_size, n))
+            engine_for(sqlite_url).dispose()
+        for n in configurations if args.postgres else []:
             url, drop, _size = fresh_postgres(args.postgres)
             try:
-                results.append(run("PostgreSQL", url, records, paths, landing, args.batch_size))
+                results.append(run("PostgreSQL", url, records, paths, landing, args.batch_size, n))
             finally:
                 drop()
     print(table(results))

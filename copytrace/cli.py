@@ -38,6 +38,16 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+ModelWorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--model-workers",
+        min=1,
+        help="processes the pair classifier spreads a large batch of pairs over (this one and N-1 started for "
+        "it; 1: this process only); default: $COPYTRACE_MODEL_WORKERS, then the number of CPUs",
+        show_default=False,
+    ),
+]
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 CLASSIFY_BATCH = 64  # pairs explained per model call: amortises its fixed cost, keeps output streaming
 
@@ -68,13 +78,14 @@ def ingest(
             help="where file batches run: sequential (default), threads[=N], dask (local cluster) or dask=ADDRESS"
         ),
     ] = None,
+    model_workers: ModelWorkersOption = None,
 ) -> None:
     """Run the ingest-copies flow once on LANDING and print what it found.
 
     Reads .txt, .html/.htm, .jsonl and .warc/.warc.gz files; files and records already
     stored are skipped, bad inputs are recorded with a reason and the rest is stored.
     """
-    summary = _run_ingest(landing, _db(db), batch_size, max_file_bytes, model, task_runner)
+    summary = _run_ingest(landing, _db(db), batch_size, max_file_bytes, model, task_runner, model_workers)
     _print_summary(summary)
 
 
@@ -85,6 +96,7 @@ def _run_ingest(
     max_file_bytes: int | None,
     model: Path | None,
     task_runner: str | None = None,
+    model_workers: int | None = None,
 ):
     if not landing.is_dir():
         raise UserError(f"landing folder {str(landing)!r} does not exist or is not a folder")
@@ -104,6 +116,7 @@ def _run_ingest(
         batch_size=batch_size,
         max_file_bytes=max_file_bytes,
         model_path=str(model) if model else None,
+        model_workers=model_workers,
     )
 
 
@@ -178,10 +191,10 @@ def _read_text(path: Path) -> str:
     return result.copies[0].text
 
 
-def _scorer(model: Path | None):
+def _scorer(model: Path | None, workers: int = 1):
     from copytrace.scoring import load_scorer
 
-    return load_scorer(str(model) if model else None)
+    return load_scorer(str(model) if model else None, workers)
 
 
 ModelOption = Annotated[Path | None, typer.Option(help="pair classifier .joblib (default: the shipped model)")]
@@ -219,9 +232,10 @@ def _jsonl_lines(file: str) -> Iterator[tuple[int, str]]:
 def classify_batch(
     file: Annotated[str, typer.Argument(help='JSONL with {"id","source","copy"} per line, or - for stdin')],
     model: ModelOption = None,
+    model_workers: ModelWorkersOption = None,
 ) -> None:
     """Classify many (source, copy) pairs; one JSON line per pair on stdout: id, label, confidence, evidence."""
-    scorer = _scorer(model)
+    scorer = _scorer(model, load_settings(model_workers=model_workers).model_workers)
     failed = 0
     batch: list[tuple[Any, str, str]] = []
 

@@ -10,16 +10,22 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from copytrace import store
+from copytrace.scoring_pool import PairPool
 from models import classifier, pairs, registry
 
 
 class Scorer:
-    """Adapter from the scikit-learn Pipeline in ``models/`` to what attribution needs (``PairScorer``)."""
+    """Adapter from the scikit-learn Pipeline in ``models/`` to what attribution needs (``PairScorer``).
 
-    def __init__(self, path: Path) -> None:
+    With ``workers > 1`` a large ``explain_many`` call is spread over that many processes (this one
+    and ``workers - 1`` started now, see ``copytrace.scoring_pool``), with the same output.
+    """
+
+    def __init__(self, path: Path, workers: int = 1) -> None:
         self.path = path
         self.metadata = registry.read_metadata(path)
-        self.pipeline = registry.load_model(path)
+        self.pipeline = registry.load_model(path)  # before the pool: a file that fails its check starts nothing
+        self.pool = PairPool(path, workers) if workers > 1 else None
 
     @property
     def version(self) -> str:
@@ -34,6 +40,11 @@ class Scorer:
         return classifier.explain(self.pipeline, source, copy)
 
     def explain_many(self, pairs_: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+        if self.pool is None:
+            return self._explain_here(pairs_)
+        return self.pool.explain_many(pairs_, self._explain_here)
+
+    def _explain_here(self, pairs_: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
         return classifier.explain_many(self.pipeline, pairs_)
 
     def vectors(self, texts: Sequence[str]) -> Any:
@@ -66,7 +77,13 @@ def active_model_path(session: Session) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4)
-def load_scorer(path: str | None = None) -> Scorer:
-    """The scorer for ``path`` (default: the shipped model), loaded once per process."""
-    return Scorer(Path(path) if path else registry.default_model_path())
+@lru_cache(maxsize=8)
+def load_scorer(path: str | None = None, workers: int = 1) -> Scorer:
+    """The scorer for ``path`` (default: the shipped model) on ``workers`` processes, loaded once per process.
+
+    ``None`` and the shipped model's path are one scorer (a run's first batch registers the shipped
+    model, later batches then name it): a second would load the model and start its workers again.
+    """
+    if not path:
+        return load_scorer(str(registry.default_model_path()), workers)
+    return Scorer(Path(path), workers)

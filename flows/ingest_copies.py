@@ -13,7 +13,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from copytrace.pipeline import ClassifyResult, StoreResult
 from copytrace.report import RunSummary
 from copytrace.settings import load_settings
-from tasks.classifying import classify_batch, pending_documents
+from tasks.classifying import classify_batch, load_classifier, pending_documents
 from tasks.landing import discover_landing
 from tasks.reporting import advance_progress, emit_run_events, publish_summary, rename_run, start_progress
 from tasks.schema import migrate_database
@@ -44,17 +44,26 @@ def ingest_copies(
     batch_size: int = 200,
     max_file_bytes: int | None = None,
     model_path: str | None = None,
+    model_workers: int | None = None,
 ) -> RunSummary | State:
     """Read new scraped copies from ``landing``, store them, attribute and classify them."""
     settings = load_settings(
-        database_url=database_url, batch_size=batch_size, max_file_bytes=max_file_bytes, model_path=model_path
+        database_url=database_url,
+        batch_size=batch_size,
+        max_file_bytes=max_file_bytes,
+        model_path=model_path,
+        model_workers=model_workers,
     )
+    model = str(settings.model_path) if settings.model_path else None
     url = settings.database_url
     run_id = str(flow_run.id) if flow_run.id else None
     logger = get_run_logger()
     started = f"{datetime.now(UTC):%Y-%m-%d %H:%M}"
 
     migrate_database(url)
+    # Classification runs in this process, whatever the task runner: its worker processes start now,
+    # while the files are stored.
+    load_classifier(url, model, settings.model_workers)
     paths = discover_landing(landing)
     file_batches = _chunks(paths, settings.batch_size)
     progress = start_progress(f"reading {len(paths)} landing files")
@@ -77,11 +86,12 @@ def ingest_copies(
             classify_batch(
                 batch,
                 url,
-                str(settings.model_path) if settings.model_path else None,
+                model,
                 settings.candidate_limit,
                 settings.story_threshold,
                 run_id,
                 no,
+                settings.model_workers,
             )
         )
         advance_progress(

@@ -25,6 +25,28 @@ def pending_documents(database_url: str) -> list[int]:
         return pending_document_ids(session)
 
 
+def _model_path(database_url: str, model_path: str | None) -> str | None:
+    """``model_path``, else the database's promoted model if it is on this machine (None: the shipped one)."""
+    if model_path is not None:
+        return model_path
+    with session_factory(database_url).begin() as session:
+        return active_model_path(session)
+
+
+@task(
+    name="load-classifier",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_transient,
+)
+def load_classifier(database_url: str, model_path: str | None, model_workers: int) -> None:
+    """Load the model ahead of classification, so that its worker processes start (~2-3 s) while
+    the run is still storing files; ``classify_batch`` then finds it loaded."""
+    scorer = load_scorer(_model_path(database_url, model_path), model_workers)
+    get_run_logger().info("model %s loaded, classifying on %d processes", scorer.version, model_workers)
+
+
 @task(
     name="classify-documents",
     task_run_name="classify documents {batch_no}",
@@ -41,11 +63,9 @@ def classify_batch(
     story_threshold: float,
     flow_run_id: str | None,
     batch_no: int,
+    model_workers: int = 1,
 ) -> ClassifyResult:
-    if model_path is None:
-        with session_factory(database_url).begin() as session:
-            model_path = active_model_path(session)
-    scorer = load_scorer(model_path)
+    scorer = load_scorer(_model_path(database_url, model_path), model_workers)
     result = classify_documents(
         document_ids,
         database_url,

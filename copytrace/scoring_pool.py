@@ -1,0 +1,185 @@
+"""One ``explain_many`` call's pairs spread over worker processes that each hold the model.
+
+The classifier's time is pure-Python/NumPy work spread over many small calls, one core's worth; pairs
+are independent, so a call's pairs are cut into contiguous chunks, all but the last sent to
+``workers - 1`` spawned processes while the calling process computes the last. The output is the
+same list, in the same order, as one process computing everything.
+
+The pool never fails a call and never makes one wait for it: calls too small to repay the extra
+model call and the pickling are computed in-process, as are calls made before the workers have
+loaded the model (the warm-up starts with the scorer, so it overlaps the storing that precedes
+classification instead of delaying the first batch), and a pool that cannot start or whose worker
+died is given up for good, with one warning, its share computed here.
+
+It pays only where the workers find idle cores: on a machine whose other cores are busy, the workers'
+start-up and their share compete with this process, and one process (``workers=1``) is faster.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import threading
+import weakref
+from collections.abc import Callable, Sequence
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from threadpoolctl import threadpool_limits
+
+from models import classifier, registry
+
+# Below this many pairs a call is computed in-process. A split repeats explain_many's fixed cost
+# (~7-10 ms, mostly the 600 trees' per-call set-up) and pickles the texts and results (a few ms); two
+# halves of 32 pairs at ~1.8 ms save ~30 ms. Measured on a shared 2-core machine (noisy): 1.15-1.5x
+# faster at 32-64 pairs while the other core was free, slower at 8-16.
+MIN_PARALLEL_PAIRS = 32
+WARM_UP_PAIR = ("The council approved the budget on Monday.", "The council approved the budget on Monday.")
+
+Pairs = Sequence[tuple[str, str]]
+Explained = list[dict[str, Any]]
+log = logging.getLogger(__name__)
+
+_pipeline: Any = None  # the model, in a worker process
+
+
+def _load_model(path: str) -> None:
+    """Worker initializer: the model once per process, native code on one thread (the worker is one
+    core's worth of work; OpenMP or BLAS threads would only compete with the other processes)."""
+    global _pipeline
+    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
+    threadpool_limits(limits=1)
+    _pipeline = registry.load_model(path)
+
+
+def _exit_with_parent() -> None:
+    """A worker whose parent was killed (SIGKILL, the OOM killer) would wait for work for ever, holding
+    the model's memory: it exits when the parent's end of the spawn pipe closes."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+
+def _explain(pairs: Pairs) -> Explained:
+    return classifier.explain_many(_pipeline, pairs)
+
+
+def _stop(executor: ProcessPoolExecutor, warm: list[Future]) -> None:
+    """At exit: workers that have not loaded the model yet are terminated (they hold nothing), then
+    the pool is shut down."""
+    if not all(f.done() for f in warm):
+        for process in list((executor._processes or {}).values()):
+            process.terminate()
+    executor.shutdown(wait=True, cancel_futures=True)
+
+
+def split(items: Sequence, parts: int) -> list[list]:
+    """``items`` cut into ``parts`` contiguous chunks whose sizes differ by at most one."""
+    size, extra = divmod(len(items), parts)
+    bounds = [n * size + min(n, extra) for n in range(parts + 1)]
+    return [list(items[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+class PairPool:
+    """``workers - 1`` spawned processes holding the model at ``path``, started (and warmed) at once.
+
+    ``spawn``, not ``fork``: the parent may hold threads (Prefect, SQLAlchemy pools) and an OpenMP
+    runtime, neither of which survives a fork.
+    """
+
+    def __init__(self, path: Path, workers: int) -> None:
+        self.workers = workers
+        self._executor: ProcessPoolExecutor | None = None
+        self._warm: list[Future] = []
+        self._given_up = False
+        if multiprocessing.current_process().daemon:
+            self._give_up("this is a daemonic process (a Dask worker?), which cannot start worker processes")
+            return
+        try:
+            self._executor = ProcessPoolExecutor(
+                workers - 1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_load_model,
+                initargs=(str(path),),
+            )
+            # One warm-up call per worker: each submit to an idle-less spawn pool starts one process.
+            self._warm = [self._executor.submit(_explain, [WARM_UP_PAIR]) for _ in range(workers - 1)]
+            # The executor's own exit hook waits for its workers, one still loading the model included:
+            # that would hold a short command's exit for the whole start-up. Exit hooks run last
+            # registered first, so this one, registered after the executor module's, stops it before.
+            threading._register_atexit(_stop, self._executor, self._warm)
+        except (OSError, RuntimeError, BrokenProcessPool) as exc:
+            self._give_up(f"worker processes could not be started ({exc!r})")
+            return
+        weakref.finalize(self, self._executor.shutdown, wait=True, cancel_futures=True)
+
+    def ready(self) -> bool:
+        """Whether every worker has loaded the model (and none has failed doing so)."""
+        if self._executor is None or not all(f.done() for f in self._warm):
+            return False
+        failed = next((f for f in self._warm if f.cancelled() or f.exception() is not None), None)
+        if failed is not None:
+            why = "cancelled" if failed.cancelled() else repr(failed.exception())
+            self._give_up(f"a worker process failed to load the model ({why})")
+            return False
+        return True
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Block until the workers have loaded the model (or ``timeout`` seconds); whether they have."""
+        wait(self._warm, timeout=timeout)
+        return self.ready()
+
+    def explain_many(self, pairs: Pairs, local: Callable[[Pairs], Explained]) -> Explained:
+        """``local(pairs)``, with all but the last chunk computed by the workers when that pays."""
+        if len(pairs) < MIN_PARALLEL_PAIRS or not self.ready():
+            return local(pairs)
+        chunks = split(pairs, self.workers)
+        futures = [self._submit(chunk) for chunk in chunks[:-1]]
+        last = local(chunks[-1])
+        out: Explained = []
+        for chunk, future in zip(chunks[:-1], futures, strict=True):
+            out += self._result(future, chunk, local)
+        return out + last
+
+    def close(self) -> None:
+        """Stop the worker processes; later calls are computed in-process."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def _submit(self, chunk: Pairs) -> Future | None:
+        try:
+            return self._executor.submit(_explain, chunk) if self._executor is not None else None
+        except (BrokenProcessPool, RuntimeError) as exc:
+            self._give_up(f"the worker processes stopped ({exc!r})")
+            return None
+
+    def _result(self, future: Future | None, chunk: Pairs, local: Callable[[Pairs], Explained]) -> Explained:
+        """The chunk's result from its worker, or computed here if the pool failed it."""
+        if future is None:
+            return local(chunk)
+        try:
+            return future.result()
+        except (BrokenProcessPool, CancelledError) as exc:
+            self._give_up(f"the worker processes stopped ({exc!r})")
+            return local(chunk)
+        except Exception as exc:
+            # Pairs that break the model raise here too, as they would without a pool; if they do
+            # not, the worker was at fault.
+            out = local(chunk)
+            self._give_up(f"a worker process failed on pairs this one explains ({exc!r})")
+            return out
+
+    def _give_up(self, why: str) -> None:
+        """Compute everything in-process from now on; say so once."""
+        if not self._given_up:
+            self._given_up = True
+            log.warning("pair classifier: %s; classifying in this process only", why)
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
