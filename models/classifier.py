@@ -114,17 +114,18 @@ def explain_many(pipeline: Pipeline, pairs: Sequence[tuple[str, str]]) -> list[d
     names = [*PAIR_FEATURES, *columns.named_transformers_["residual"].get_feature_names_out()]
     dense = matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
     out = []
-    for proba, values, al in zip(probas, dense, alignments, strict=True):
-        best = int(np.argmax(proba))
-        features = {name: round(float(v), 4) for name, v in zip(names, values, strict=True)}
+    # Rows as Python floats at once: a float() per NumPy scalar cost as much as the rounding.
+    for proba, values, al in zip(probas.tolist(), dense.tolist(), alignments, strict=True):
+        best = max(range(len(proba)), key=proba.__getitem__)
+        features = {name: round(v, 4) for name, v in zip(names, values, strict=True)}
         pair_class = classes[best]
         evidence = al.to_dict()
         out.append(
             {
                 "pair_class": pair_class,
                 "label": to_label(pair_class),
-                "confidence": round(float(proba[best]), 4),
-                "probabilities": {c: round(float(p), 4) for c, p in zip(classes, proba, strict=True)},
+                "confidence": round(proba[best], 4),
+                "probabilities": {c: round(p, 4) for c, p in zip(classes, proba, strict=True)},
                 "features": features,
                 "reasons": _reasons(pair_class, features, al),
                 "spans": evidence["spans"],
