@@ -471,12 +471,10 @@ def _document_frequencies(session: Session, values: set[int]) -> dict[int, int]:
     """Stored documents carrying each of these signature terms (absent: none)."""
     out: dict[int, int] = {}
     ordered = sorted(values)
-    for start in range(0, len(ordered), VALUES_ROWS):
-        statement = text(
-            f"WITH v(value) AS (VALUES {_values_list((v,) for v in ordered[start : start + VALUES_ROWS])}) "
-            "SELECT t.value, t.documents FROM v CROSS JOIN term_frequencies t WHERE t.value = CAST(v.value AS BIGINT)"
-        )
-        out.update((v, n) for v, n in session.execute(statement))
+    for start in range(0, len(ordered), 5000):  # within every database's limit on bound parameters
+        chunk = ordered[start : start + 5000]
+        stmt = select(TermFrequency.value, TermFrequency.documents).where(TermFrequency.value.in_(chunk))
+        out.update((v, n) for v, n in session.execute(stmt))
     return out
 
 
