@@ -232,7 +232,9 @@ class _Plan:
     outcome: Attribution
 
 
-def _plan(session, document_ids: Sequence[int], scorer: Scorer, candidate_limit: int, story_threshold: float):
+def _plan(
+    session, document_ids: Sequence[int], scorer: Scorer, candidate_limit: int, story_threshold: float
+) -> _Plan | None:
     """The decisions for the batch's unclassified documents, from what ``session`` sees; None when
     every one of them is classified already."""
     marker = store.last_classification_id(session)
@@ -292,7 +294,7 @@ def classify_documents(
     classification was written since the snapshot: another batch's decisions can change this one's.
     """
     factory = session_factory(database_url)
-    with factory.begin() as session:
+    with factory.begin() as session:  # planner statistics before the snapshot's queries, one worker at a time
         store.lock_attribution(session)
         store.refresh_index_statistics(session)
     with factory.begin() as session:
