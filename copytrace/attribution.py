@@ -111,6 +111,7 @@ def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = 
     explained = scorer.explain_many([(docs[s].text, docs[c].text) for s, c in directed]) if directed else []
     explanations = dict(zip(directed, explained, strict=True))
     by_pair = {key: ex["probabilities"] for key, ex in explanations.items()}
+    repeated = {key: float(ex.get("features", {}).get("repeated_unit_share", 0.0)) for key, ex in explanations.items()}
 
     edges = [
         replace(
@@ -119,7 +120,7 @@ def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = 
             covers=float(explanations[(e.source, e.copy)].get("features", {}).get("source_coverage", 1.0)),
         )
         for a, b in pairs
-        if (e := _decide(docs, a, b, by_pair, thresholds)) is not None
+        if (e := _decide(docs, a, b, by_pair, repeated, thresholds)) is not None
     ]
     parents, outranked = _choose_parents(docs, edges)
     stories = _stories(docs, parents, pairs, sims, thresholds.story_cosine)
@@ -224,9 +225,10 @@ def _directions(docs: Sequence[Doc], a: int, b: int) -> list[tuple[int, int]]:
     return [order] if order else [(a, b), (b, a)]
 
 
-def _decide(docs, a: int, b: int, by_pair, th: Thresholds) -> Edge | None:
+def _decide(docs, a: int, b: int, by_pair, repeated, th: Thresholds) -> Edge | None:
     """One directed edge for the pair, or None when neither derives from the other.
 
+    ``repeated[(s, c)]`` is the share of ``c`` that repeats its own passages, read as a copy of ``s``.
     ``explained`` and ``covers`` are left at their defaults here: ``attribute`` fills them in from the
     pair's explanation.
     """
@@ -235,8 +237,15 @@ def _decide(docs, a: int, b: int, by_pair, th: Thresholds) -> Edge | None:
     d_ab, d_ba = _derived(by_pair[(a, b)]), _derived(by_pair[(b, a)])
     if abs(d_ab - d_ba) >= th.tie_margin:
         (source, copy), decided_by = ((a, b) if d_ab > d_ba else (b, a)), "classifier"
-    else:  # both directions look alike: the fuller text is the source; for equal texts, the one seen first
-        first, second = sorted((a, b), key=lambda k: (-len(docs[k].text), docs[k].is_new, docs[k].id))
+    else:
+        # Both directions look alike: the fuller text is the source (for equal texts, the one seen
+        # first), its repeats of its own passages counted once: a rewrite that says two paragraphs
+        # twice (seed 003) is longer than the wrapped excerpt it rewrites (002), not fuller.
+        def fullness(k: int) -> float:
+            other = b if k == a else a
+            return len(docs[k].text) * (1.0 - repeated.get((other, k), 0.0))
+
+        first, second = sorted((a, b), key=lambda k: (-fullness(k), docs[k].is_new, docs[k].id))
         (source, copy), decided_by = (first, second), "fullness"
     return _edge(source, copy, by_pair[(source, copy)], decided_by, th)
 

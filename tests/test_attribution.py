@@ -72,6 +72,20 @@ def test_a_stored_copy_is_re_judged_when_its_chain_gains_the_article(scorer, tex
     assert decided[3].root_id == 1
 
 
+def test_a_rewrite_repeating_its_own_paragraphs_derives_from_the_wrapped_excerpt_it_rewrites(scorer) -> None:
+    """The seeds without fetch times, as the demo stores them: 003 re-expresses 002's excerpt and says
+    two paragraphs twice, which makes it longer than 002. The classifier scores 002/003 alike in both
+    directions, so the fuller text is taken as the source, counting 003's repeats once: 003 derives from
+    002, and 002 from the article (LABELS.md)."""
+    seeds = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+    assert len(seeds["003"]) > len(seeds["002"])
+    docs = [Doc(int(key), text) for key, text in seeds.items()]
+    decided = _by_id(attribute(docs, scorer))
+
+    assert (decided[3].label, decided[3].derived_from_id, decided[3].root_id) == ("rewrite", 2, 0)
+    assert (decided[2].label, decided[2].derived_from_id) == ("spam-wrapped", 0)
+
+
 def test_with_fetch_times_only_the_earlier_to_later_direction_is_scored(scorer, texts) -> None:
     day = datetime(2025, 7, 1, tzinfo=UTC)
     undated = [Doc(1, texts["article"]), Doc(2, texts["spam"])]
