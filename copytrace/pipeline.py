@@ -294,8 +294,7 @@ def classify_documents(
     classification was written since the snapshot: another batch's decisions can change this one's.
     """
     factory = session_factory(database_url)
-    with factory.begin() as session:  # planner statistics before the snapshot's queries, one worker at a time
-        store.lock_attribution(session)
+    with factory.begin() as session:  # planner statistics before the snapshot's queries
         store.refresh_index_statistics(session)
     with factory.begin() as session:
         plan = _plan(session, document_ids, scorer, candidate_limit, story_threshold)
