@@ -16,12 +16,16 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from models.text import ngram_hashes, word_hashes
+
 INDEPENDENT = "independent"
 VERBATIM_CLASSES = frozenset({"full-copy", "excerpt", "spam-wrapped"})
 # LABELS.md: when several labels apply, spam-wrapped > rewrite > excerpt > original (a full copy).
 PRECEDENCE = {"full-copy": 0, "excerpt": 1, "rewrite": 2, "spam-wrapped": 3}
 CLOSE = 0.05  # parents explaining a copy within this share of each other are told apart by structure
 SELECTION = 0.9  # an intermediate copy covering less of its source than this kept only a part of it
+VERBATIM_RUN = 8  # words in a row two texts share that make them worth comparing whatever their similarity
+VERBATIM_GROUP_MAX = 50  # a run in more texts than this is page furniture
 
 
 class PairScorer(Protocol):
@@ -87,7 +91,7 @@ class Attribution:
 class Thresholds:
     candidate_cosine: float = 0.12
     story_cosine: float = 0.30
-    neighbours: int = 3  # below story_cosine, a document is compared only with its nearest few
+    neighbours: int = 1  # without a shared verbatim run, a document is compared only with its nearest few
     derived: float = 0.5
     tie_margin: float = 0.15
 
@@ -123,7 +127,7 @@ def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = 
         if (e := _decide(docs, a, b, by_pair, repeated, thresholds)) is not None
     ]
     parents, outranked = _choose_parents(docs, edges)
-    stories = _stories(docs, parents, pairs, sims, thresholds.story_cosine)
+    stories = _stories(docs, parents, _story_links(docs, sims, thresholds.story_cosine))
 
     decisions, kept = [], []
     for i, d in enumerate(docs):
@@ -171,24 +175,39 @@ def _reroots(
 
 
 def _candidate_pairs(docs: Sequence[Doc], sims: np.ndarray, th: Thresholds) -> list[tuple[int, int]]:
-    """Similar pairs with a new document in them, plus the current derivation of every stored document
-    they touch: a new competitor for a stored copy's source is judged against that source, not alone.
+    """Pairs with a new document in them worth the classifier, plus the current derivation of every
+    stored document they touch: a new competitor for a stored copy's source is judged against that
+    source, not alone.
 
-    A pair close enough to join one story is always compared; a weaker one only when one of its two
-    documents is among the other's ``neighbours`` nearest. A heavy rewrite can share little vocabulary
-    with its source (word cosine down to 0.16 in L2R) yet its source is nearly always its nearest
-    document, while most weak pairs are merely two articles on one beat: the classifier, the costliest
-    step of an ingest, then sees a fraction of the pairs.
+    A pair above ``candidate_cosine`` is compared when the two texts share a verbatim run of
+    ``VERBATIM_RUN`` words (every excerpt, wrapped or full copy and its source, and copies of one
+    source among themselves), or when one is among the other's ``neighbours`` nearest or a verbatim
+    relative of it. A heavy rewrite can share little vocabulary with its source (word cosine down to
+    0.16 in L2R), yet its source is nearly always its nearest document or a verbatim copy or source
+    of that one: seed 003 rewrites the wrapped excerpt 002, and its nearest is 001, another rewrite
+    of 002's article 000, which shares runs with 002. Similarity alone is not enough: two reports of
+    one event are as similar as a rewrite and its source, and on the ingest bench comparing every
+    pair above story similarity (as before) cost twice the classifier work and more false
+    derivations. Story grouping does not need the classifier and still takes every similar pair
+    (``_story_links``).
     """
+    verbatim = {(a, b) for a, b in _verbatim_pairs([d.text for d in docs]) if sims[a, b] >= th.candidate_cosine}
+    relatives: dict[int, set[int]] = {}
+    for a, b in verbatim:
+        relatives.setdefault(a, set()).add(b)
+        relatives.setdefault(b, set()).add(a)
     near = np.argsort(-sims, axis=1, kind="stable")[:, : th.neighbours + 1]
-    nearest = {(a, int(b)) for a in range(len(docs)) for b in near[a] if b != a}
-    pairs = []
+    wanted = set(verbatim)
     for a in range(len(docs)):
-        for b in range(a + 1, len(docs)):
-            if not (docs[a].is_new or docs[b].is_new) or sims[a, b] < th.candidate_cosine:
-                continue
-            if sims[a, b] >= th.story_cosine or (a, b) in nearest or (b, a) in nearest:
-                pairs.append((a, b))
+        for b in near[a].tolist():
+            for c in {b} | relatives.get(b, set()):
+                if c != a:
+                    wanted.add((min(a, c), max(a, c)))
+    pairs = [
+        (a, b)
+        for a, b in sorted(wanted)
+        if (docs[a].is_new or docs[b].is_new) and sims[a, b] >= th.candidate_cosine
+    ]
     index = {d.id: i for i, d in enumerate(docs)}
     touched = {i for pair in pairs for i in pair if not docs[i].is_new}
     known = set(pairs)
@@ -198,6 +217,41 @@ def _candidate_pairs(docs: Sequence[Doc], sims: np.ndarray, th: Thresholds) -> l
             pairs.append(pair)
             known.add(pair)
     return pairs
+
+
+def _verbatim_pairs(texts: Sequence[str]) -> set[tuple[int, int]]:
+    """(i, j), i < j, of texts sharing a run of ``VERBATIM_RUN`` whitespace-separated words.
+
+    All texts' distinct runs are sorted together once; texts meeting on a run are then found with a
+    few vectorised passes (one per distance within a group) instead of comparing every pair. A run
+    found in more than ``VERBATIM_GROUP_MAX`` texts is page furniture, not evidence.
+    """
+    runs = [np.unique(ngram_hashes(word_hashes(t), VERBATIM_RUN)) for t in texts]
+    hashes = np.concatenate(runs) if runs else np.zeros(0, dtype=np.uint64)
+    if len(hashes) == 0:
+        return set()
+    owner = np.repeat(np.arange(len(texts)), [len(r) for r in runs])
+    order = np.argsort(hashes, kind="stable")
+    hashes, owner = hashes[order], owner[order]
+    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
+    sizes = np.diff(np.r_[starts, len(hashes)])
+    group = np.repeat(np.arange(len(starts)), sizes)
+    keep = np.repeat((sizes >= 2) & (sizes <= VERBATIM_GROUP_MAX), sizes)
+    found = set()
+    for k in range(1, min(int(sizes.max()), VERBATIM_GROUP_MAX)):
+        same = (group[:-k] == group[k:]) & keep[:-k]
+        a, b = owner[:-k][same], owner[k:][same]
+        codes = np.unique(np.minimum(a, b) * len(texts) + np.maximum(a, b))
+        found.update(zip((codes // len(texts)).tolist(), (codes % len(texts)).tolist(), strict=True))
+    return found
+
+
+def _story_links(docs: Sequence[Doc], sims: np.ndarray, story_cosine: float) -> list[tuple[int, int]]:
+    """Pairs with a new document in them similar enough to be about one event."""
+    a, b = np.nonzero(np.triu(sims >= story_cosine, k=1))
+    is_new = np.array([d.is_new for d in docs], dtype=bool)
+    both_stored = ~is_new[a] & ~is_new[b]
+    return list(zip(a[~both_stored].tolist(), b[~both_stored].tolist(), strict=True))
 
 
 def _derived(p: dict[str, float]) -> float:
@@ -405,7 +459,7 @@ def _judge_against_ancestors(
             node = parent_of.get(node)
 
 
-def _stories(docs, parents: dict[int, Edge], pairs, sims: np.ndarray, story_cosine: float) -> list[set[int]]:
+def _stories(docs, parents: dict[int, Edge], links: list[tuple[int, int]]) -> list[set[int]]:
     """Connected groups: derivations plus underived pairs about the same event."""
     root = list(range(len(docs)))
 
@@ -420,9 +474,8 @@ def _stories(docs, parents: dict[int, Edge], pairs, sims: np.ndarray, story_cosi
 
     for copy, edge in parents.items():
         union(copy, edge.source)
-    for a, b in pairs:
-        if sims[a, b] >= story_cosine:
-            union(a, b)
+    for a, b in links:
+        union(a, b)
     for i, d in enumerate(docs):  # stored documents already sharing a story stay together
         for j in range(i):
             if d.story_id is not None and d.story_id == docs[j].story_id:

@@ -112,6 +112,13 @@ def _unit_bounds(text: str) -> list[tuple[int, int]]:
     return units
 
 
+def word_hashes(text: str) -> np.ndarray:
+    """Hash of each lower-cased whitespace-separated word, as ``ngram_hashes`` takes them (Python's
+    ``hash``: salted per process, so for comparisons within one process only, never stored)."""
+    words = text.lower().split()
+    return np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
+
+
 def ngram_hashes(tok_hash: np.ndarray, n: int) -> np.ndarray:
     """Hash of every word n-gram starting at each position (length ``len - n + 1``), vectorised."""
     m = len(tok_hash) - n + 1

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from copytrace.attribution import Doc, Thresholds, _candidate_pairs, attribute
+from copytrace.attribution import Doc, Thresholds, _candidate_pairs, _story_links, attribute
 from copytrace.scoring import load_scorer
 from tests.conftest import SEEDS
 
@@ -115,18 +115,23 @@ def test_a_later_dated_text_is_never_the_source(scorer, texts) -> None:
     assert decided[1].derived_from_id is None
 
 
-def test_weak_pairs_are_compared_only_among_nearest_neighbours():
-    """Pairs below story similarity reach the classifier only when one side is among the other's
-    nearest; every pair similar enough to share a story is compared, and no stored-stored pair."""
-    docs = [Doc(i, f"text {i}", is_new=i < 4) for i in range(6)]
+def test_pairs_reach_the_classifier_on_a_shared_verbatim_run_or_as_nearest_neighbours():
+    """A pair is compared when its texts share a run of eight words, or when one is the other's
+    nearest or a verbatim relative of that nearest; a pair merely similar enough to share a story is
+    linked into it without the classifier; a pair below candidate similarity, or of two stored
+    documents, is never compared."""
+    run = "the quick brown fox jumps over the lazy dog"
+    texts = ["zero", "one", "two " + run, run + " three", "four", "five"]
+    docs = [Doc(i, t, is_new=i not in (3, 5)) for i, t in enumerate(texts)]
     sims = np.full((6, 6), 0.15)
     np.fill_diagonal(sims, 1.0)
-    sims[0, 1] = sims[1, 0] = 0.20  # 0's and 1's nearest: weak, but kept
-    sims[2, 3] = sims[3, 2] = 0.50  # story-level: kept
-    sims[4, 5] = sims[5, 4] = 0.90  # both stored: never compared
-    sims[0, 5] = sims[5, 0] = 0.05  # below any candidate
+    sims[0, 1] = sims[1, 0] = 0.50  # each other's nearest
+    sims[2, 4] = sims[4, 2] = 0.60  # each other's nearest; 3 shares a run with 2: 4 meets 3 too
+    sims[1, 2] = sims[2, 1] = 0.35  # story-level, but neither's nearest, and no shared run
+    sims[3, 5] = sims[5, 3] = 0.70  # both stored
+    sims[2, 5] = sims[5, 2] = 0.05  # below any candidate, though 5's nearest (3) is 2's relative
     pairs = set(_candidate_pairs(docs, sims, Thresholds(neighbours=1)))
-    assert {(0, 1), (2, 3)} <= pairs
-    assert (4, 5) not in pairs and (0, 5) not in pairs
-    assert (0, 2) not in pairs  # 0.15 and neither is the other's nearest
+    assert pairs == {(0, 1), (2, 4), (2, 3), (3, 4)}  # (2, 3): the shared run at a weak 0.15
+    links = set(_story_links(docs, sims, 0.30))
+    assert (1, 2) in links and (3, 5) not in links
     assert len(set(_candidate_pairs(docs, sims, Thresholds(neighbours=5)))) > len(pairs)
