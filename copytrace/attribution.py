@@ -204,9 +204,7 @@ def _candidate_pairs(docs: Sequence[Doc], sims: np.ndarray, th: Thresholds) -> l
                 if c != a:
                     wanted.add((min(a, c), max(a, c)))
     pairs = [
-        (a, b)
-        for a, b in sorted(wanted)
-        if (docs[a].is_new or docs[b].is_new) and sims[a, b] >= th.candidate_cosine
+        (a, b) for a, b in sorted(wanted) if (docs[a].is_new or docs[b].is_new) and sims[a, b] >= th.candidate_cosine
     ]
     index = {d.id: i for i, d in enumerate(docs)}
     touched = {i for pair in pairs for i in pair if not docs[i].is_new}
