@@ -10,7 +10,15 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from copytrace.attribution import Doc, Thresholds, _candidate_pairs, _story_links, attribute
+from copytrace.attribution import (
+    VERBATIM_GROUP_MAX,
+    Doc,
+    Thresholds,
+    _candidate_pairs,
+    _story_links,
+    _verbatim_pairs,
+    attribute,
+)
 from copytrace.scoring import load_scorer
 from tests.conftest import SEEDS
 
@@ -135,3 +143,12 @@ def test_pairs_reach_the_classifier_on_a_shared_verbatim_run_or_as_nearest_neigh
     links = set(_story_links(docs, sims, 0.30))
     assert (1, 2) in links and (3, 5) not in links
     assert len(set(_candidate_pairs(docs, sims, Thresholds(neighbours=5)))) > len(pairs)
+
+
+def test_a_verbatim_run_in_many_texts_is_page_furniture_not_evidence():
+    run = "subscribe now for unlimited access to all of our journalism"
+    texts = [f"story {i} {run}" for i in range(VERBATIM_GROUP_MAX + 1)]
+    assert _verbatim_pairs(texts) == set()
+    assert _verbatim_pairs(texts[:3]) == {(0, 1), (0, 2), (1, 2)}
+    assert _verbatim_pairs(["seven words are not a run here", "seven words are not a run here"]) == set()
+    assert _verbatim_pairs([]) == set()
