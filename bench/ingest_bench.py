@@ -1,6 +1,6 @@
 """End-to-end ingest throughput: a timestamped scraper feed through the pipeline's own units of work.
 
-    python bench/ingest_bench.py [--sources 200] [--batch-size 200] [--postgres ADMIN_URL]
+    python bench/ingest_bench.py [--sources 200] [--batch-size 500] [--postgres ADMIN_URL]
                                  [--model-workers N] [--compare-workers]
 
 The landing folder holds scraper records, one ``.jsonl`` file each as a scraper drops them: real BBC
@@ -47,7 +47,7 @@ from bench.retrieval_bench import DEFAULT_DATA, fresh_postgres, source_material 
 from copytrace import pipeline  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.scoring import Scorer, load_scorer  # noqa: E402
-from copytrace.settings import load_settings  # noqa: E402
+from copytrace.settings import DEFAULT_BATCH_SIZE, load_settings  # noqa: E402
 
 MAX_FILE_BYTES = 20 * 2**20
 
@@ -214,7 +214,9 @@ def table(results: list[Result]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sources", type=int, default=200, help="original articles in the feed (default: %(default)s)")
-    parser.add_argument("--batch-size", type=int, default=200, help="the flow's batch size (default: %(default)s)")
+    parser.add_argument(
+        "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="the flow's batch size (default: %(default)s)"
+    )
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data directory")
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server: also ingest into a fresh database there")
     parser.add_argument(

@@ -56,6 +56,7 @@ from copytrace import store  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.fingerprints import SHINGLE_WORDS, fingerprint_rows, words  # noqa: E402
 from copytrace.orm import Document, Fingerprint  # noqa: E402
+from copytrace.settings import DEFAULT_BATCH_SIZE  # noqa: E402
 from copytrace.text import text_sha256  # noqa: E402
 from models import classifier, registry  # noqa: E402
 from models.corpora import load_bbc, load_l2r, load_wrapper_pages  # noqa: E402
@@ -229,7 +230,7 @@ def in_child(method: Callable[[], Result]) -> Result | None:
 
 SQLITE_METHOD = "copytrace index, SQLite"
 TAIL = 5000  # the corpus's last documents, stored as the flow stores them into the store of the rest
-FLOW_BATCH = 200  # the flow's default batch: one transaction each
+FLOW_BATCH = DEFAULT_BATCH_SIZE  # the flow's default batch: one transaction each
 
 
 def bench_copytrace(

@@ -26,6 +26,7 @@ CLOSE = 0.05  # parents explaining a copy within this share of each other are to
 SELECTION = 0.9  # an intermediate copy covering less of its source than this kept only a part of it
 VERBATIM_RUN = 8  # words in a row two texts share that make them worth comparing whatever their similarity
 VERBATIM_GROUP_MAX = 50  # a run in more texts than this is page furniture
+NEAREST_ROWS = 512
 
 
 class PairScorer(Protocol):
@@ -196,7 +197,7 @@ def _candidate_pairs(docs: Sequence[Doc], sims: np.ndarray, th: Thresholds) -> l
     for a, b in verbatim:
         relatives.setdefault(a, set()).add(b)
         relatives.setdefault(b, set()).add(a)
-    near = np.argsort(-sims, axis=1, kind="stable")[:, : th.neighbours + 1]
+    near = _nearest(sims, th.neighbours)
     wanted = set(verbatim)
     for a in range(len(docs)):
         for b in near[a].tolist():
@@ -215,6 +216,22 @@ def _candidate_pairs(docs: Sequence[Doc], sims: np.ndarray, th: Thresholds) -> l
             pairs.append(pair)
             known.add(pair)
     return pairs
+
+
+def _nearest(sims: np.ndarray, k: int) -> np.ndarray:
+    """Each document's ``k`` most similar others (ties: the lower index), ``NEAREST_ROWS`` rows at a
+    time: sorting the whole matrix held n² indices (0.2 GB for a batch meeting 5,000 documents)."""
+    n = len(sims)
+    k = max(0, min(k, n - 1))
+    out = np.empty((n, k), dtype=np.int64)
+    for start in range(0, n, NEAREST_ROWS):
+        block = np.array(sims[start : start + NEAREST_ROWS], dtype=np.float32)
+        rows = np.arange(len(block))
+        block[rows, rows + start] = -np.inf
+        for j in range(k):
+            out[start : start + len(block), j] = best = np.argmax(block, axis=1)
+            block[rows, best] = -np.inf
+    return out
 
 
 def _verbatim_pairs(texts: Sequence[str]) -> set[tuple[int, int]]:

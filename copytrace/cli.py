@@ -67,7 +67,9 @@ def _db(db: str | None) -> str:
 def ingest(
     landing: Annotated[Path, typer.Argument(help="landing folder the scrapers drop copies into")],
     db: DbOption = None,
-    batch_size: Annotated[int, typer.Option(help="documents per batch task")] = 200,
+    batch_size: Annotated[
+        int | None, typer.Option(help="documents per batch task (default: $COPYTRACE_BATCH_SIZE, then 500)")
+    ] = None,
     max_file_bytes: Annotated[
         int | None, typer.Option(help="larger files are recorded as errors (default 20 MB)")
     ] = None,
@@ -92,7 +94,7 @@ def ingest(
 def _run_ingest(
     landing: Path,
     url: str,
-    batch_size: int,
+    batch_size: int | None,
     max_file_bytes: int | None,
     model: Path | None,
     task_runner: str | None = None,
@@ -147,7 +149,7 @@ def demo(
     for sample in sorted(SAMPLES_DIR.iterdir()):
         if sample.is_file():
             shutil.copy2(sample, landing / sample.name)
-    summary = _run_ingest(landing, url, 200, None, None)
+    summary = _run_ingest(landing, url, None, None, None)
     _print_summary(summary)
     _print_provenance(url)
     out.print(f"\nDatabase: {url}   (query the view copy_provenance; `copytrace show LOCATOR` for one chain)")

@@ -41,7 +41,7 @@ def _run_name() -> str:
 def ingest_copies(
     landing: str,
     database_url: str | None = None,
-    batch_size: int = 200,
+    batch_size: int | None = None,
     max_file_bytes: int | None = None,
     model_path: str | None = None,
     model_workers: int | None = None,

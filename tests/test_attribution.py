@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
+from copytrace import attribution
 from copytrace.attribution import (
     VERBATIM_GROUP_MAX,
     Doc,
@@ -152,3 +153,17 @@ def test_a_verbatim_run_in_many_texts_is_page_furniture_not_evidence():
     assert _verbatim_pairs(texts[:3]) == {(0, 1), (0, 2), (1, 2)}
     assert _verbatim_pairs(["seven words are not a run here", "seven words are not a run here"]) == set()
     assert _verbatim_pairs([]) == set()
+
+
+def test_nearest_is_each_rows_most_similar_others_block_by_block(monkeypatch):
+    """The same answer as a stable sort of each row without its own column, whatever the block size."""
+    rng = np.random.default_rng(0)
+    sims = rng.random((11, 11)).astype(np.float32)
+    sims = (sims + sims.T) / 2
+    sims[2, 7] = sims[2, 5] = sims[7, 2] = sims[5, 2] = 0.99  # a tie: the lower index first
+    np.fill_diagonal(sims, 1.0)
+    expected = np.array([[j for j in np.argsort(-row, kind="stable") if j != i][:3] for i, row in enumerate(sims)])
+    monkeypatch.setattr(attribution, "NEAREST_ROWS", 4)
+    assert (attribution._nearest(sims, 3) == expected).all()
+    assert attribution._nearest(sims, 3)[2].tolist()[:2] == [5, 7]
+    assert attribution._nearest(sims, 50).shape == (11, 10)
