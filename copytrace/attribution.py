@@ -25,7 +25,9 @@ PRECEDENCE = {"full-copy": 0, "excerpt": 1, "rewrite": 2, "spam-wrapped": 3}
 CLOSE = 0.05  # parents explaining a copy within this share of each other are told apart by structure
 SELECTION = 0.9  # an intermediate copy covering less of its source than this kept only a part of it
 VERBATIM_RUN = 8  # words in a row two texts share that make them worth comparing whatever their similarity
-VERBATIM_GROUP_MAX = 50  # a run in more texts than this is page furniture
+VERBATIM_GROUP_MAX = 50  # a run in more texts than this is a crowd: page furniture, or a burst of copies
+NEAR_DUPLICATE = 0.9  # in a crowd, texts this similar are copies of one text...
+CROWD_ANCHORS = 3  # ...and each is compared with the first few seen of them, not with all
 NEAREST_ROWS = 512
 
 
@@ -192,13 +194,16 @@ def _candidate_pairs(docs: Sequence[Doc], sims: np.ndarray, th: Thresholds) -> l
     derivations. Story grouping does not need the classifier and still takes every similar pair
     (``_story_links``).
     """
-    verbatim = {(a, b) for a, b in _verbatim_pairs([d.text for d in docs]) if sims[a, b] >= th.candidate_cosine}
+    shared, crowds = _verbatim_pairs([d.text for d in docs])
     relatives: dict[int, set[int]] = {}
-    for a, b in verbatim:
-        relatives.setdefault(a, set()).add(b)
-        relatives.setdefault(b, set()).add(a)
+    # A crowd's anchors are relatives of its members, not the reverse: a text whose nearest is an
+    # anchor would otherwise meet the whole crowd.
+    directed = [*shared, *((b, a) for a, b in shared), *_crowd_anchors(docs, sims, crowds)]
+    for a, b in directed:
+        if sims[a, b] >= th.candidate_cosine:
+            relatives.setdefault(a, set()).add(b)
+    wanted = {(min(a, b), max(a, b)) for a, near_a in relatives.items() for b in near_a}
     near = _nearest(sims, th.neighbours)
-    wanted = set(verbatim)
     for a in range(len(docs)):
         for b in near[a].tolist():
             for c in {b} | relatives.get(b, set()):
@@ -234,19 +239,21 @@ def _nearest(sims: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _verbatim_pairs(texts: Sequence[str]) -> set[tuple[int, int]]:
-    """(i, j), i < j, of texts sharing a run of ``VERBATIM_RUN`` whitespace-separated words.
+def _verbatim_pairs(texts: Sequence[str]) -> tuple[set[tuple[int, int]], list[tuple[int, ...]]]:
+    """(i, j), i < j, of texts sharing a run of ``VERBATIM_RUN`` whitespace-separated words, and the
+    crowds: each distinct set of more than ``VERBATIM_GROUP_MAX`` texts sharing one run.
 
     All texts' distinct runs are sorted together once; texts meeting on a run are then found with a
-    few vectorised passes (one per distance within a group) instead of comparing every pair. A run
-    found in more than ``VERBATIM_GROUP_MAX`` texts is page furniture, not evidence.
+    few vectorised passes (one per distance within a group) instead of comparing every pair. A crowd
+    is not paired all with all here: it is page furniture (a sponsor line on hundreds of spam pages)
+    or a burst of copies of one text, which ``_crowd_pairs`` tells apart.
     """
     runs = [np.unique(ngram_hashes(word_hashes(t), VERBATIM_RUN)) for t in texts]
     hashes = np.concatenate(runs) if runs else np.zeros(0, dtype=np.uint64)
     if len(hashes) == 0:
-        return set()
+        return set(), []
     owner = np.repeat(np.arange(len(texts)), [len(r) for r in runs])
-    order = np.argsort(hashes, kind="stable")
+    order = np.argsort(hashes, kind="stable")  # within a run, owners stay in text order
     hashes, owner = hashes[order], owner[order]
     starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
     sizes = np.diff(np.r_[starts, len(hashes)])
@@ -258,7 +265,27 @@ def _verbatim_pairs(texts: Sequence[str]) -> set[tuple[int, int]]:
         a, b = owner[:-k][same], owner[k:][same]
         codes = np.unique(np.minimum(a, b) * len(texts) + np.maximum(a, b))
         found.update(zip((codes // len(texts)).tolist(), (codes % len(texts)).tolist(), strict=True))
-    return found
+    crowds = {tuple(owner[a : a + n].tolist()) for a, n in zip(starts, sizes, strict=True) if n > VERBATIM_GROUP_MAX}
+    return found, sorted(crowds)
+
+
+def _crowd_anchors(docs: Sequence[Doc], sims: np.ndarray, crowds: list[tuple[int, ...]]) -> set[tuple[int, int]]:
+    """(text, anchor): in each crowd, every text paired with the first ``CROWD_ANCHORS`` seen (earliest fetched, then
+    stored before new, then by id) of its near-duplicates: a burst of copies of one article reaches
+    its source and root at a cost linear in the burst, and pages sharing only furniture, too
+    dissimilar to be near-duplicates, pair with nothing."""
+
+    def seen(i: int) -> tuple:
+        d = docs[i]
+        return (d.fetched_at is None, d.fetched_at.timestamp() if d.fetched_at else 0.0, d.is_new, d.id)
+
+    out = set()
+    for crowd in crowds:
+        first_seen = sorted(crowd, key=seen)
+        for a in crowd:
+            anchors = [b for b in first_seen if b != a and sims[a, b] >= NEAR_DUPLICATE][:CROWD_ANCHORS]
+            out.update((a, b) for b in anchors)
+    return out
 
 
 def _story_links(docs: Sequence[Doc], sims: np.ndarray, story_cosine: float) -> list[tuple[int, int]]:

@@ -5,7 +5,7 @@ Built from the seeds: 000 is the article, 002 a spam page carrying its first six
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -146,13 +146,13 @@ def test_pairs_reach_the_classifier_on_a_shared_verbatim_run_or_as_nearest_neigh
     assert len(set(_candidate_pairs(docs, sims, Thresholds(neighbours=5)))) > len(pairs)
 
 
-def test_a_verbatim_run_in_many_texts_is_page_furniture_not_evidence():
+def test_a_verbatim_run_in_many_texts_makes_a_crowd_not_pairs():
     run = "subscribe now for unlimited access to all of our journalism"
     texts = [f"story {i} {run}" for i in range(VERBATIM_GROUP_MAX + 1)]
-    assert _verbatim_pairs(texts) == set()
-    assert _verbatim_pairs(texts[:3]) == {(0, 1), (0, 2), (1, 2)}
-    assert _verbatim_pairs(["seven words are not a run here", "seven words are not a run here"]) == set()
-    assert _verbatim_pairs([]) == set()
+    assert _verbatim_pairs(texts) == (set(), [tuple(range(VERBATIM_GROUP_MAX + 1))])
+    assert _verbatim_pairs(texts[:3]) == ({(0, 1), (0, 2), (1, 2)}, [])
+    assert _verbatim_pairs(["seven words are not a run here", "seven words are not a run here"]) == (set(), [])
+    assert _verbatim_pairs([]) == (set(), [])
 
 
 def test_nearest_is_each_rows_most_similar_others_block_by_block(monkeypatch):
@@ -167,3 +167,28 @@ def test_nearest_is_each_rows_most_similar_others_block_by_block(monkeypatch):
     assert (attribution._nearest(sims, 3) == expected).all()
     assert attribution._nearest(sims, 3)[2].tolist()[:2] == [5, 7]
     assert attribution._nearest(sims, 50).shape == (11, 10)
+
+
+def test_a_burst_of_copies_of_one_article_all_reach_it(scorer, texts) -> None:
+    """More copies of one article than a run may be shared by and still pair everyone: each copy is
+    compared with the first few seen of its near-duplicates, so every one gets the article as root
+    without comparing all pairs."""
+    day = datetime(2025, 7, 1, 8, tzinfo=UTC)
+    n = VERBATIM_GROUP_MAX + 10
+    docs = [Doc(1000, texts["article"], fetched_at=day)]
+    docs += [Doc(i, texts["article"], fetched_at=day + timedelta(minutes=(7 * i) % n + 1)) for i in range(1, n + 1)]
+    result = attribute(docs[::-1], scorer)
+
+    assert {d.root_id for d in result.decisions} == {1000}
+    assert _by_id(result)[1000].derived_from_id is None
+    assert result.pair_count < 5 * n  # linear in the burst, not n * (n - 1) / 2
+
+
+def test_pages_sharing_only_furniture_pair_with_nothing():
+    run = "subscribe now for unlimited access to all of our journalism"
+    docs = [Doc(i, f"story {i} {run}") for i in range(VERBATIM_GROUP_MAX + 1)]
+    sims = np.full((len(docs), len(docs)), 0.2)
+    np.fill_diagonal(sims, 1.0)
+    sims[3, 4] = sims[4, 3] = 0.95  # two near-duplicate pages among them
+    _, crowds = _verbatim_pairs([d.text for d in docs])
+    assert attribution._crowd_anchors(docs, sims, crowds) == {(3, 4), (4, 3)}
