@@ -26,6 +26,7 @@ CLOSE = 0.05  # parents explaining a copy within this share of each other are to
 SELECTION = 0.9  # an intermediate copy covering less of its source than this kept only a part of it
 VERBATIM_RUN = 8  # words in a row two texts share that make them worth comparing whatever their similarity
 VERBATIM_GROUP_MAX = 50  # a run in more texts than this is a crowd: page furniture, or a burst of copies
+VERBATIM_SHARE = 0.1  # of the smaller text's runs two texts must share to be compared for them
 NEAR_DUPLICATE = 0.9  # in a crowd, texts this similar are copies of one text...
 CROWD_ANCHORS = 3  # ...and each is compared with the first few seen of them, not with all
 NEAREST_ROWS = 512
@@ -94,7 +95,8 @@ class Attribution:
 class Thresholds:
     candidate_cosine: float = 0.12
     story_cosine: float = 0.30
-    neighbours: int = 1  # without a shared verbatim run, a document is compared only with its nearest few
+    neighbours: int = 3  # without shared verbatim runs, a document is compared with its nearest and at most
+    near_band: float = 0.1  # ... neighbours - 1 more above story_cosine and within near_band of the nearest
     derived: float = 0.5
     tie_margin: float = 0.15
 
@@ -182,17 +184,19 @@ def _candidate_pairs(docs: Sequence[Doc], sims: np.ndarray, th: Thresholds) -> l
     stored document they touch: a new competitor for a stored copy's source is judged against that
     source, not alone.
 
-    A pair above ``candidate_cosine`` is compared when the two texts share a verbatim run of
-    ``VERBATIM_RUN`` words (every excerpt, wrapped or full copy and its source, and copies of one
-    source among themselves), or when one is among the other's ``neighbours`` nearest or a verbatim
-    relative of it. A heavy rewrite can share little vocabulary with its source (word cosine down to
-    0.16 in L2R), yet its source is nearly always its nearest document or a verbatim copy or source
-    of that one: seed 003 rewrites the wrapped excerpt 002, and its nearest is 001, another rewrite
-    of 002's article 000, which shares runs with 002. Similarity alone is not enough: two reports of
-    one event are as similar as a rewrite and its source, and on the ingest bench comparing every
-    pair above story similarity (as before) cost twice the classifier work and more false
-    derivations. Story grouping does not need the classifier and still takes every similar pair
-    (``_story_links``).
+    A pair above ``candidate_cosine`` is compared when the two texts share verbatim runs of
+    ``VERBATIM_RUN`` words, at least ``VERBATIM_SHARE`` of the smaller text's (every excerpt, wrapped
+    or full copy and its source, and copies of one source among themselves; not two spam pages with
+    a sponsor line in common), or when one is a near neighbour of the other, or a verbatim relative
+    of one. A document's near neighbours are its nearest and up to ``neighbours - 1`` more above
+    ``story_cosine`` and within ``near_band`` of the nearest. A heavy rewrite can share little
+    vocabulary with its source (word cosine down to 0.16 in L2R), yet its source is nearly always
+    among them or a verbatim copy or source of one: seed 003 rewrites the wrapped excerpt 002; its
+    nearest is 001 (0.49), another rewrite of 002's article 000, then 000 (0.44), whose excerpt 002
+    is, and 002 itself (0.43). Similarity alone is not enough: two reports of one event are as
+    similar as a rewrite and its source, and on the ingest bench comparing every pair above story
+    similarity (as before) cost twice the classifier work and more false derivations. Story grouping
+    does not need the classifier and still takes every similar pair (``_story_links``).
     """
     shared, crowds = _verbatim_pairs([d.text for d in docs])
     relatives: dict[int, set[int]] = {}
@@ -205,7 +209,12 @@ def _candidate_pairs(docs: Sequence[Doc], sims: np.ndarray, th: Thresholds) -> l
     wanted = {(min(a, b), max(a, b)) for a, near_a in relatives.items() for b in near_a}
     near = _nearest(sims, th.neighbours)
     for a in range(len(docs)):
-        for b in near[a].tolist():
+        neighbours = [
+            b
+            for rank, b in enumerate(near[a].tolist())
+            if rank == 0 or sims[a, b] >= max(th.story_cosine, sims[a, near[a, 0]] - th.near_band)
+        ]
+        for b in [a, *neighbours]:
             for c in {b} | relatives.get(b, set()):
                 if c != a:
                     wanted.add((min(a, c), max(a, c)))
@@ -259,12 +268,16 @@ def _verbatim_pairs(texts: Sequence[str]) -> tuple[set[tuple[int, int]], list[tu
     sizes = np.diff(np.r_[starts, len(hashes)])
     group = np.repeat(np.arange(len(starts)), sizes)
     keep = np.repeat((sizes >= 2) & (sizes <= VERBATIM_GROUP_MAX), sizes)
-    found = set()
+    codes = []
     for k in range(1, min(int(sizes.max()), VERBATIM_GROUP_MAX)):
         same = (group[:-k] == group[k:]) & keep[:-k]
         a, b = owner[:-k][same], owner[k:][same]
-        codes = np.unique(np.minimum(a, b) * len(texts) + np.maximum(a, b))
-        found.update(zip((codes // len(texts)).tolist(), (codes % len(texts)).tolist(), strict=True))
+        codes.append(np.minimum(a, b) * len(texts) + np.maximum(a, b))
+    pair_codes, shared = np.unique(np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64), return_counts=True)
+    first, second = pair_codes // len(texts), pair_codes % len(texts)
+    n_runs = np.array([max(len(r), 1) for r in runs])
+    enough = shared >= VERBATIM_SHARE * np.minimum(n_runs[first], n_runs[second])
+    found = set(zip(first[enough].tolist(), second[enough].tolist(), strict=True))
     crowds = {tuple(owner[a : a + n].tolist()) for a, n in zip(starts, sizes, strict=True) if n > VERBATIM_GROUP_MAX}
     return found, sorted(crowds)
 
