@@ -35,6 +35,7 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -48,6 +49,7 @@ from copytrace import pipeline  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.scoring import Scorer, load_scorer  # noqa: E402
 from copytrace.settings import DEFAULT_BATCH_SIZE, load_settings  # noqa: E402
+from copytrace.store_process import store_process  # noqa: E402
 
 MAX_FILE_BYTES = 20 * 2**20
 
@@ -132,16 +134,14 @@ class Result:
     database: str
     model_workers: int
     documents: int
+    in_child: bool
+    wall_s: float
     store_s: float
     classify_s: float
     model_s: float
     pairs: int
     right: int
     second_pass_new: int
-
-    @property
-    def total_s(self) -> float:
-        return self.store_s + self.classify_s
 
 
 def _chunks(items: list, size: int) -> list[list]:
@@ -156,28 +156,48 @@ def run(
     landing: Path,
     batch_size: int,
     model_workers: int,
+    in_child: bool,
 ) -> Result:
+    """Ingest the folder as the flow does on its default runner: store batches one after another on
+    one runner thread (in the storing child when ``in_child``), each batch classified here as soon as
+    it is stored."""
     upgrade(url)
+    # As in the flow, the storing child and the model (with its workers) are started before the run
+    # stores anything; their start-up is left out of the timing.
+    store = store_process().store_files if in_child else pipeline.store_files
     scorer = TimedScorer(load_scorer(None, model_workers))
+    if in_child:
+        store([], str(landing), url, MAX_FILE_BYTES)  # waits for the child to be ready
+
+    def timed_store(batch: list[str]) -> tuple[pipeline.StoreResult, float]:
+        started = time.perf_counter()
+        return store(batch, str(landing), url, MAX_FILE_BYTES), time.perf_counter() - started
+
     stored = pipeline.StoreResult()
+    pairs, store_s, classify_s = 0, 0.0, 0.0
     started = time.perf_counter()
-    for batch in _chunks(paths, batch_size):
-        stored = stored.merge(pipeline.store_files(batch, str(landing), url, MAX_FILE_BYTES))
-    store_s = time.perf_counter() - started
-    pairs = 0
-    started = time.perf_counter()
-    for batch in _chunks(sorted(stored.new_document_ids), batch_size):
-        pairs += pipeline.classify_documents(batch, url, scorer).pairs_scored
-    classify_s = time.perf_counter() - started
+    with ThreadPoolExecutor(1) as runner:
+        for future in [runner.submit(timed_store, batch) for batch in _chunks(paths, batch_size)]:
+            result, seconds = future.result()
+            stored, store_s = stored.merge(result), store_s + seconds
+            classify_started = time.perf_counter()
+            for batch in _chunks(sorted(result.new_document_ids), batch_size):
+                pairs += pipeline.classify_documents(batch, url, scorer).pairs_scored
+            classify_s += time.perf_counter() - classify_started
+    wall_s = time.perf_counter() - started
     again = pipeline.store_files(paths, str(landing), url, MAX_FILE_BYTES)
+    where = "in a child" if in_child else "in-process"
     print(
-        f"  {name}, {model_workers} model workers: {len(stored.new_document_ids)} stored, {len(stored.errors)} errors",
+        f"  {name}, {model_workers} model workers, storing {where}: {len(stored.new_document_ids)} stored, "
+        f"{len(stored.errors)} errors",
         file=sys.stderr,
     )
     return Result(
         name,
         model_workers,
         len(stored.new_document_ids),
+        in_child,
+        wall_s,
         store_s,
         classify_s,
         scorer.seconds,
@@ -197,13 +217,14 @@ def _right(url: str, records: Sequence[Record]) -> int:
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| database | model workers | documents | docs/s end to end | store only docs/s | classify docs/s "
+        "| database | model workers | storing | documents | docs/s end to end | store docs/s | classify docs/s "
         "| model share of classify | pairs/doc | right label and source | second pass adds |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
-            f"| {r.database} | {r.model_workers} | {r.documents} | {r.documents / r.total_s:.1f} "
+            f"| {r.database} | {r.model_workers} | {'child' if r.in_child else 'in-process'} | {r.documents} "
+            f"| {r.documents / r.wall_s:.1f} "
             f"| {r.documents / r.store_s:.1f} "
             f"| {r.documents / r.classify_s:.1f} | {r.model_s / r.classify_s:.0%} | {r.pairs / r.documents:.1f} "
             f"| {r.right}/{r.documents} | {r.second_pass_new} |"
@@ -229,9 +250,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--compare-workers", action="store_true", help="run each database with 1 model worker too, before N"
     )
+    parser.add_argument(
+        "--compare-storing",
+        action="store_true",
+        help="run each configuration storing in-process too, before storing in a child ($COPYTRACE_STORE_PROCESS)",
+    )
     args = parser.parse_args(argv)
-    workers = load_settings(model_workers=args.model_workers).model_workers
-    configurations = sorted({1, workers}) if args.compare_workers else [workers]
+    settings = load_settings(model_workers=args.model_workers)
+    workers = sorted({1, settings.model_workers}) if args.compare_workers else [settings.model_workers]
+    storing = [False, True] if args.compare_storing else [settings.store_process]
+    configurations = [(n, in_child) for n in workers for in_child in storing]
 
     records = build_feed(Path(args.data), args.sources)
     results = []
@@ -239,14 +267,14 @@ def main(argv: list[str] | None = None) -> None:
         landing = Path(tmp) / "landing"
         paths = write_landing(records, landing)
         print(f"{len(records)} scraper records in {landing}", file=sys.stderr)
-        for n in configurations:
-            sqlite_url = f"sqlite:///{Path(tmp) / f'bench-{n}.db'}"
-            results.append(run("SQLite", sqlite_url, records, paths, landing, args.batch_size, n))
+        for k, (n, in_child) in enumerate(configurations):
+            sqlite_url = f"sqlite:///{Path(tmp) / f'bench-{k}.db'}"
+            results.append(run("SQLite", sqlite_url, records, paths, landing, args.batch_size, n, in_child))
             engine_for(sqlite_url).dispose()
-        for n in configurations if args.postgres else []:
+        for n, in_child in configurations if args.postgres else []:
             url, drop, _size = fresh_postgres(args.postgres)
             try:
-                results.append(run("PostgreSQL", url, records, paths, landing, args.batch_size, n))
+                results.append(run("PostgreSQL", url, records, paths, landing, args.batch_size, n, in_child))
             finally:
                 drop()
     print(table(results))

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import multiprocessing.connection
-import os
 import threading
 import weakref
 from collections.abc import Callable, Sequence
@@ -31,6 +29,7 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
+from copytrace.children import exit_with_parent
 from models import classifier, registry
 
 # Below this many pairs a call is computed in-process. A split repeats explain_many's fixed cost
@@ -51,18 +50,9 @@ def _load_model(path: str) -> None:
     """Worker initializer: the model once per process, native code on one thread (the worker is one
     core's worth of work; OpenMP or BLAS threads would only compete with the other processes)."""
     global _pipeline
-    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
+    exit_with_parent()
     threadpool_limits(limits=1)
     _pipeline = registry.load_model(path)
-
-
-def _exit_with_parent() -> None:
-    """A worker whose parent was killed (SIGKILL, the OOM killer) would wait for work for ever, holding
-    the model's memory: it exits when the parent's end of the spawn pipe closes."""
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(0)
 
 
 def _explain(pairs: Pairs) -> Explained:

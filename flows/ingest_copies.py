@@ -17,7 +17,7 @@ from tasks.classifying import classify_batch, load_classifier, pending_documents
 from tasks.landing import discover_landing
 from tasks.reporting import advance_progress, emit_run_events, publish_summary, rename_run, start_progress
 from tasks.schema import migrate_database
-from tasks.storing import store_batch
+from tasks.storing import start_storing_process, store_batch
 
 
 class NothingReadError(RuntimeError):
@@ -61,6 +61,8 @@ def ingest_copies(
     started = f"{datetime.now(UTC):%Y-%m-%d %H:%M}"
 
     migrate_database(url)
+    if settings.store_process:
+        start_storing_process()
     # Classification runs in this process, whatever the task runner: its worker processes start now,
     # while the files are stored.
     load_classifier(url, model, settings.model_workers)
@@ -68,38 +70,41 @@ def ingest_copies(
     file_batches = _chunks(paths, settings.batch_size)
     progress = start_progress(f"reading {len(paths)} landing files")
 
-    # Store batches run on the flow's task runner (in parallel on Dask); each is its own transaction.
+    # Store batches run on the flow's task runner (in parallel on Dask; on the default runner in a
+    # child process, see copytrace/store_process.py), each its own transaction. Each batch is
+    # classified here as soon as it is stored, while the next ones are being stored.
     futures = [
-        store_batch.submit(batch, landing, url, settings.max_file_bytes, run_id, no)
+        store_batch.submit(batch, landing, url, settings.max_file_bytes, run_id, no, settings.store_process)
         for no, batch in enumerate(file_batches, 1)
     ]
-    stored = StoreResult()
-    for done, future in enumerate(as_completed(futures), 1):
-        stored = stored.merge(future.result())
-        advance_progress(progress, done, len(file_batches) * 2, f"stored {done}/{len(file_batches)} batches")
+    stored, classified = StoreResult(), ClassifyResult()
+    classify_no = 0
 
-    pending = pending_documents(url)
-    doc_batches = _chunks(pending, settings.batch_size)
-    classified = ClassifyResult()
-    for no, batch in enumerate(doc_batches, 1):
-        classified = classified.merge(
-            classify_batch(
-                batch,
-                url,
-                model,
-                settings.candidate_limit,
-                settings.story_threshold,
-                run_id,
-                no,
-                settings.model_workers,
+    def classify(ids: list[int]) -> None:
+        nonlocal classified, classify_no
+        for batch in _chunks(sorted(ids), settings.batch_size):
+            classify_no += 1
+            classified = classified.merge(
+                classify_batch(
+                    batch,
+                    url,
+                    model,
+                    settings.candidate_limit,
+                    settings.story_threshold,
+                    run_id,
+                    classify_no,
+                    settings.model_workers,
+                )
             )
-        )
-        advance_progress(
-            progress,
-            len(file_batches) + no,
-            len(file_batches) + len(doc_batches),
-            f"classified {no}/{len(doc_batches)} batches",
-        )
+
+    for done, future in enumerate(as_completed(futures), 1):
+        batch_stored = future.result()
+        stored = stored.merge(batch_stored)
+        advance_progress(progress, 2 * done - 1, 2 * len(file_batches), f"stored {done}/{len(file_batches)} batches")
+        classify(batch_stored.new_document_ids)
+        advance_progress(progress, 2 * done, 2 * len(file_batches), f"classified {done}/{len(file_batches)} batches")
+    # Documents a killed run stored but did not classify.
+    classify(pending_documents(url))
     advance_progress(progress, 1, 1, "done")
 
     summary = RunSummary(

@@ -6,7 +6,15 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from copytrace.pipeline import StoreResult, store_files
+from copytrace.store_process import store_process
 from tasks.retrying import RETRY_DELAYS, retry_transient
+
+
+@task(name="start-storing-process", cache_policy=NO_CACHE)
+def start_storing_process() -> None:
+    """Start the child that stores landing files (``copytrace.store_process``) without waiting for it:
+    its start-up (~3 s) overlaps loading the model."""
+    store_process()
 
 
 @task(
@@ -18,9 +26,18 @@ from tasks.retrying import RETRY_DELAYS, retry_transient
     retry_condition_fn=retry_transient,
 )
 def store_batch(
-    paths: list[str], landing: str, database_url: str, max_file_bytes: int, flow_run_id: str | None, batch_no: int
+    paths: list[str],
+    landing: str,
+    database_url: str,
+    max_file_bytes: int,
+    flow_run_id: str | None,
+    batch_no: int,
+    in_child: bool = False,
 ) -> StoreResult:
-    result = store_files(paths, landing, database_url, max_file_bytes, flow_run_id)
+    """``in_child``: in this process's storing child (``copytrace.store_process``), so that the flow's
+    own process can classify meanwhile."""
+    store = store_process().store_files if in_child else store_files
+    result = store(paths, landing, database_url, max_file_bytes, flow_run_id)
     get_run_logger().info(
         "batch %d: %d files read, %d already ingested, %d new copies, %d duplicates, %d errors",
         batch_no,

@@ -1,0 +1,22 @@
+"""What every spawned worker process of a run needs."""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import threading
+
+
+def exit_with_parent() -> None:
+    """Worker initializer: a worker whose parent was killed (SIGKILL, the OOM killer) would wait for
+    work for ever, holding its memory; a thread makes it exit when the parent's end of the spawn pipe
+    closes."""
+    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
+
+
+def _exit_with_parent() -> None:
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)

@@ -1,0 +1,93 @@
+"""A run's landing files stored in a child process while the run's own process classifies.
+
+Storing (reading, extracting, fingerprinting, writing) and classifying are each about a core's worth
+of Python, and a batch can be classified as soon as it is stored: with the storing in a spawned child,
+batch k+1 is stored while batch k is classified, so on two cores both go on at once. The child is
+started on first use, once per process. Where it cannot be (a daemonic process: a Dask worker, which
+already stores beside the flow's own process), or once it has died, files are stored in this process,
+with one warning; storing is one transaction a batch, so a batch the child died in is simply stored
+again (its files already stored are skipped).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import lru_cache
+
+from sqlalchemy.engine import make_url
+
+from copytrace.children import exit_with_parent
+from copytrace.db import normalise_url
+from copytrace.pipeline import StoreResult, store_files
+
+log = logging.getLogger(__name__)
+
+
+class StoreProcess:
+    """``store_files`` run in one spawned child (``spawn``, not ``fork``: the parent holds threads)."""
+
+    def __init__(self) -> None:
+        self._executor: ProcessPoolExecutor | None = None
+        if multiprocessing.current_process().daemon:
+            log.info("storing in this process: a daemonic process (a Dask worker?) cannot start a child")
+            return
+        try:
+            self._executor = ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=exit_with_parent
+            )
+            # Start the child now, in the background: a fresh interpreter importing the store takes ~3 s.
+            self._executor.submit(_ready)
+        except (OSError, RuntimeError, BrokenProcessPool) as exc:
+            self._give_up(f"the child process could not be started ({exc!r})")
+
+    @property
+    def in_child(self) -> bool:
+        return self._executor is not None
+
+    def store_files(
+        self,
+        paths: Sequence[str],
+        landing: str,
+        database_url: str,
+        max_file_bytes: int,
+        flow_run_id: str | None = None,
+    ) -> StoreResult:
+        """``copytrace.pipeline.store_files`` in the child; its errors are raised here as they were there."""
+        args = (list(paths), landing, database_url, max_file_bytes, flow_run_id)
+        if self._executor is not None and not _in_memory(database_url):
+            try:
+                return self._executor.submit(store_files, *args).result()
+            except BrokenProcessPool as exc:
+                self._give_up(f"the child process stopped ({exc!r})")
+        return store_files(*args)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    def _give_up(self, why: str) -> None:
+        log.warning("storing landing files: %s; storing in this process from now on", why)
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _ready() -> None:
+    """The child's first job: it has imported this module, and with it the store."""
+
+
+def _in_memory(database_url: str) -> bool:
+    """A SQLite database in this process's memory, which a child cannot see."""
+    url = make_url(normalise_url(database_url))
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+@lru_cache(maxsize=1)
+def store_process() -> StoreProcess:
+    """This process's storing child, started on first call (which returns at once)."""
+    return StoreProcess()
