@@ -1,24 +1,28 @@
 """End-to-end ingest throughput: a timestamped scraper feed through the pipeline's own units of work.
 
     python bench/ingest_bench.py [--sources 200] [--batch-size 500] [--postgres ADMIN_URL]
-                                 [--model-workers N] [--compare-workers]
+                                 [--model-workers N] [--compare-workers] [--compare-storing]
 
 The landing folder holds scraper records, one ``.jsonl`` file each as a scraper drops them: real BBC
 articles, each followed minutes later by an excerpt and a spam-wrapped copy (real boilerplate lines),
-and L2R human texts followed by one real LLM rewrite. They are stored and classified exactly as the
-``ingest-copies`` flow does it (``pipeline.store_files`` then ``pipeline.classify_documents``, batch by
-batch, into a fresh database); the flow's Prefect overhead is left out (``copytrace ingest`` shows it).
+and L2R human texts followed by one real LLM rewrite. They are stored and classified as the
+``ingest-copies`` flow does it on its default runner, into a fresh database: file batches stored one
+after another on a runner thread (``pipeline.store_files``, in the storing child of
+``copytrace.store_process`` unless ``COPYTRACE_STORE_PROCESS`` is off), each batch classified
+(``pipeline.classify_documents``) as soon as it is stored. The flow's Prefect overhead is left out
+(``copytrace ingest`` shows it).
 
-Reported per database, side by side: documents/s end to end; storing alone (reading, extracting,
-fingerprinting, writing: the ceiling that classifying cannot beat); classifying, split into the
-classifier's own time and the rest (candidate queries, attribution, writes); classifier pairs per
-document; and how many documents came out with the right label and source. A second pass over the
-same folder must add nothing.
+Reported per database, side by side: documents/s end to end; storing's own rate (reading,
+extracting, fingerprinting, writing; measured while classifying goes on beside it); classifying's,
+with the classifier's share of it (the rest: candidate queries, attribution, writes); classifier
+pairs per document; and how many documents came out with the right label and source. A second pass
+over the same folder must add nothing.
 
 ``--model-workers N`` spreads the classifier over N processes as ``COPYTRACE_MODEL_WORKERS`` does
 (default: that setting's default, the CPUs available); ``--compare-workers`` also runs each database
-with one process first, so both rows come from the same session. As in the flow, the scorer (and its
-worker processes) is created before storing starts, so their start-up overlaps the storing.
+with one process first, and ``--compare-storing`` each configuration storing on the runner thread
+first, so all rows come from the same session. As in the flow, the storing child and the scorer (with
+its worker processes) are started before the run stores anything; their start-up is not timed.
 """
 
 from __future__ import annotations
