@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -21,7 +22,9 @@ from copytrace.attribution import Attribution, Doc, Thresholds, attribute
 from copytrace.db import session_factory
 from copytrace.ingest import read_file
 from copytrace.ingest.records import FileResult, printable
-from copytrace.scoring import Scorer
+
+if TYPE_CHECKING:  # the classifier (scikit-learn) stays out of a storing child's imports
+    from copytrace.scoring import Scorer
 
 LOCATOR_LIMIT = store.LOCATOR_MAX
 FINDING_LABELS = ("spam-wrapped", "rewrite")
