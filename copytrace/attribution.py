@@ -214,7 +214,7 @@ def _candidate_pairs(docs: Sequence[Doc], sims: np.ndarray, th: Thresholds) -> l
             for rank, b in enumerate(near[a].tolist())
             if rank == 0 or sims[a, b] >= max(th.story_cosine, sims[a, near[a, 0]] - th.near_band)
         ]
-        for b in [a, *neighbours]:
+        for b in neighbours:
             for c in {b} | relatives.get(b, set()):
                 if c != a:
                     wanted.add((min(a, c), max(a, c)))
@@ -249,13 +249,14 @@ def _nearest(sims: np.ndarray, k: int) -> np.ndarray:
 
 
 def _verbatim_pairs(texts: Sequence[str]) -> tuple[set[tuple[int, int]], list[tuple[int, ...]]]:
-    """(i, j), i < j, of texts sharing a run of ``VERBATIM_RUN`` whitespace-separated words, and the
-    crowds: each distinct set of more than ``VERBATIM_GROUP_MAX`` texts sharing one run.
+    """(i, j), i < j, of texts sharing runs of ``VERBATIM_RUN`` whitespace-separated words, at least
+    ``VERBATIM_SHARE`` of the smaller text's, and the crowds: each distinct set of more than
+    ``VERBATIM_GROUP_MAX`` texts sharing one run.
 
     All texts' distinct runs are sorted together once; texts meeting on a run are then found with a
     few vectorised passes (one per distance within a group) instead of comparing every pair. A crowd
     is not paired all with all here: it is page furniture (a sponsor line on hundreds of spam pages)
-    or a burst of copies of one text, which ``_crowd_pairs`` tells apart.
+    or a burst of copies of one text, which ``_crowd_anchors`` tells apart.
     """
     runs = [np.unique(ngram_hashes(word_hashes(t), VERBATIM_RUN)) for t in texts]
     hashes = np.concatenate(runs) if runs else np.zeros(0, dtype=np.uint64)

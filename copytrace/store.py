@@ -254,7 +254,7 @@ def lock_attribution(session: Session) -> None:
     lock. SQLite: a write statement as the transaction's first takes the database's single writer
     lock now (waiting up to the busy timeout), rather than failing later when a read upgrades.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if _dialect(session) == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ATTRIBUTION_LOCK})
     else:
         session.execute(text("UPDATE documents SET id = id WHERE 1 = 0"))
@@ -275,7 +275,7 @@ def refresh_index_statistics(session: Session) -> bool:
     Workers ANALYZE one at a time (two at once on one table make PostgreSQL fail one of them): the
     attribution lock is taken for it, only when it is due.
     """
-    if session.get_bind().dialect.name != "postgresql":
+    if _dialect(session) != "postgresql":
         return False
     row = session.execute(
         text("SELECT n_mod_since_analyze, n_live_tup FROM pg_stat_user_tables WHERE relname = 'fingerprints'")
