@@ -400,9 +400,6 @@ SHINGLE_POSTINGS = 3000
 SHINGLE_COUNT_CAP = 100
 SHINGLE_RARE_MIN = 4
 
-# Rows written into one statement as a VALUES list: statements of bounded size, whatever the batch.
-VALUES_ROWS = 5000
-
 
 def _rare_shingles(session: Session, values: dict[int, list[int]]) -> dict[int, list[int]]:
     """Per document, the shingles of its ``values`` to rank on, rarest first; none that no other
@@ -426,12 +423,6 @@ def _rarest_within(counts: Iterable[tuple[int, int]], budget: int) -> list[int]:
     return chosen
 
 
-def _values_list(values: Iterable[int]) -> str:
-    """Integers as the body of a one-column VALUES list. They are written into the statement as
-    literals because a bound list cannot be joined against; they are ints, so nothing else can get in."""
-    return ",".join(f"({int(v)})" for v in values)
-
-
 def _shingle_postings(
     session: Session, values: dict[int, list[int]], cap: int | None
 ) -> dict[int, list[tuple[int, int]]]:
@@ -442,19 +433,11 @@ def _shingle_postings(
     correlated subquery that stops one past the cap; a stored document's own posting is then taken
     off its count. A batch's copies share many shingles with their sources in it (on the ingest
     bench, 108k values were 50k distinct): counting each once, without a per-document condition,
-    took a third of the time. The values are compared as BIGINT so that PostgreSQL looks them up in
-    the index whatever type it gives the literals."""
-    limit = "LIMIT :cap" if cap is not None else ""
-    params = {"cap": cap + 1} if cap is not None else {}
+    took a third of the time."""
     distinct = sorted({v for vs in values.values() for v in vs})
-    holders: dict[int, int] = {}
-    for start in range(0, len(distinct), VALUES_ROWS):
-        statement = text(
-            f"WITH v(value) AS (VALUES {_values_list(distinct[start : start + VALUES_ROWS])}) "
-            "SELECT v.value, (SELECT count(*) FROM (SELECT 1 FROM fingerprints f "
-            f"WHERE f.kind = 'shingle' AND f.value = CAST(v.value AS BIGINT) {limit}) AS capped) AS n FROM v"
-        )
-        holders.update((v, n) for v, n in session.execute(statement, params))
+    params: dict[str, Any] = {"values": distinct} | ({"cap": cap + 1} if cap is not None else {})
+    rows = session.execute(_postings_count_query(_dialect(session), cap is not None), params)
+    holders = {value: n for value, n in rows}
     stored = _stored_ids(session, list(values))
     counts: dict[int, list[tuple[int, int]]] = {}
     for doc_id, vs in values.items():
@@ -464,9 +447,30 @@ def _shingle_postings(
     return counts
 
 
+@lru_cache(maxsize=4)
+def _postings_count_query(dialect: str, capped: bool):
+    """Each of the bound ``values`` with how many documents hold it as a shingle, up to the bound
+    ``cap`` when ``capped``. The values are one bound list (a JSON text through ``json_each`` on
+    SQLite, an array through ``unnest`` on PostgreSQL), so the statement's text is the same for every
+    batch and lookup and is prepared once; written into the statement as a VALUES list, it was a new
+    statement every time (a fifth of a single lookup's time at 10k documents)."""
+    if dialect == "postgresql":
+        rows = "unnest(:values) AS v(value)"
+        values = bindparam("values", type_=postgresql.ARRAY(BigInteger))
+    else:
+        rows = "json_each(:values) AS v"
+        values = bindparam("values", type_=_IntegerList())
+    limit = "LIMIT :cap" if capped else ""
+    return text(
+        "SELECT v.value, (SELECT count(*) FROM (SELECT 1 FROM fingerprints f "
+        f"WHERE f.kind = 'shingle' AND f.value = v.value {limit}) AS capped) AS n FROM {rows}"
+    ).bindparams(values)
+
+
 def _stored_ids(session: Session, ids: Sequence[int]) -> set[int]:
     """Which of these ids are stored documents (whose postings are their own, not another's)."""
     found: set[int] = set()
+    ids = [i for i in ids if i > 0]  # a text not stored goes by a non-positive id: nothing to look up
     for start in range(0, len(ids), 5000):  # within every database's limit on bound parameters
         found.update(session.scalars(select(Document.id).where(Document.id.in_(ids[start : start + 5000]))))
     return found
@@ -533,13 +537,15 @@ def _ranked_by_shingles(session: Session, values: dict[int, list[int]], limit: i
 
 def _document_frequencies(session: Session, values: set[int]) -> dict[int, int]:
     """Stored documents carrying each of these signature terms (absent: none)."""
-    out: dict[int, int] = {}
-    ordered = sorted(values)
-    for start in range(0, len(ordered), 5000):  # within every database's limit on bound parameters
-        chunk = ordered[start : start + 5000]
-        stmt = select(TermFrequency.value, TermFrequency.documents).where(TermFrequency.value.in_(chunk))
-        out.update((v, n) for v, n in session.execute(stmt))
-    return out
+    if not values:
+        return {}
+    rows = session.execute(_frequencies_query(_dialect(session)), {"values": sorted(values)})
+    return {value: documents for value, documents in rows}
+
+
+@lru_cache(maxsize=2)
+def _frequencies_query(dialect: str):
+    return select(TermFrequency.value, TermFrequency.documents).where(_one_of(TermFrequency.value, "values", dialect))
 
 
 WEIGHT_SCALE = 10_000  # term weights are summed as integers: 4 decimals, exactly, on every database

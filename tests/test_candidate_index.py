@@ -204,3 +204,20 @@ def test_shingles_counted_up_to_the_cap_leave_out_the_common_ones(db_url, monkey
     monkeypatch.setattr(store, "SHINGLE_COUNT_CAP", 5)
     with session_factory(db_url)() as session:
         assert store.candidate_ids(session, -1, fingerprint_rows(copy), 3)[0] == ids[-1]
+
+
+def test_shingle_postings_count_other_documents_up_to_the_cap(db_url):
+    """A stored document's own postings are not counted; a text not stored counts every holder. Past
+    the cap a shingle counts as the cap."""
+    held, unheld = (" ".join(f"{w}{i}" for i in range(40)) for w in ("alpha", "beta"))
+    with session_factory(db_url).begin() as session:
+        ids = store.add_documents(
+            session, [store.NewCopy(f"d{i}", held, hashlib.sha256(held.encode()).hexdigest()) for i in range(3)], None
+        )
+        shingles = sorted({v for kind, v in fingerprint_rows(held) if kind == "shingle"})
+        others = sorted({v for kind, v in fingerprint_rows(unheld) if kind == "shingle"})
+        full = store._shingle_postings(session, {ids[0]: shingles, -1: shingles + others}, cap=None)
+        capped = store._shingle_postings(session, {ids[0]: shingles, -1: shingles}, cap=1)
+    assert shingles and others
+    assert full == {ids[0]: [(v, 2) for v in shingles], -1: [(v, 3) for v in shingles]}
+    assert capped == {ids[0]: [(v, 1) for v in shingles], -1: [(v, 1) for v in shingles]}
