@@ -221,3 +221,19 @@ def test_shingle_postings_count_other_documents_up_to_the_cap(db_url):
     assert shingles and others
     assert full == {ids[0]: [(v, 2) for v in shingles], -1: [(v, 3) for v in shingles]}
     assert capped == {ids[0]: [(v, 1) for v in shingles], -1: [(v, 1) for v in shingles]}
+
+
+def test_fingerprints_read_back_are_the_texts_own_in_order(db_url, seeds):
+    """What ``fingerprints_of`` reads back is exactly ``fingerprint_rows`` of each stored text, in
+    its order, whatever the database (values are 64-bit, negative ones included)."""
+    texts = [path.read_text(encoding="utf-8") for path in seeds.values()]
+    with session_factory(db_url).begin() as session:
+        ids = store.add_documents(
+            session,
+            [store.NewCopy(f"s{i}", t, hashlib.sha256(t.encode()).hexdigest()) for i, t in enumerate(texts)],
+            None,
+        )
+        read = store.fingerprints_of(session, [*ids, 10**9])
+    assert read.pop(10**9) == []
+    assert read == {i: fingerprint_rows(t) for i, t in zip(ids, texts, strict=True)}
+    assert any(v < 0 for rows in read.values() for _, v in rows)
