@@ -22,6 +22,7 @@ from copytrace.attribution import Attribution, Doc, Thresholds, attribute
 from copytrace.db import session_factory
 from copytrace.ingest import read_file
 from copytrace.ingest.records import FileResult, printable
+from copytrace.stories import story_changes
 
 if TYPE_CHECKING:  # the classifier (scikit-learn) stays out of a storing child's imports
     from copytrace.scoring import Scorer
@@ -345,16 +346,14 @@ def _write(session, plan: _Plan, model_version_id: int, flow_run_id: str | None)
         else:
             result.finding_of.pop(dec.document_id, None)
 
-    for group in plan.outcome.stories:
-        existing = sorted({by_id[i].story_id for i in group if by_id[i].story_id is not None})
-        if existing:
-            keep = existing[0]
-            store.merge_stories(session, keep, existing[1:])
-        else:
-            first = min(group)
-            keep = store.new_story(session, by_id[first].title or _headline(by_id[first].text))
-            result.new_stories += 1
-        store.set_story(session, [i for i in group if by_id[i].story_id != keep], keep)
+    changes = story_changes(plan.outcome.stories, {d.id: d.story_id for d in plan.docs})
+    for keep, merged in changes.merges.items():
+        store.merge_stories(session, keep, merged)
+    titles = [by_id[group[0]].title or _headline(by_id[group[0]].text) for group in changes.new]
+    started = store.new_stories(session, titles)
+    moves = changes.joins | {i: story for group, story in zip(changes.new, started, strict=True) for i in group}
+    store.set_stories(session, moves)
+    result.new_stories += len(started)
     return result
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     cast,
     delete,
     func,
+    insert,
     select,
     text,
     update,
@@ -804,18 +805,26 @@ def segment_fingerprint(text: str) -> str:
 
 
 def new_story(session: Session, title: str | None) -> int:
-    story = Story(title=(title or None) and title[:500], created_at=utcnow())
-    session.add(story)
-    session.flush()
-    return story.id
+    return new_stories(session, [title])[0]
+
+
+def new_stories(session: Session, titles: Sequence[str | None]) -> list[int]:
+    """Start a story for each title: their ids, in order (one statement for all)."""
+    if not titles:
+        return []
+    now = utcnow()
+    rows = [{"title": (t or None) and t[:500], "created_at": now} for t in titles]
+    return list(session.scalars(insert(Story).returning(Story.id, sort_by_parameter_order=True), rows))
 
 
 def set_story(session: Session, document_ids: Iterable[int], story_id: int) -> None:
-    ids = list(document_ids)
-    if ids:
-        session.execute(
-            update(Document).where(Document.id.in_(ids)).values(story_id=story_id), execution_options=NO_SYNC
-        )
+    set_stories(session, dict.fromkeys(document_ids, story_id))
+
+
+def set_stories(session: Session, story_of: dict[int, int]) -> None:
+    """Put each document in its story (one executemany for all)."""
+    if story_of:
+        session.execute(update(Document), [{"id": d, "story_id": s} for d, s in story_of.items()])
 
 
 def merge_stories(session: Session, keep: int, others: Iterable[int]) -> None:

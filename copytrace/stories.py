@@ -1,0 +1,54 @@
+"""What a batch's story groups change in the stored stories: which merge, which start, who moves.
+
+A group is a set of documents about one event (``Attribution.stories``). Documents already in a
+story bring it along: every stored story met in one group becomes one story, and stories met in
+different groups that share a story are one too (the groups are joined through it). The merged
+story keeps the smallest id. A group meeting no stored story starts a new one.
+
+Working this out in one pass before writing lets the writes be a few statements for the whole
+batch (one merge per joined set of stories, one insert for the new stories, one update for the
+documents that move) instead of a few per group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass
+class StoryChanges:
+    merges: dict[int, list[int]] = field(default_factory=dict)  # kept story -> stories merged into it
+    joins: dict[int, int] = field(default_factory=dict)  # document without a story -> stored story it joins
+    new: list[list[int]] = field(default_factory=list)  # groups starting a story, documents sorted
+
+
+def story_changes(groups: Iterable[Iterable[int]], story_of: Mapping[int, int | None]) -> StoryChanges:
+    """The changes for these groups, given each document's current story (None: none yet)."""
+    parent: dict[int, int] = {}
+
+    def find(s: int) -> int:
+        while parent.setdefault(s, s) != s:
+            parent[s] = parent[parent[s]]
+            s = parent[s]
+        return s
+
+    groups = [sorted(g) for g in groups]
+    for group in groups:
+        stories = sorted({s for i in group if (s := story_of.get(i)) is not None})
+        for s in stories[1:]:
+            a, b = find(stories[0]), find(s)
+            parent[max(a, b)] = min(a, b)
+
+    out = StoryChanges()
+    for s in sorted(parent):
+        if (keep := find(s)) != s:
+            out.merges.setdefault(keep, []).append(s)
+    for group in groups:
+        stories = [s for i in group if (s := story_of.get(i)) is not None]
+        if not stories:
+            out.new.append(group)
+            continue
+        keep = find(stories[0])
+        out.joins.update((i, keep) for i in group if story_of.get(i) is None)
+    return out
