@@ -608,12 +608,16 @@ def _term_query(dialect: str):
 
 @lru_cache(maxsize=2)
 def _shared_terms_query(dialect: str):
-    """Which of the bound term ``values`` each of the bound ``documents`` carries (looked up by the
-    (document, kind, value) key: a few seeks a document, whatever the terms' postings)."""
+    """Which of the bound term ``values`` each of the bound ``documents`` carries, read by the
+    (document, kind, value) key: a few rows a document, whatever the terms' postings.
+
+    The value is compared as ``value + 0``, an expression no index covers, so that the planner keys
+    on the documents. With both lists bound the same way SQLite cannot tell which is short, and it
+    read every posting of each term instead (at 1M documents: 2.5 ms a query instead of 0.7)."""
     return select(Fingerprint.document_id, Fingerprint.value).where(
         _one_of(Fingerprint.document_id, "documents", dialect),
         Fingerprint.kind == "term",
-        _one_of(Fingerprint.value, "values", dialect),
+        _one_of(Fingerprint.value + 0, "values", dialect),
     )
 
 

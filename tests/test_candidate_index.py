@@ -237,3 +237,23 @@ def test_fingerprints_read_back_are_the_texts_own_in_order(db_url, seeds):
     assert read.pop(10**9) == []
     assert read == {i: fingerprint_rows(t) for i, t in zip(ids, texts, strict=True)}
     assert any(v < 0 for rows in read.values() for _, v in rows)
+
+
+def test_candidate_statements_key_on_the_short_side_on_sqlite(sqlite_template, tmp_path):
+    """SQLite has no statistics and cannot tell a bound list's length: each statement must still seek
+    the index it was written for, the postings of the text's values, or a shortlist's own rows."""
+    path = tmp_path / "copytrace.db"
+    shutil.copy(sqlite_template, path)
+    keys = {
+        store._shingle_query("sqlite"): "(kind=? AND value=?)",
+        store._term_query("sqlite"): "(kind=? AND value=?)",
+        store._postings_count_query("sqlite", True): "(kind=? AND value=?)",
+        store._shared_terms_query("sqlite"): "(document_id=? AND kind=?)",
+        store._fingerprints_query("sqlite"): "(document_id=?)",
+    }
+    with session_factory(f"sqlite:///{path}")() as session:
+        for statement, key in keys.items():
+            compiled = str(statement.compile(session.get_bind()))
+            raw = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", (1,) * compiled.count("?"))
+            plan = " ".join(row[-1] for row in raw)
+            assert key in plan, (compiled, plan)
