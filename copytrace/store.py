@@ -420,10 +420,12 @@ SHINGLE_RARE_MIN = 4
 def _rare_shingles(session: Session, values: dict[int, list[int]]) -> dict[int, list[int]]:
     """Per document, the shingles of its ``values`` to rank on, rarest first; none that no other
     document holds."""
-    capped = _shingle_postings(session, values, SHINGLE_COUNT_CAP)
+    stored = _stored_ids(session, list(values))
+    capped = _shingle_postings(session, values, stored, SHINGLE_COUNT_CAP)
     rare = {doc_id: [(v, n) for v, n in capped[doc_id] if n < SHINGLE_COUNT_CAP] for doc_id in values}
     recount = [d for d in values if len(rare[d]) < min(SHINGLE_RARE_MIN, len(capped[d]))]
-    rare |= _shingle_postings(session, {d: values[d] for d in recount}, cap=None)
+    if recount:
+        rare |= _shingle_postings(session, {d: values[d] for d in recount}, stored, cap=None)
     return {doc_id: _rarest_within(counts, SHINGLE_POSTINGS) for doc_id, counts in rare.items()}
 
 
@@ -440,10 +442,10 @@ def _rarest_within(counts: Iterable[tuple[int, int]], budget: int) -> list[int]:
 
 
 def _shingle_postings(
-    session: Session, values: dict[int, list[int]], cap: int | None
+    session: Session, values: dict[int, list[int]], stored: set[int], cap: int | None
 ) -> dict[int, list[tuple[int, int]]]:
     """Per document, how many other documents hold each of its ``values`` as a shingle, counted up to
-    ``cap`` (None: all); absent: none.
+    ``cap`` (None: all); absent: none. ``stored``: which of the documents are stored (``_stored_ids``).
 
     Each distinct value is counted once for the whole batch, its own holders included, by a
     correlated subquery that stops one past the cap; a stored document's own posting is then taken
@@ -454,7 +456,6 @@ def _shingle_postings(
     params: dict[str, Any] = {"values": distinct} | ({"cap": cap + 1} if cap is not None else {})
     rows = session.execute(_postings_count_query(_dialect(session), cap is not None), params)
     holders = {value: n for value, n in rows}
-    stored = _stored_ids(session, list(values))
     counts: dict[int, list[tuple[int, int]]] = {}
     for doc_id, vs in values.items():
         own = 1 if doc_id in stored else 0
@@ -485,11 +486,13 @@ def _postings_count_query(dialect: str, capped: bool):
 
 def _stored_ids(session: Session, ids: Sequence[int]) -> set[int]:
     """Which of these ids are stored documents (whose postings are their own, not another's)."""
-    found: set[int] = set()
     ids = [i for i in ids if i > 0]  # a text not stored goes by a non-positive id: nothing to look up
-    for start in range(0, len(ids), 5000):  # within every database's limit on bound parameters
-        found.update(session.scalars(select(Document.id).where(Document.id.in_(ids[start : start + 5000]))))
-    return found
+    return set(session.scalars(_stored_query(_dialect(session)), {"ids": ids})) if ids else set()
+
+
+@lru_cache(maxsize=2)
+def _stored_query(dialect: str):
+    return select(Document.id).where(_one_of(Document.id, "ids", dialect))
 
 
 class _IntegerList(TypeDecorator):
@@ -808,10 +811,6 @@ def segment_fingerprint(text: str) -> str:
     return hashlib.sha256(" ".join(words(text)).encode("utf-8")).hexdigest()
 
 
-def new_story(session: Session, title: str | None) -> int:
-    return new_stories(session, [title])[0]
-
-
 def new_stories(session: Session, titles: Sequence[str | None]) -> list[int]:
     """Start a story for each title: their ids, in order (one statement for all)."""
     if not titles:
@@ -819,10 +818,6 @@ def new_stories(session: Session, titles: Sequence[str | None]) -> list[int]:
     now = utcnow()
     rows = [{"title": (t or None) and t[:500], "created_at": now} for t in titles]
     return list(session.scalars(insert(Story).returning(Story.id, sort_by_parameter_order=True), rows))
-
-
-def set_story(session: Session, document_ids: Iterable[int], story_id: int) -> None:
-    set_stories(session, dict.fromkeys(document_ids, story_id))
 
 
 def set_stories(session: Session, story_of: dict[int, int]) -> None:

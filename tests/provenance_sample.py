@@ -152,9 +152,8 @@ def fill(session: Session) -> dict[str, int]:
     classify("E", "rewrite", "C", a, v1)
     classify("F", "original", None, f, v2)
     classify("G", "excerpt", "F", f, v2, spans=_spans(t["G"], t["F"], t["G"]))
-    story1, story2 = store.new_story(session, "The call"), store.new_story(session, "The floods")
-    store.set_story(session, [ids[k] for k in "ABCDEH"], story1)
-    store.set_story(session, [ids[k] for k in "FG"], story2)
+    story1, story2 = store.new_stories(session, ["The call", "The floods"])
+    store.set_stories(session, {ids[k]: story1 for k in "ABCDEH"} | {ids[k]: story2 for k in "FG"})
 
     add_correction(session, locator("B"), "original", note="first look", who="alice")
     add_correction(session, locator("B"), "excerpt", note="it only keeps the first sentence", who="bob")

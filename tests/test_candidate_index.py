@@ -216,8 +216,9 @@ def test_shingle_postings_count_other_documents_up_to_the_cap(db_url):
         )
         shingles = sorted({v for kind, v in fingerprint_rows(held) if kind == "shingle"})
         others = sorted({v for kind, v in fingerprint_rows(unheld) if kind == "shingle"})
-        full = store._shingle_postings(session, {ids[0]: shingles, -1: shingles + others}, cap=None)
-        capped = store._shingle_postings(session, {ids[0]: shingles, -1: shingles}, cap=1)
+        stored = store._stored_ids(session, [ids[0], -1])
+        full = store._shingle_postings(session, {ids[0]: shingles, -1: shingles + others}, stored, cap=None)
+        capped = store._shingle_postings(session, {ids[0]: shingles, -1: shingles}, stored, cap=1)
     assert shingles and others
     assert full == {ids[0]: [(v, 2) for v in shingles], -1: [(v, 3) for v in shingles]}
     assert capped == {ids[0]: [(v, 1) for v in shingles], -1: [(v, 1) for v in shingles]}
