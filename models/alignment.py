@@ -109,24 +109,39 @@ class Alignment:
         }
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What aligning needs of one text, worked out once however many pairs the text is in: its
+    view, its TF-IDF rows, and its word n-gram hashes at every position (``hashes``) and distinct
+    and sorted (``grams``), for n = 2 and 4 and any other ``prepare`` was asked for."""
+
+    view: TextView
+    rows: TfidfRows
+    hashes: dict[int, np.ndarray]
+    grams: dict[int, np.ndarray]
+
+
+def prepare(text: str, vocabulary: dict[str, int], idf: np.ndarray, ns: tuple[int, ...] = ()) -> Prepared:
+    """``text`` ready to align, with the IDF of a fitted word ``TfidfVectorizer``."""
+    v = view(text)
+    hashes = {n: ngram_hashes(v.tok_hash, n) for n in sorted({2, 4, *ns})}
+    return Prepared(v, tfidf_rows(v, vocabulary, idf), hashes, {n: np.unique(h) for n, h in hashes.items()})
+
+
 def align(source: str, copy: str, vectorizer) -> Alignment:
     """Align ``copy`` to ``source`` with the IDF of a fitted word ``TfidfVectorizer``."""
-    sv, cv = view(source), view(copy)
-    return align_views(
-        sv,
-        cv,
-        tfidf_rows(sv, vectorizer.vocabulary_, vectorizer.idf_),
-        tfidf_rows(cv, vectorizer.vocabulary_, vectorizer.idf_),
-    )
+    vocabulary, idf = vectorizer.vocabulary_, vectorizer.idf_
+    return align_prepared(prepare(source, vocabulary, idf), prepare(copy, vocabulary, idf))
 
 
-def _unit_containment(v: TextView, other_sorted4: np.ndarray, other_sorted2: np.ndarray) -> np.ndarray:
-    """Per unit of ``v``: share of its word 4-grams (bigrams for 2-3-token units) found in the other text."""
+def _unit_containment(p: Prepared, other: Prepared) -> np.ndarray:
+    """Per unit of ``p``: share of its word 4-grams (bigrams for 2-3-token units) found in the other text."""
+    v = p.view
     out = np.zeros(len(v.unit_start))
     if v.n_tokens == 0:
         return out
-    for n, other in ((4, other_sorted4), (2, other_sorted2)):
-        hit = containment(ngram_hashes(v.tok_hash, n), other)
+    for n in (4, 2):
+        hit = containment(p.hashes[n], other.grams[n])
         cs = np.concatenate([[0], np.cumsum(hit)])
         a, b = v.unit_tok_start, v.unit_tok_end - n + 1  # n-grams wholly inside the unit
         ok = (b > a) & (out == 0) & ((v.unit_tokens >= 4) if n == 4 else (v.unit_tokens < 4))
@@ -168,30 +183,14 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
 
 
-def distinct_ngrams(v: TextView, n: int) -> np.ndarray:
-    """Sorted distinct word ``n``-gram hashes of a view."""
-    return np.unique(ngram_hashes(v.tok_hash, n))
-
-
-def align_views(
-    sv: TextView,
-    cv: TextView,
-    s_rows: TfidfRows,
-    c_rows: TfidfRows,
-    s_grams: dict[int, np.ndarray] | None = None,
-    c_grams: dict[int, np.ndarray] | None = None,
-) -> Alignment:
-    """Align prepared views, given the TF-IDF of their units (``tfidf_rows``).
-
-    ``s_grams``/``c_grams`` may carry already computed ``distinct_ngrams`` for n = 2 and 4.
-    """
-    s_grams = s_grams or {n: distinct_ngrams(sv, n) for n in (2, 4)}
-    c_grams = c_grams or {n: distinct_ngrams(cv, n) for n in (2, 4)}
-    c_cont = _unit_containment(cv, s_grams[4], s_grams[2])
-    s_cont = _unit_containment(sv, c_grams[4], c_grams[2])
+def align_prepared(source: Prepared, copy: Prepared) -> Alignment:
+    """Align two prepared texts (``prepare``)."""
+    sv, cv = source.view, copy.view
+    c_cont = _unit_containment(copy, source)
+    s_cont = _unit_containment(source, copy)
 
     nc, ns = len(cv.unit_start), len(sv.unit_start)
-    su, cu = _common_columns(s_rows, c_rows)
+    su, cu = _common_columns(source.rows, copy.rows)
     sim = cu @ su.T
     c_len = cv.unit_tokens.astype(float)
     s_len = sv.unit_tokens.astype(float)

@@ -11,6 +11,8 @@ which is what separates a wrapped copy from the reverse of an excerpt.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -19,8 +21,9 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
 from models import tfidf
-from models.alignment import ALIGNMENT_FEATURES, Alignment, align_views, distinct_ngrams
-from models.text import TOKEN_PATTERN, char_grams, containment, sparse_dot, tfidf_rows, view
+from models.alignment import ALIGNMENT_FEATURES, Alignment, Prepared, align_prepared, prepare
+from models.recent import Recent
+from models.text import TOKEN_PATTERN, char_grams, overlap, sparse_dot
 
 CONTAINMENT_NS = (1, 2, 4, 8)  # 2 and 4 are also what the aligner needs
 DOC_FEATURES = (
@@ -37,6 +40,10 @@ PAIR_FEATURES = DOC_FEATURES + ALIGNMENT_FEATURES
 N_PAIR_FEATURES = len(PAIR_FEATURES)
 COPY_RESIDUAL_COLUMN = N_PAIR_FEATURES
 SOURCE_RESIDUAL_COLUMN = N_PAIR_FEATURES + 1
+# Texts prepared by each fitted featurizer (keyed by its word vectorizer, new on every fit), kept
+# outside the estimator so that they are never pickled with the model.
+PREPARED_CACHE_BYTES = 256 * 2**20
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class PairFeaturizer(BaseEstimator, TransformerMixin):
@@ -76,6 +83,19 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
         w = (1.0 + np.log(counts)) * self.char_idf_[ids]
         return ids, w / max(float(np.sqrt((w * w).sum())), 1e-12)
 
+    def _prepare(self, text: str) -> tuple[Prepared, tuple[np.ndarray, np.ndarray]]:
+        """``text`` prepared for aligning, and its char vector."""
+        vocabulary, idf = self.word_vectorizer_.vocabulary_, self.word_vectorizer_.idf_
+        return prepare(text, vocabulary, idf, CONTAINMENT_NS), self._char_vector(text)
+
+    def _prepared(self, texts: list[str]) -> list[tuple[Prepared, tuple[np.ndarray, np.ndarray]]]:
+        """``_prepare`` of each text, those met recently (a stored source meeting the next batch's
+        copies) taken from a cache of ``PREPARED_CACHE_BYTES``."""
+        cache = _prepared.get(self.word_vectorizer_)
+        if cache is None:
+            cache = _prepared[self.word_vectorizer_] = Recent(PREPARED_CACHE_BYTES, _weight)
+        return [cache.get(t, lambda t=t: self._prepare(t)) for t in texts]
+
     def get_feature_names_out(self, input_features=None):
         return np.array([*PAIR_FEATURES, "copy_residual_text", "source_residual_text"], dtype=object)
 
@@ -86,7 +106,7 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
         return np.vstack(out) if out else np.empty((0, N_PAIR_FEATURES + 2), dtype=object)
 
     @staticmethod
-    def _leftover_cosine(al: Alignment, copy_view, source_row, vocabulary, idf) -> float:
+    def _leftover_cosine(al: Alignment, copy: Prepared, source: Prepared, idf) -> float:
         """Word TF-IDF cosine of the copy's unmatched text with the whole source.
 
         Injected page material (sponsor lines, paywall, navigation) is off the story's topic; a
@@ -97,16 +117,14 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
             return 0.0
         starts = np.array([seg.start for seg in al.wrapper_segments])
         ends = np.array([seg.end for seg in al.wrapper_segments])
-        k = np.searchsorted(starts, copy_view.tok_start, side="right") - 1
-        inside = (k >= 0) & (copy_view.tok_start < ends[np.maximum(k, 0)])
-        ids = [
-            i for t, keep in zip(copy_view.tokens, inside, strict=True) if keep and (i := vocabulary.get(t)) is not None
-        ]
-        if not ids:
+        tok_start, token_ids = copy.view.tok_start, copy.rows.token_ids
+        k = np.searchsorted(starts, tok_start, side="right") - 1
+        inside = (k >= 0) & (tok_start < ends[np.maximum(k, 0)]) & (token_ids >= 0)
+        if not inside.any():
             return 0.0
-        local, counts = np.unique(np.asarray(ids, dtype=np.int64), return_counts=True)
+        local, counts = np.unique(token_ids[inside], return_counts=True)
         w = (1.0 + np.log(counts)) * idf[local]
-        return sparse_dot((local, w / max(float(np.linalg.norm(w)), 1e-12)), (source_row.ids, source_row.doc))
+        return sparse_dot((local, w / max(float(np.linalg.norm(w)), 1e-12)), (source.rows.ids, source.rows.doc))
 
     def analyse(self, X) -> tuple[np.ndarray, list[Alignment]]:
         """Features (object array, see module doc) and the full ``Alignment`` of every pair."""
@@ -114,28 +132,26 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
         pairs = [(str(s), str(c)) for s, c in X]
         texts = list(dict.fromkeys(t for pair in pairs for t in pair))
         pos = {t: i for i, t in enumerate(texts)}
-        vocabulary, idf = self.word_vectorizer_.vocabulary_, self.word_vectorizer_.idf_
-        views = [view(t) for t in texts]
-        rows = [tfidf_rows(v, vocabulary, idf) for v in views]
-        chars = [self._char_vector(t) for t in texts]
-        grams = [{n: distinct_ngrams(v, n) for n in CONTAINMENT_NS} for v in views]
+        idf = self.word_vectorizer_.idf_
+        prepared, chars = zip(*self._prepared(texts), strict=True) if texts else ((), ())
 
         out = np.empty((len(pairs), N_PAIR_FEATURES + 2), dtype=object)
         alignments = []
         for r, (s, c) in enumerate(pairs):
             i, j = pos[s], pos[c]
-            sv, cv = views[i], views[j]
-            al = align_views(sv, cv, rows[i], rows[j], grams[i], grams[j])
+            sp, cp = prepared[i], prepared[j]
+            al = align_prepared(sp, cp)
             alignments.append(al)
+            shared = [overlap(sp.grams[n], cp.grams[n]) for n in CONTAINMENT_NS]
             doc = [
-                sparse_dot((rows[i].ids, rows[i].doc), (rows[j].ids, rows[j].doc)),
+                sparse_dot((sp.rows.ids, sp.rows.doc), (cp.rows.ids, cp.rows.doc)),
                 sparse_dot(chars[i], chars[j]),
-                *(_share_in(grams[j][n], grams[i][n]) for n in CONTAINMENT_NS),
-                *(_share_in(grams[i][n], grams[j][n]) for n in CONTAINMENT_NS),
-                float(np.log1p(cv.n_tokens)),
-                float(np.log1p(sv.n_tokens)),
-                float(np.log((cv.n_tokens + 1) / (sv.n_tokens + 1))),
-                self._leftover_cosine(al, cv, rows[i], vocabulary, idf),
+                *(_share(k, cp.grams[n]) for k, n in zip(shared, CONTAINMENT_NS, strict=True)),
+                *(_share(k, sp.grams[n]) for k, n in zip(shared, CONTAINMENT_NS, strict=True)),
+                float(np.log1p(cp.view.n_tokens)),
+                float(np.log1p(sp.view.n_tokens)),
+                float(np.log((cp.view.n_tokens + 1) / (sp.view.n_tokens + 1))),
+                self._leftover_cosine(al, cp, sp, idf),
             ]
             out[r, :N_PAIR_FEATURES] = doc + al.feature_vector()
             out[r, COPY_RESIDUAL_COLUMN] = "\n".join(seg.text for seg in al.wrapper_segments)
@@ -143,11 +159,18 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
         return out, alignments
 
 
-def _share_in(a_unique: np.ndarray, b_unique: np.ndarray) -> float:
-    """Share of the distinct n-grams ``a_unique`` that also occur in ``b_unique``."""
-    if len(a_unique) == 0:
-        return 0.0
-    return float(containment(a_unique, b_unique).mean())
+def _weight(prepared: tuple[Prepared, tuple[np.ndarray, np.ndarray]]) -> int:
+    """About the bytes a prepared text holds: its arrays, and its token strings (~60 bytes each)."""
+    p, (char_ids, char_weights) = prepared
+    v, rows = p.view, p.rows
+    arrays = [v.tok_start, v.tok_end, v.tok_hash, v.unit_start, v.unit_end, v.unit_tok_start, v.unit_tok_end]
+    arrays += [rows.ids, rows.units, rows.doc, rows.token_ids, *p.hashes.values(), *p.grams.values()]
+    return sum(a.nbytes for a in arrays) + 60 * len(v.tokens) + char_ids.nbytes + char_weights.nbytes + len(v.text)
+
+
+def _share(shared: int, grams: np.ndarray) -> float:
+    """Share of the distinct n-grams ``grams`` that the other text has too (``shared`` of them)."""
+    return shared / len(grams) if len(grams) else 0.0
 
 
 class ResidualVocabulary(BaseEstimator, TransformerMixin):

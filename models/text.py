@@ -143,11 +143,14 @@ def containment(a: np.ndarray, b_sorted_unique: np.ndarray) -> np.ndarray:
 class TfidfRows:
     """A text's TF-IDF over its own vocabulary: ``ids`` (sorted vocabulary indices), the
     l2-normalised ``units`` matrix (units x ids, dense: a few dozen rows by a few hundred
-    columns) and the whole text's l2-normalised ``doc`` weights over the same ids."""
+    columns) and the whole text's l2-normalised ``doc`` weights over the same ids; and
+    ``token_ids``, the vocabulary index of each of the view's tokens (-1 if not in it), from
+    which a part of the text is weighed without looking its tokens up again."""
 
     ids: np.ndarray
     units: np.ndarray
     doc: np.ndarray
+    token_ids: np.ndarray
 
 
 def tfidf_rows(v: TextView, vocabulary: dict[str, int], idf: np.ndarray) -> TfidfRows:
@@ -157,10 +160,10 @@ def tfidf_rows(v: TextView, vocabulary: dict[str, int], idf: np.ndarray) -> Tfid
     built from the tokens ``view`` already has, which is several times faster than
     re-analysing every unit.
     """
-    ids = np.fromiter(map(vocabulary.get, v.tokens, repeat(-1)), dtype=np.int64, count=len(v.tokens))
+    token_ids = np.fromiter(map(vocabulary.get, v.tokens, repeat(-1)), dtype=np.int64, count=len(v.tokens))
     unit_of = np.repeat(np.arange(len(v.unit_start)), v.unit_tokens)
-    known = ids >= 0
-    ids, unit_of = ids[known], unit_of[known]
+    known = token_ids >= 0
+    ids, unit_of = token_ids[known], unit_of[known]
     local, pos = np.unique(ids, return_inverse=True)
     n_units, width = len(v.unit_start), len(local)
     counts = np.bincount(unit_of * width + pos, minlength=n_units * width).reshape(n_units, width).astype(np.float32)
@@ -169,13 +172,26 @@ def tfidf_rows(v: TextView, vocabulary: dict[str, int], idf: np.ndarray) -> Tfid
     units /= np.maximum(np.linalg.norm(units, axis=1, keepdims=True), 1e-12)
     total = counts.sum(axis=0)
     doc = (1.0 + np.log(np.maximum(total, 1.0))) * weights
-    return TfidfRows(local, units, doc / max(float(np.linalg.norm(doc)), 1e-12))
+    return TfidfRows(local, units, doc / max(float(np.linalg.norm(doc)), 1e-12), token_ids)
 
 
 def sparse_dot(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> float:
-    """Dot product of two ``(sorted unique ids, weights)`` vectors."""
-    _, ia, ib = np.intersect1d(a[0], b[0], assume_unique=True, return_indices=True)
-    return float((a[1][ia] * b[1][ib]).sum())
+    """Dot product of two ``(sorted unique ids, weights)`` vectors: the shorter one's ids looked up
+    in the longer one's (a binary search each), not both sorted together as ``intersect1d`` does."""
+    if len(a[0]) > len(b[0]):
+        a, b = b, a
+    if len(a[0]) == 0:
+        return 0.0
+    at = np.minimum(np.searchsorted(b[0], a[0]), len(b[0]) - 1)
+    hit = b[0][at] == a[0]
+    return float((a[1][hit] * b[1][at[hit]]).sum())
+
+
+def overlap(a_unique: np.ndarray, b_unique: np.ndarray) -> int:
+    """How many values two sorted arrays of distinct values have in common."""
+    if len(a_unique) > len(b_unique):
+        a_unique, b_unique = b_unique, a_unique
+    return int(containment(a_unique, b_unique).sum())
 
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})

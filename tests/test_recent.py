@@ -1,0 +1,68 @@
+"""The bounded cache of recent values, and the prepared texts the pair featurizer keeps in it."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+
+from models import features
+from models.features import PairFeaturizer
+from models.recent import Recent
+from tests.test_models_features import ARTICLE, OTHER, WRAPPER_HEAD
+
+
+def test_values_are_kept_within_the_byte_bound_least_recently_used_dropped_first() -> None:
+    made: list[str] = []
+
+    def make(key: str):
+        return lambda: made.append(key) or key * 10
+
+    cache = Recent(max_bytes=30, weigh=len)
+    assert cache.get("a", make("a")) == "a" * 10
+    cache.get("b", make("b"))
+    cache.get("c", make("c"))
+    assert (len(cache), cache.bytes) == (3, 30)
+    cache.get("a", make("a"))  # a hit: "a" becomes the most recent
+    cache.get("d", make("d"))  # over the bound: "b", the least recent, goes
+    assert made == ["a", "b", "c", "d"]
+    assert (len(cache), cache.bytes) == (3, 30)
+    cache.get("a", make("a"))
+    cache.get("b", make("b"))
+    assert made == ["a", "b", "c", "d", "b"]
+
+
+def test_a_value_heavier_than_the_bound_is_returned_but_not_kept() -> None:
+    cache = Recent(max_bytes=5, weigh=len)
+    assert cache.get("k", lambda: "x" * 6) == "x" * 6
+    assert (len(cache), cache.bytes) == (0, 0)
+
+
+def _analysed(f: PairFeaturizer, pairs):
+    rows, alignments = f.analyse(pairs)
+    return rows[:, : features.N_PAIR_FEATURES].astype(float), [a.to_dict() for a in alignments]
+
+
+def test_prepared_texts_give_the_features_computed_afresh_and_are_not_pickled() -> None:
+    copy = WRAPPER_HEAD + "\n" + ARTICLE
+    f = PairFeaturizer(min_df=1).fit([(ARTICLE, OTHER), (OTHER, copy)])
+    features._prepared.clear()
+    fresh_rows, fresh_evidence = _analysed(f, [(ARTICLE, copy), (OTHER, ARTICLE)])
+    cache = features._prepared[f.word_vectorizer_]
+    assert len(cache) == 3  # the three distinct texts
+    rows, evidence = _analysed(f, [(OTHER, ARTICLE), (ARTICLE, copy)])  # every text from the cache
+    assert len(cache) == 3
+    np.testing.assert_array_equal(rows, fresh_rows[::-1])
+    assert evidence == fresh_evidence[::-1]
+    assert b"Sponsor" not in pickle.dumps(f)
+
+
+def test_a_new_fit_does_not_use_texts_prepared_with_the_old_vocabulary() -> None:
+    f = PairFeaturizer(min_df=1).fit([(ARTICLE, OTHER)])
+    before, _ = _analysed(f, [(ARTICLE, OTHER)])
+    f.fit([(ARTICLE, ARTICLE)])  # OTHER's words leave the vocabulary
+    after, _ = _analysed(f, [(ARTICLE, OTHER)])
+    features._prepared.clear()
+    afresh, _ = _analysed(f, [(ARTICLE, OTHER)])
+    np.testing.assert_array_equal(after, afresh)
+    assert not np.array_equal(before, after)
