@@ -1,9 +1,10 @@
 """One ``explain_many`` call's pairs spread over worker processes that each hold the model.
 
 The classifier's time is pure-Python/NumPy work spread over many small calls, one core's worth; pairs
-are independent, so a call's pairs are cut into contiguous chunks, all but the last sent to
-``workers - 1`` spawned processes while the calling process computes the last. The output is the
-same list, in the same order, as one process computing everything.
+are independent, so a call's pairs are shared out among ``workers`` parts, all but the last sent to
+``workers - 1`` spawned processes while the calling process computes the last. Pairs that have a text
+in common go to the same part (``partition``): each process prepares a text once however many of its
+pairs it is in. The output is the same list, in the same order, as one process computing everything.
 
 The pool never fails a call and never makes one wait for it: calls too small to repay the extra
 model call and the pickling are computed in-process, as are calls made before the workers have
@@ -68,11 +69,33 @@ def _stop(executor: ProcessPoolExecutor, warm: list[Future]) -> None:
     executor.shutdown(wait=True, cancel_futures=True)
 
 
-def split(items: Sequence, parts: int) -> list[list]:
-    """``items`` cut into ``parts`` contiguous chunks whose sizes differ by at most one."""
-    size, extra = divmod(len(items), parts)
-    bounds = [n * size + min(n, extra) for n in range(parts + 1)]
-    return [list(items[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+def partition(pairs: Pairs, parts: int) -> list[list[int]]:
+    """Indices of ``pairs`` shared out among ``parts`` lists of near-equal size (at most
+    ``ceil(len / parts)``), each in order. Pairs linked by a common text, directly or through other
+    pairs, stay in one part where they fit: each group, largest first, goes to the part with the
+    fewest pairs so far, and only what does not fit there (a group larger than a part's share: many
+    copies of one article) goes on to the next."""
+    parent: dict[str, str] = {}
+
+    def root(text: str) -> str:
+        while (up := parent.setdefault(text, text)) != text:
+            parent[text] = text = parent[up]
+        return text
+
+    for source, copy in pairs:
+        parent[root(source)] = root(copy)
+    groups: dict[str, list[int]] = {}
+    for n, (source, _) in enumerate(pairs):
+        groups.setdefault(root(source), []).append(n)
+    share = -(-len(pairs) // parts)
+    out: list[list[int]] = [[] for _ in range(parts)]
+    for group in sorted(groups.values(), key=len, reverse=True):
+        while group:
+            part = min(out, key=len)
+            room = share - len(part)
+            part += group[:room]
+            group = group[room:]
+    return [sorted(part) for part in out]
 
 
 class PairPool:
@@ -125,16 +148,19 @@ class PairPool:
         return self.ready()
 
     def explain_many(self, pairs: Pairs, local: Callable[[Pairs], Explained]) -> Explained:
-        """``local(pairs)``, with all but the last chunk computed by the workers when that pays."""
+        """``local(pairs)``, with all but the last part computed by the workers when that pays."""
         if len(pairs) < MIN_PARALLEL_PAIRS or not self.ready():
             return local(pairs)
-        chunks = split(pairs, self.workers)
-        futures = [self._submit(chunk) for chunk in chunks[:-1]]
-        last = local(chunks[-1])
-        out: Explained = []
-        for chunk, future in zip(chunks[:-1], futures, strict=True):
-            out += self._result(future, chunk, local)
-        return out + last
+        indices = partition(pairs, self.workers)
+        parts = [[pairs[n] for n in part] for part in indices]
+        futures = [self._submit(part) for part in parts[:-1]]
+        last = local(parts[-1])
+        results = [self._result(future, part, local) for part, future in zip(parts[:-1], futures, strict=True)]
+        out: Explained = [{}] * len(pairs)
+        for part, explained in zip(indices, [*results, last], strict=True):
+            for n, ex in zip(part, explained, strict=True):
+                out[n] = ex
+        return out
 
     def close(self) -> None:
         """Stop the worker processes; later calls are computed in-process."""

@@ -42,7 +42,7 @@ COPY_RESIDUAL_COLUMN = N_PAIR_FEATURES
 SOURCE_RESIDUAL_COLUMN = N_PAIR_FEATURES + 1
 # Texts prepared by each fitted featurizer (keyed by its word vectorizer, new on every fit), kept
 # outside the estimator so that they are never pickled with the model.
-PREPARED_CACHE_BYTES = 256 * 2**20
+PREPARED_CACHE_BYTES = 128 * 2**20
 _prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 

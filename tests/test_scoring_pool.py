@@ -67,10 +67,25 @@ def two_workers():
     scorer.pool.close()
 
 
-def test_split_cuts_contiguous_chunks_of_near_equal_size() -> None:
-    chunks = scoring_pool.split(list(range(11)), 3)
-    assert chunks == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10]]
-    assert [len(c) for c in scoring_pool.split(list(range(64)), 2)] == [32, 32]
+def test_pairs_sharing_a_text_go_to_one_part_and_parts_stay_balanced() -> None:
+    linked = [("s1", "c1"), ("s1", "c2"), ("c2", "c3")]  # one group through s1 and c2
+    pairs = [*linked, ("s2", "c4"), ("s3", "c5"), ("s4", "c6"), ("c6", "c7")]
+    parts = scoring_pool.partition(pairs, 2)
+    assert sorted(n for part in parts for n in part) == list(range(len(pairs)))
+    assert any({0, 1, 2} <= set(part) for part in parts) and all(part == sorted(part) for part in parts)
+    assert sorted(len(part) for part in parts) == [3, 4]
+    for part in parts:
+        texts = {t for n in part for t in pairs[n]}
+        assert all(not texts & set(pairs[n]) for other in parts if other is not part for n in other)
+    unlinked = [(f"s{n}", f"c{n}") for n in range(64)]
+    assert [len(part) for part in scoring_pool.partition(unlinked, 2)] == [32, 32]
+
+
+def test_a_group_larger_than_a_share_is_cut() -> None:
+    burst = [("source", f"copy{n}") for n in range(9)]  # nine copies of one article: one group
+    parts = scoring_pool.partition([*burst, ("a", "b")], 2)
+    assert sorted(len(part) for part in parts) == [5, 5]
+    assert sorted(n for part in parts for n in part) == list(range(10))
 
 
 def test_two_processes_explain_exactly_what_one_does(two_workers, pairs, expected) -> None:
