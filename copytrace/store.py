@@ -547,9 +547,9 @@ def _shingle_query(dialect: str):
 
 def _ranked_by_shingles(session: Session, values: dict[int, list[int]], limit: int) -> dict[int, list[int]]:
     """Stored documents sharing the most of each document's shingles."""
-    query = _shingle_query(_dialect(session))
+    query, connection = _shingle_query(_dialect(session)), session.connection()
     return {
-        doc_id: list(session.scalars(query, {"values": shingles, "document_id": doc_id, "limit": limit}))
+        doc_id: list(connection.execute(query, {"values": shingles, "document_id": doc_id, "limit": limit}).scalars())
         for doc_id, shingles in values.items()
     }
 
@@ -679,7 +679,7 @@ def _ranked_by_terms(
     }
     for i, (value, weight) in enumerate(slots):
         params[f"v{i}"], params[f"w{i}"] = value, weight
-    return list(session.scalars(_term_query(_dialect(session)), params))
+    return list(session.connection().execute(_term_query(_dialect(session)), params).scalars())
 
 
 def _group(rows: list[tuple[str, int]]) -> dict[str, list[int]]:
