@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from models.recent import Recent
 from models.text import ngram_hashes, word_hashes
 
 INDEPENDENT = "independent"
@@ -30,6 +31,9 @@ VERBATIM_SHARE = 0.1  # of the smaller text's runs two texts must share to be co
 NEAR_DUPLICATE = 0.9  # in a crowd, texts this similar are copies of one text...
 CROWD_ANCHORS = 3  # ...and each is compared with the first few seen of them, not with all
 NEAREST_ROWS = 512
+# Each text's distinct verbatim runs, kept for the texts met recently: a stored document is a
+# candidate again and again.
+_RUNS: Recent[np.ndarray] = Recent(32 * 2**20, lambda runs: runs.nbytes + 64)
 
 
 class PairScorer(Protocol):
@@ -258,7 +262,7 @@ def _verbatim_pairs(texts: Sequence[str]) -> tuple[set[tuple[int, int]], list[tu
     is not paired all with all here: it is page furniture (a sponsor line on hundreds of spam pages)
     or a burst of copies of one text, which ``_crowd_anchors`` tells apart.
     """
-    runs = [np.unique(ngram_hashes(word_hashes(t), VERBATIM_RUN)) for t in texts]
+    runs = [_RUNS.get(t, lambda t=t: np.unique(ngram_hashes(word_hashes(t), VERBATIM_RUN))) for t in texts]
     hashes = np.concatenate(runs) if runs else np.zeros(0, dtype=np.uint64)
     if len(hashes) == 0:
         return set(), []

@@ -17,13 +17,14 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.pipeline import Pipeline
 from threadpoolctl import ThreadpoolController
 
-from models import tfidf
+from models import features, tfidf
 from models.features import (
     COPY_RESIDUAL_COLUMN,
     N_PAIR_FEATURES,
@@ -33,6 +34,13 @@ from models.features import (
     ResidualVocabulary,
 )
 from models.pairs import to_label
+from models.recent import RecentPer
+
+VECTOR_CACHE_BYTES = 32 * 2**20
+Row = tuple[np.ndarray, np.ndarray]  # a sparse row's column indices and values
+# Rows of texts vectorised recently, per fit (keyed by its word vectorizer): a stored document is
+# vectorised again each time it is a candidate.
+_VECTORS: RecentPer[Row] = RecentPer(VECTOR_CACHE_BYTES, lambda row: row[0].nbytes + row[1].nbytes + 64)
 
 
 def build_pipeline(**params: Any) -> Pipeline:
@@ -93,7 +101,28 @@ def text_vectors(pipeline: Pipeline, texts: Sequence[str]):
     Cosine between rows is a story-level similarity: independent coverage of one event
     scores well above unrelated articles, so it serves candidate search and grouping.
     """
-    return tfidf.transform(pipeline.named_steps["pairs"].word_vectorizer_, texts)
+    vectorizer = pipeline.named_steps["pairs"].word_vectorizer_
+    cache = _VECTORS.of(vectorizer)
+    rows: list[Row | None] = [cache.find(t) for t in texts]
+    missing = list(dict.fromkeys(t for t, row in zip(texts, rows, strict=True) if row is None))
+    if missing:
+        fresh = tfidf.transform(vectorizer, missing)
+        made = {
+            t: cache.put(t, (fresh.indices[a:b].copy(), fresh.data[a:b].copy()))
+            for t, a, b in zip(missing, fresh.indptr[:-1], fresh.indptr[1:], strict=True)
+        }
+        rows = [made[t] if row is None else row for t, row in zip(texts, rows, strict=True)]
+    lengths = [len(ids) for ids, _ in rows]
+    indptr = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
+    indices = np.concatenate([ids for ids, _ in rows]) if rows else np.zeros(0, dtype=np.int32)
+    data = np.concatenate([values for _, values in rows]) if rows else np.zeros(0, dtype=np.float32)
+    return sp.csr_matrix((data, indices, indptr), shape=(len(texts), len(vectorizer.idf_)))
+
+
+def forget_texts() -> None:
+    """Drop what ``text_vectors`` and ``explain_many`` keep of the texts they have met."""
+    _VECTORS.clear()
+    features.forget_texts()
 
 
 def explain_many(pipeline: Pipeline, pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:

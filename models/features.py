@@ -11,8 +11,6 @@ which is what separates a wrapped copy from the reverse of an excerpt.
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -22,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from models import tfidf
 from models.alignment import ALIGNMENT_FEATURES, Alignment, Prepared, align_prepared, prepare
-from models.recent import Recent
+from models.recent import RecentPer
 from models.text import TOKEN_PATTERN, char_grams, overlap, sparse_dot
 
 CONTAINMENT_NS = (1, 2, 4, 8)  # 2 and 4 are also what the aligner needs
@@ -40,10 +38,7 @@ PAIR_FEATURES = DOC_FEATURES + ALIGNMENT_FEATURES
 N_PAIR_FEATURES = len(PAIR_FEATURES)
 COPY_RESIDUAL_COLUMN = N_PAIR_FEATURES
 SOURCE_RESIDUAL_COLUMN = N_PAIR_FEATURES + 1
-# Texts prepared by each fitted featurizer (keyed by its word vectorizer, new on every fit), kept
-# outside the estimator so that they are never pickled with the model.
 PREPARED_CACHE_BYTES = 128 * 2**20
-_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class PairFeaturizer(BaseEstimator, TransformerMixin):
@@ -91,9 +86,7 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
     def _prepared(self, texts: list[str]) -> list[tuple[Prepared, tuple[np.ndarray, np.ndarray]]]:
         """``_prepare`` of each text, those met recently (a stored source meeting the next batch's
         copies) taken from a cache of ``PREPARED_CACHE_BYTES``."""
-        cache = _prepared.get(self.word_vectorizer_)
-        if cache is None:
-            cache = _prepared[self.word_vectorizer_] = Recent(PREPARED_CACHE_BYTES, _weight)
+        cache = _PREPARED.of(self.word_vectorizer_)
         return [cache.get(t, lambda t=t: self._prepare(t)) for t in texts]
 
     def get_feature_names_out(self, input_features=None):
@@ -166,6 +159,15 @@ def _weight(prepared: tuple[Prepared, tuple[np.ndarray, np.ndarray]]) -> int:
     arrays = [v.tok_start, v.tok_end, v.tok_hash, v.unit_start, v.unit_end, v.unit_tok_start, v.unit_tok_end]
     arrays += [rows.ids, rows.units, rows.doc, rows.token_ids, *p.hashes.values(), *p.grams.values()]
     return sum(a.nbytes for a in arrays) + 60 * len(v.tokens) + char_ids.nbytes + char_weights.nbytes + len(v.text)
+
+
+# Texts prepared by each fit (keyed by its word vectorizer).
+_PREPARED: RecentPer[tuple[Prepared, tuple[np.ndarray, np.ndarray]]] = RecentPer(PREPARED_CACHE_BYTES, _weight)
+
+
+def forget_texts() -> None:
+    """Drop the prepared texts kept by every fit."""
+    _PREPARED.clear()
 
 
 def _share(shared: int, grams: np.ndarray) -> float:

@@ -1,13 +1,14 @@
 """A memory-bounded cache of the most recently used values, for work that recurs across calls.
 
 Ingest meets the same stored texts again and again: a source stored in one batch is the candidate of
-copies arriving in the next ones, and each time the classifier would tokenise, align-prepare and
-vectorise it anew. What preparing a text yields is tens of times the text's size, so the cache is
+copies arriving in the next ones, and each time it would be tokenised, vectorised and prepared for
+aligning anew. What some of that work yields is tens of times the text's size, so the cache is
 bounded by an estimate of the bytes it holds, not by a count.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
@@ -16,8 +17,8 @@ V = TypeVar("V")
 
 
 class Recent(Generic[V]):
-    """``get(key, make)``: the value kept for ``key``, or ``make()``'s, kept while the values kept
-    weigh at most ``max_bytes`` by ``weigh`` (least recently used dropped first)."""
+    """Values by key, kept while they weigh at most ``max_bytes`` by ``weigh`` (the least recently
+    used dropped first)."""
 
     def __init__(self, max_bytes: int, weigh: Callable[[V], int]) -> None:
         self.max_bytes = max_bytes
@@ -28,17 +29,48 @@ class Recent(Generic[V]):
     def __len__(self) -> int:
         return len(self._kept)
 
-    def get(self, key: Hashable, make: Callable[[], V]) -> V:
+    def find(self, key: Hashable) -> V | None:
+        """The value kept for ``key``, now the most recently used; None if there is none."""
         kept = self._kept.get(key)
-        if kept is not None:
-            self._kept.move_to_end(key)
-            return kept[0]
-        value = make()
+        if kept is None:
+            return None
+        self._kept.move_to_end(key)
+        return kept[0]
+
+    def put(self, key: Hashable, value: V) -> V:
+        """Keep ``value`` for ``key`` (not if it alone weighs more than the bound); return it."""
         size = self.weigh(value)
         if size <= self.max_bytes:
+            if (old := self._kept.pop(key, None)) is not None:
+                self.bytes -= old[1]
             self._kept[key] = (value, size)
             self.bytes += size
             while self.bytes > self.max_bytes:
                 _, (_, dropped) = self._kept.popitem(last=False)
                 self.bytes -= dropped
         return value
+
+    def get(self, key: Hashable, make: Callable[[], V]) -> V:
+        """The value kept for ``key``, or ``make()``'s, kept."""
+        found = self.find(key)
+        return found if found is not None else self.put(key, make())
+
+
+class RecentPer(Generic[V]):
+    """A ``Recent`` for each owner, kept as long as the owner lives: values worked out with a fitted
+    vectorizer belong to that fit (a new fit makes a new vectorizer), and live outside the estimator,
+    so that they are never pickled with the model."""
+
+    def __init__(self, max_bytes: int, weigh: Callable[[V], int]) -> None:
+        self.max_bytes = max_bytes
+        self.weigh = weigh
+        self._by_owner: weakref.WeakKeyDictionary[object, Recent[V]] = weakref.WeakKeyDictionary()
+
+    def of(self, owner: object) -> Recent[V]:
+        found = self._by_owner.get(owner)
+        if found is None:
+            found = self._by_owner[owner] = Recent(self.max_bytes, self.weigh)
+        return found
+
+    def clear(self) -> None:
+        self._by_owner.clear()

@@ -46,9 +46,9 @@ def _analysed(f: PairFeaturizer, pairs):
 def test_prepared_texts_give_the_features_computed_afresh_and_are_not_pickled() -> None:
     copy = WRAPPER_HEAD + "\n" + ARTICLE
     f = PairFeaturizer(min_df=1).fit([(ARTICLE, OTHER), (OTHER, copy)])
-    features._prepared.clear()
+    features._PREPARED.clear()
     fresh_rows, fresh_evidence = _analysed(f, [(ARTICLE, copy), (OTHER, ARTICLE)])
-    cache = features._prepared[f.word_vectorizer_]
+    cache = features._PREPARED.of(f.word_vectorizer_)
     assert len(cache) == 3  # the three distinct texts
     rows, evidence = _analysed(f, [(OTHER, ARTICLE), (ARTICLE, copy)])  # every text from the cache
     assert len(cache) == 3
@@ -62,7 +62,26 @@ def test_a_new_fit_does_not_use_texts_prepared_with_the_old_vocabulary() -> None
     before, _ = _analysed(f, [(ARTICLE, OTHER)])
     f.fit([(ARTICLE, ARTICLE)])  # OTHER's words leave the vocabulary
     after, _ = _analysed(f, [(ARTICLE, OTHER)])
-    features._prepared.clear()
+    features._PREPARED.clear()
     afresh, _ = _analysed(f, [(ARTICLE, OTHER)])
     np.testing.assert_array_equal(after, afresh)
     assert not np.array_equal(before, after)
+
+
+def test_text_vectors_from_the_cache_are_the_rows_vectorised_afresh() -> None:
+    from sklearn.pipeline import Pipeline
+
+    from models import classifier, tfidf
+
+    copy = WRAPPER_HEAD + "\n" + ARTICLE
+    f = PairFeaturizer(min_df=1).fit([(ARTICLE, OTHER), (OTHER, copy)])
+    pipeline = Pipeline([("pairs", f)])
+    classifier.forget_texts()
+    first = classifier.text_vectors(pipeline, [ARTICLE, OTHER, ARTICLE])
+    assert len(classifier._VECTORS.of(f.word_vectorizer_)) == 2
+    again = classifier.text_vectors(pipeline, [copy, OTHER, "", ARTICLE])  # two from the cache
+    expected = tfidf.transform(f.word_vectorizer_, [copy, OTHER, "", ARTICLE])
+    assert (again != expected).nnz == 0 and again.shape == expected.shape
+    np.testing.assert_array_equal(first[0].toarray(), first[2].toarray())
+    np.testing.assert_array_equal(first[0].toarray(), expected[3].toarray())
+    assert classifier.text_vectors(pipeline, []).shape == (0, len(f.word_vectorizer_.idf_))
