@@ -313,11 +313,12 @@ def _merge_spans(sv, cv, matched, verbatim, best_idx, score, c_len) -> list[Span
         )
         run.clear()
 
-    for i in range(len(matched)):
-        if not matched[i]:
+    is_matched, is_verbatim, source_unit = matched.tolist(), verbatim.tolist(), best_idx.tolist()  # no NumPy scalars
+    for i in range(len(is_matched)):
+        if not is_matched[i]:
             flush()
             continue
-        if run and (verbatim[i] != verbatim[run[-1]] or best_idx[i] - best_idx[run[-1]] not in (0, 1)):
+        if run and (is_verbatim[i] != is_verbatim[run[-1]] or source_unit[i] - source_unit[run[-1]] not in (0, 1)):
             flush()
         run.append(i)
     flush()
