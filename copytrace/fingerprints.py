@@ -77,7 +77,7 @@ def _signature(tokens: list[str], folded: list[str], limit: int) -> list[str]:
         for token, low in zip(tokens, folded, strict=True)
         if len(low) >= 3
         and low not in _STOP
-        and (len(low) >= CONTENT_WORD or token[0].isupper() or any(ch.isdigit() for ch in token))
+        and (len(low) >= CONTENT_WORD or token[0].isupper() or any(map(str.isdigit, token)))
     )
     return [term for term, _ in sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[:limit]]
 

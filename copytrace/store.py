@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Integer,
+    String,
     Table,
     Text,
     TypeDecorator,
@@ -200,9 +201,44 @@ def add_documents(session: Session, copies: Sequence[NewCopy], flow_run_id: str 
         doc_id = new.pop((c.locator, c.sha256), None)
         ids.append(doc_id)
         if doc_id is not None:
-            fingerprints += [{"document_id": doc_id, "kind": k, "value": v} for k, v in fingerprint_rows(c.text)]
-    insert_ignore(session, Fingerprint.__table__, fingerprints, ["document_id", "kind", "value"])
+            fingerprints += [(doc_id, k, v) for k, v in fingerprint_rows(c.text)]
+    add_fingerprints(session, fingerprints)
     return ids
+
+
+def add_fingerprints(session: Session, rows: Sequence[tuple[int, str, int]]) -> None:
+    """Insert candidate-index rows (document id, kind, value), skipping any already there.
+
+    A batch has tens of thousands. Given to a Core insert as dicts, each row's parameters were built
+    in Python (0.45 s of storing the ingest bench's 1,100 documents, as long as SQLite took to insert
+    them); here the rows go to the driver as they are: SQLite's executemany, and on PostgreSQL three
+    arrays in one statement."""
+    if not rows:
+        return
+    if _dialect(session) == "postgresql":
+        documents, kinds, values = (list(column) for column in zip(*rows, strict=True))
+        session.execute(_fingerprint_arrays_insert(), {"documents": documents, "kinds": kinds, "values": values})
+    else:
+        session.connection().exec_driver_sql(_FINGERPRINT_INSERT_QMARK, list(rows))
+
+
+_FINGERPRINT_INSERT_QMARK = (
+    "INSERT INTO fingerprints (document_id, kind, value) VALUES (?, ?, ?) "
+    "ON CONFLICT (document_id, kind, value) DO NOTHING"
+)
+
+
+@lru_cache(maxsize=1)
+def _fingerprint_arrays_insert():
+    return text(
+        "INSERT INTO fingerprints (document_id, kind, value) "
+        "SELECT * FROM unnest(:documents, :kinds, :values) "
+        "ON CONFLICT (document_id, kind, value) DO NOTHING"
+    ).bindparams(
+        bindparam("documents", type_=postgresql.ARRAY(BigInteger)),
+        bindparam("kinds", type_=postgresql.ARRAY(String)),
+        bindparam("values", type_=postgresql.ARRAY(BigInteger)),
+    )
 
 
 def count_terms(session: Session, document_ids: Sequence[int], sign: int = 1) -> None:
@@ -257,8 +293,7 @@ def reindex(session: Session, after_id: int, limit: int) -> list[int]:
     ids = [d.id for d in docs]
     count_terms(session, ids, sign=-1)
     session.execute(delete(Fingerprint).where(Fingerprint.document_id.in_(ids)))
-    rows = [{"document_id": d.id, "kind": k, "value": v} for d in docs for k, v in fingerprint_rows(d.text)]
-    insert_ignore(session, Fingerprint.__table__, rows, ["document_id", "kind", "value"])
+    add_fingerprints(session, [(d.id, k, v) for d in docs for k, v in fingerprint_rows(d.text)])
     count_terms(session, ids)
     return ids
 

@@ -34,8 +34,8 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 def normalise(text: str) -> str:
     """NFC, straight quotes, one space between words, at most one blank line."""
     text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    text = _SPACES.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))  # a run never spans lines
+    lines = [line.strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
