@@ -536,10 +536,10 @@ def _stories(docs, parents: dict[int, Edge], links: list[tuple[int, int]]) -> li
         union(copy, edge.source)
     for a, b in links:
         union(a, b)
+    first_of_story: dict[int, int] = {}
     for i, d in enumerate(docs):  # stored documents already sharing a story stay together
-        for j in range(i):
-            if d.story_id is not None and d.story_id == docs[j].story_id:
-                union(i, j)
+        if d.story_id is not None:
+            union(i, first_of_story.setdefault(d.story_id, i))
     groups: dict[int, set[int]] = {}
     for i, d in enumerate(docs):
         groups.setdefault(find(i), set()).add(d.id)

@@ -212,3 +212,16 @@ def test_further_neighbours_count_only_within_the_band_of_the_nearest():
     sims[3, 4] = sims[4, 3] = 0.60  # 3's and 4's nearest is each other
     pairs = set(_candidate_pairs(docs, sims, Thresholds(neighbours=3, near_band=0.1)))
     assert {(0, 1), (0, 2)} <= pairs and (0, 3) not in pairs
+
+
+def test_stored_documents_sharing_a_story_stay_together_wherever_they_sit() -> None:
+    docs = [
+        Doc(1, "a", is_new=False, story_id=7),
+        Doc(2, "x"),
+        Doc(3, "b", is_new=False, story_id=9),
+        Doc(4, "y"),
+        Doc(5, "c", is_new=False, story_id=7),
+        Doc(6, "d", is_new=False, story_id=9),
+    ]
+    groups = attribution._stories(docs, {}, links=[(1, 3)])  # x and y linked by similarity
+    assert groups == [{1, 5}, {2, 4}, {3, 6}]  # in the order of each group's first document
