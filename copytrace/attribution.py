@@ -138,14 +138,15 @@ def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = 
     parents, outranked = _choose_parents(docs, edges)
     stories = _stories(docs, parents, _story_links(docs, sims, thresholds.story_cosine))
 
+    compared = _Compared.of(pairs, parents)
     decisions, kept = [], []
     for i, d in enumerate(docs):
         edge = parents.get(i)
         if not d.is_new and not _reroots(docs, i, edge, parents, outranked, edges):
             if edge is not None and docs[edge.source].id == d.parent_id:
-                kept.append(_decision(docs, i, edge, by_pair, pairs, parents, scorer, explanations, "re-judged"))
+                kept.append(_decision(docs, i, edge, by_pair, compared, scorer, explanations, "re-judged"))
             continue
-        decisions.append(_decision(docs, i, edge, by_pair, pairs, parents, scorer, explanations))
+        decisions.append(_decision(docs, i, edge, by_pair, compared, scorer, explanations))
     _fill_roots(docs, decisions + kept, parents)
     _judge_against_ancestors(docs, decisions + kept, by_pair, scorer, thresholds)
     # A stored copy keeping its source is stored again only if the label it now gets is stronger.
@@ -283,7 +284,8 @@ def _verbatim_pairs(texts: Sequence[str]) -> tuple[set[tuple[int, int]], list[tu
     n_runs = np.array([max(len(r), 1) for r in runs])
     enough = shared >= VERBATIM_SHARE * np.minimum(n_runs[first], n_runs[second])
     found = set(zip(first[enough].tolist(), second[enough].tolist(), strict=True))
-    crowds = {tuple(owner[a : a + n].tolist()) for a, n in zip(starts, sizes, strict=True) if n > VERBATIM_GROUP_MAX}
+    crowded = np.flatnonzero(sizes > VERBATIM_GROUP_MAX).tolist()
+    crowds = {tuple(owner[starts[k] : starts[k] + sizes[k]].tolist()) for k in crowded}
     return found, sorted(crowds)
 
 
@@ -444,21 +446,40 @@ def _reaches(succ: dict[int, set[int]], start: int, goal: int) -> bool:
     return False
 
 
+@dataclass
+class _Compared:
+    """Whom each document was compared with (``partners``, once per pair) and which documents
+    derive from it (``copies``): looked up per document, not searched for in every pair."""
+
+    partners: dict[int, list[int]]
+    copies: dict[int, set[int]]
+
+    @classmethod
+    def of(cls, pairs: Sequence[tuple[int, int]], parents: dict[int, Edge]) -> _Compared:
+        partners: dict[int, list[int]] = {}
+        for a, b in pairs:
+            partners.setdefault(a, []).append(b)
+            partners.setdefault(b, []).append(a)
+        copies: dict[int, set[int]] = {}
+        for copy, edge in parents.items():
+            copies.setdefault(edge.source, set()).add(copy)
+        return cls(partners, copies)
+
+
 def _decision(
     docs,
     i: int,
     edge: Edge | None,
     by_pair,
-    pairs,
-    parents: dict[int, Edge],
+    compared: _Compared,
     scorer: PairScorer,
     explanations: dict[tuple[int, int], dict[str, Any]],
     reason: str | None = None,
 ) -> Decision:
     d = docs[i]
     if edge is None:
-        copies = {c for c, e in parents.items() if e.source == i}
-        others = [j for a, b in pairs if i in (a, b) for j in (a, b) if j != i and j not in copies]
+        copies = compared.copies.get(i, set())
+        others = [j for j in compared.partners.get(i, []) if j not in copies]
         # A later-dated document was never scored as this one's source: it cannot be.
         confidence = min((1.0 - _derived(by_pair[(j, i)]) for j in others if (j, i) in by_pair), default=1.0)
         reasons = [f"derives from none of the {len(others)} similar documents compared"] if others else []
