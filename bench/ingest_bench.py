@@ -14,9 +14,11 @@ after another on a runner thread (``pipeline.store_files``, in the storing child
 
 Reported per database, side by side: documents/s end to end; storing's own rate (reading,
 extracting, fingerprinting, writing; measured while classifying goes on beside it); classifying's,
-with the classifier's share of it (the rest: candidate queries, attribution, writes); classifier
-pairs per document; and how many documents came out with the right label and source. A second pass
-over the same folder must add nothing.
+with the classifier's share of it (the rest: candidate queries, attribution, writes); the CPU time
+a document took in all of the run's processes (this one, the storing child, the model workers; on a
+machine whose speed drifts, a steadier figure than the rates); classifier pairs per document; and how
+many documents came out with the right label and source. A second pass over the same folder must add
+nothing.
 
 ``--model-workers N`` spreads the classifier over N processes as ``COPYTRACE_MODEL_WORKERS`` does
 (default: that setting's default, the CPUs available); ``--compare-workers`` also runs each database
@@ -43,6 +45,8 @@ from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
+
+import psutil  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -143,6 +147,7 @@ class Result:
     store_s: float
     classify_s: float
     model_s: float
+    cpu_s: float
     pairs: int
     right: int
     second_pass_new: int
@@ -179,6 +184,7 @@ def run(
 
     stored = pipeline.StoreResult()
     pairs, store_s, classify_s = 0, 0.0, 0.0
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     with ThreadPoolExecutor(1) as runner:
         for future in [runner.submit(timed_store, batch) for batch in _chunks(paths, batch_size)]:
@@ -189,6 +195,7 @@ def run(
                 pairs += pipeline.classify_documents(batch, url, scorer).pairs_scored
             classify_s += time.perf_counter() - classify_started
     wall_s = time.perf_counter() - started
+    cpu_s = _cpu_seconds() - cpu_before
     again = pipeline.store_files(paths, str(landing), url, MAX_FILE_BYTES)
     where = "in a child" if in_child else "in-process"
     print(
@@ -205,10 +212,25 @@ def run(
         store_s,
         classify_s,
         scorer.seconds,
+        cpu_s,
         pairs,
         _right(url, records),
         len(again.new_document_ids),
     )
+
+
+def _cpu_seconds() -> float:
+    """User and system CPU seconds of this process and its live children (storing child, model workers)."""
+    me = psutil.Process()
+    processes = [me, *me.children(recursive=True)]
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def _right(url: str, records: Sequence[Record]) -> int:
@@ -222,15 +244,16 @@ def _right(url: str, records: Sequence[Record]) -> int:
 def table(results: list[Result]) -> str:
     lines = [
         "| database | model workers | storing | documents | docs/s end to end | store docs/s | classify docs/s "
-        "| model share of classify | pairs/doc | right label and source | second pass adds |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| model share of classify | CPU ms/doc | pairs/doc | right label and source | second pass adds |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r.database} | {r.model_workers} | {'child' if r.in_child else 'in-process'} | {r.documents} "
             f"| {r.documents / r.wall_s:.1f} "
             f"| {r.documents / r.store_s:.1f} "
-            f"| {r.documents / r.classify_s:.1f} | {r.model_s / r.classify_s:.0%} | {r.pairs / r.documents:.1f} "
+            f"| {r.documents / r.classify_s:.1f} | {r.model_s / r.classify_s:.0%} | {1000 * r.cpu_s / r.documents:.2f} "
+            f"| {r.pairs / r.documents:.1f} "
             f"| {r.right}/{r.documents} | {r.second_pass_new} |"
         )
     return "\n".join(lines)
