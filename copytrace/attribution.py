@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from models.recent import Recent
-from models.text import ngram_hashes, word_hashes
+from models.text import distinct, ngram_hashes, word_hashes
 
 INDEPENDENT = "independent"
 VERBATIM_CLASSES = frozenset({"full-copy", "excerpt", "spam-wrapped"})
@@ -263,7 +263,7 @@ def _verbatim_pairs(texts: Sequence[str]) -> tuple[set[tuple[int, int]], list[tu
     is not paired all with all here: it is page furniture (a sponsor line on hundreds of spam pages)
     or a burst of copies of one text, which ``_crowd_anchors`` tells apart.
     """
-    runs = [_RUNS.get(t, lambda t=t: np.unique(ngram_hashes(word_hashes(t), VERBATIM_RUN))) for t in texts]
+    runs = [_RUNS.get(t, lambda t=t: distinct(ngram_hashes(word_hashes(t), VERBATIM_RUN))) for t in texts]
     hashes = np.concatenate(runs) if runs else np.zeros(0, dtype=np.uint64)
     if len(hashes) == 0:
         return set(), []

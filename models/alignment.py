@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from models.text import TextView, TfidfRows, containment, ngram_hashes, tfidf_rows, view
+from models.text import TextView, TfidfRows, containment, distinct, ngram_hashes, tfidf_rows, view
 
 VERBATIM_MIN = 0.5  # share of a unit's 4-grams found in the other text
 PARAPHRASE_MIN = 0.3  # TF-IDF cosine of a unit with its best counterpart
@@ -125,7 +125,7 @@ def prepare(text: str, vocabulary: dict[str, int], idf: np.ndarray, ns: tuple[in
     """``text`` ready to align, with the IDF of a fitted word ``TfidfVectorizer``."""
     v = view(text)
     hashes = {n: ngram_hashes(v.tok_hash, n) for n in sorted({2, 4, *ns})}
-    return Prepared(v, tfidf_rows(v, vocabulary, idf), hashes, {n: np.unique(h) for n, h in hashes.items()})
+    return Prepared(v, tfidf_rows(v, vocabulary, idf), hashes, {n: distinct(h) for n, h in hashes.items()})
 
 
 def align(source: str, copy: str, vectorizer) -> Alignment:

@@ -141,3 +141,15 @@ def test_pipeline_fits_and_explains() -> None:
     leftovers = np.array([[p[1], ""] for p in pairs], dtype=object)
     assert residual.fit(leftovers, y) is residual
     assert residual.fit_transform(leftovers, y).shape == residual.transform(leftovers).shape == (len(pairs), 4)
+
+
+def test_distinct_is_numpy_unique() -> None:
+    from models.text import distinct
+
+    rng = np.random.default_rng(0)
+    for n in (0, 1, 2, 5, 400):
+        values = rng.integers(0, 2**63, n, dtype=np.int64).view(np.uint64)
+        values = np.concatenate([values, values[: n // 3]])  # some repeated
+        got = distinct(values)
+        np.testing.assert_array_equal(got, np.unique(values))
+        assert got.dtype == np.uint64
