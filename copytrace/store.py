@@ -63,14 +63,17 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
+def _supported_dialect(session: Session) -> str:
+    """``postgresql`` or ``sqlite``, the databases copytrace writes to; any other is refused."""
+    name = _dialect(session)
+    if name not in ("postgresql", "sqlite"):
+        raise RuntimeError(f"unsupported database dialect {name!r}: use SQLite or PostgreSQL")
+    return name
+
+
 def _insert(session: Session, table: Table):
     """The dialect's INSERT, so ON CONFLICT clauses are available on SQLite and PostgreSQL alike."""
-    name = _dialect(session)
-    if name == "postgresql":
-        return postgresql.insert(table)
-    if name == "sqlite":
-        return sqlite.insert(table)
-    raise RuntimeError(f"unsupported database dialect {name!r}: use SQLite or PostgreSQL")
+    return postgresql.insert(table) if _supported_dialect(session) == "postgresql" else sqlite.insert(table)
 
 
 def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
@@ -216,7 +219,7 @@ def add_fingerprints(session: Session, rows: Sequence[tuple[int, str, int]]) -> 
     arrays in one statement."""
     if not rows:
         return
-    if _dialect(session) == "postgresql":
+    if _supported_dialect(session) == "postgresql":
         documents, kinds, values = (list(column) for column in zip(*rows, strict=True))
         session.execute(_fingerprint_arrays_insert(), {"documents": documents, "kinds": kinds, "values": values})
     else:

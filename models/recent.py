@@ -8,6 +8,7 @@ bounded by an estimate of the bytes it holds, not by a count.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -18,29 +19,33 @@ V = TypeVar("V")
 
 class Recent(Generic[V]):
     """Values by key, kept while they weigh at most ``max_bytes`` by ``weigh`` (the least recently
-    used dropped first)."""
+    used dropped first). Safe to share between threads; ``make`` runs outside the lock."""
 
     def __init__(self, max_bytes: int, weigh: Callable[[V], int]) -> None:
         self.max_bytes = max_bytes
         self.weigh = weigh
         self.bytes = 0
         self._kept: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._kept)
 
     def find(self, key: Hashable) -> V | None:
         """The value kept for ``key``, now the most recently used; None if there is none."""
-        kept = self._kept.get(key)
-        if kept is None:
-            return None
-        self._kept.move_to_end(key)
-        return kept[0]
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is None:
+                return None
+            self._kept.move_to_end(key)
+            return kept[0]
 
     def put(self, key: Hashable, value: V) -> V:
         """Keep ``value`` for ``key`` (not if it alone weighs more than the bound); return it."""
         size = self.weigh(value)
-        if size <= self.max_bytes:
+        if size > self.max_bytes:
+            return value
+        with self._lock:
             if (old := self._kept.pop(key, None)) is not None:
                 self.bytes -= old[1]
             self._kept[key] = (value, size)
@@ -65,12 +70,14 @@ class RecentPer(Generic[V]):
         self.max_bytes = max_bytes
         self.weigh = weigh
         self._by_owner: weakref.WeakKeyDictionary[object, Recent[V]] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
 
     def of(self, owner: object) -> Recent[V]:
-        found = self._by_owner.get(owner)
-        if found is None:
-            found = self._by_owner[owner] = Recent(self.max_bytes, self.weigh)
-        return found
+        with self._lock:
+            found = self._by_owner.get(owner)
+            if found is None:
+                found = self._by_owner[owner] = Recent(self.max_bytes, self.weigh)
+            return found
 
     def clear(self) -> None:
         self._by_owner.clear()

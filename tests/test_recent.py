@@ -85,3 +85,19 @@ def test_text_vectors_from_the_cache_are_the_rows_vectorised_afresh() -> None:
     np.testing.assert_array_equal(first[0].toarray(), first[2].toarray())
     np.testing.assert_array_equal(first[0].toarray(), expected[3].toarray())
     assert classifier.text_vectors(pipeline, []).shape == (0, len(f.word_vectorizer_.idf_))
+
+
+def test_threads_sharing_a_cache_keep_its_byte_count_right() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = Recent(max_bytes=200, weigh=len)
+
+    def work(start: int) -> None:
+        for n in range(start, start + 2000):
+            key = str(n % 97)
+            cache.get(key, lambda key=key: key * 5)
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(work, range(0, 8000, 2000)))
+    assert cache.bytes == sum(len(cache.find(k) or "") for k in list(cache._kept))
+    assert cache.bytes <= 200
