@@ -756,12 +756,22 @@ def last_classification_id(session: Session) -> int | None:
     return session.scalar(select(func.max(Classification.id)))
 
 
-def current_classifications(session: Session, document_ids: Iterable[int]) -> dict[int, Classification]:
+def current_classifications(session: Session, document_ids: Iterable[int]) -> dict[int, Row]:
+    """The current classification of each of these documents that has one, as a row of what
+    attribution reads (``document_id``, ``derived_from_id``, ``pair_class``): not the ORM object,
+    whose evidence (spans, segments, features) would be read and parsed for every candidate."""
     ids = list(document_ids)
     if not ids:
         return {}
-    stmt = select(Classification).where(Classification.is_current, Classification.document_id.in_(ids))
-    return {c.document_id: c for c in session.scalars(stmt)}
+    rows = session.execute(_current_query(_dialect(session)), {"ids": ids})
+    return {row.document_id: row for row in rows}
+
+
+@lru_cache(maxsize=2)
+def _current_query(dialect: str):
+    return select(Classification.document_id, Classification.derived_from_id, Classification.pair_class).where(
+        Classification.is_current, _one_of(Classification.document_id, "ids", dialect)
+    )
 
 
 def children_of(session: Session, document_ids: Sequence[int]) -> list[int]:
