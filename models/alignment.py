@@ -140,21 +140,27 @@ def _unit_containment(p: Prepared, other: Prepared) -> np.ndarray:
     out = np.zeros(len(v.unit_start))
     if v.n_tokens == 0:
         return out
-    for n in (4, 2):
-        hit = containment(p.hashes[n], other.grams[n])
-        cs = np.concatenate([[0], np.cumsum(hit)])
-        a, b = v.unit_tok_start, v.unit_tok_end - n + 1  # n-grams wholly inside the unit
-        ok = (b > a) & (out == 0) & ((v.unit_tokens >= 4) if n == 4 else (v.unit_tokens < 4))
-        out[ok] = (cs[b[ok]] - cs[a[ok]]) / (b[ok] - a[ok])
-    # a 2-3-token line counts only when all its bigrams are there
-    short = v.unit_tokens < 4
-    out[short] = np.floor(out[short])
+    hit = containment(p.hashes[4], other.grams[4])
+    cs = np.concatenate([[0], np.cumsum(hit)])
+    a, b = v.unit_tok_start, v.unit_tok_end - 3  # 4-grams wholly inside the unit
+    ok = (b > a) & (v.unit_tokens >= 4)
+    out[ok] = (cs[b[ok]] - cs[a[ok]]) / (b[ok] - a[ok])
+    # A 2-3-token unit goes by its bigrams, and counts only when all of them are there. Only those
+    # units' bigrams are looked up: most texts have few such units or none.
+    short = (v.unit_tokens >= 2) & (v.unit_tokens < 4)
+    if short.any():
+        counts = v.unit_tokens[short] - 1
+        first = np.repeat(v.unit_tok_start[short], counts)
+        offsets = np.cumsum(counts) - counts
+        positions = first + np.arange(counts.sum()) - np.repeat(offsets, counts)
+        found = containment(p.hashes[2][positions], other.grams[2])
+        out[short] = np.floor(np.add.reduceat(found.astype(np.int64), offsets) / counts)
     return out
 
 
 def _common_columns(a: TfidfRows, b: TfidfRows) -> tuple[np.ndarray, np.ndarray]:
     """Both unit matrices over the union of their vocabularies (dense, small)."""
-    union = np.union1d(a.ids, b.ids)
+    union = distinct(np.concatenate([a.ids, b.ids]))  # np.union1d, without NumPy 2's slow unique
     out = []
     for rows in (a, b):
         m = np.zeros((rows.units.shape[0], len(union)), dtype=np.float32)
