@@ -57,10 +57,7 @@ class TextView:
 
 def view(text: str) -> TextView:
     """Tokenise ``text`` and cut it into units (sentences within lines, long runs chunked)."""
-    parts = _SPLIT_RE.split(text)  # [gap, token, gap, token, ..., gap]: offsets by cumulative length
-    ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
-    tok = np.stack([ends[0:-1:2], ends[1::2]], axis=1) if len(parts) > 1 else np.zeros((0, 2), dtype=np.int64)
-    tokens = "\x00".join(parts[1::2]).lower().split("\x00") if len(parts) > 1 else []
+    tokens, tok = _ascii_tokens(text) if text.isascii() else _tokens(text)
     tok_hash = np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens)).view(np.uint64)
     starts = tok[:, 0]
     units = _unit_bounds(text)
@@ -83,6 +80,32 @@ def view(text: str) -> TextView:
                 break
     arr = np.array(out, dtype=np.int64).reshape(-1, 4)
     return TextView(text, tokens, tok[:, 0], tok[:, 1], tok_hash, arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3])
+
+
+def _tokens(text: str) -> tuple[list[str], np.ndarray]:
+    """Lower-cased ``\\w+`` tokens and their (start, end) offsets."""
+    parts = _SPLIT_RE.split(text)  # [gap, token, gap, token, ..., gap]: offsets by cumulative length
+    if len(parts) == 1:
+        return [], np.zeros((0, 2), dtype=np.int64)
+    ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+    return "\x00".join(parts[1::2]).lower().split("\x00"), np.stack([ends[0:-1:2], ends[1::2]], axis=1)
+
+
+# On ASCII, ``\w`` is a letter, a digit or "_": these bytes are 1, the others 0.
+_ASCII_WORD = np.array([chr(c).isalnum() or c == ord("_") for c in range(128)], dtype=np.int8)
+_ASCII_NOT_WORD_TO_SPACE = bytes(c if _ASCII_WORD[c] else ord(" ") for c in range(128)) + b" " * 128
+
+
+def _ascii_tokens(text: str) -> tuple[list[str], np.ndarray]:
+    """``_tokens`` of an ASCII text, found on its bytes: a third of the time of the regex split."""
+    raw = text.encode("ascii")
+    word = np.zeros(len(raw) + 2, dtype=np.int8)  # a non-word byte on either side
+    word[1:-1] = _ASCII_WORD[np.frombuffer(raw, dtype=np.uint8)]
+    edges = word[1:] - word[:-1]  # 1 where a token starts, -1 one past where it ends
+    tok = np.empty((int(np.count_nonzero(edges == 1)), 2), dtype=np.int64)
+    tok[:, 0] = np.flatnonzero(edges == 1)
+    tok[:, 1] = np.flatnonzero(edges == -1)
+    return raw.lower().translate(_ASCII_NOT_WORD_TO_SPACE).decode("ascii").split(), tok
 
 
 def _unit_bounds(text: str) -> list[tuple[int, int]]:
@@ -215,7 +238,8 @@ def char_grams(text: str, n_features: int, n: int = 4) -> tuple[np.ndarray, np.n
     Deterministic (arithmetic on code points, not Python's salted ``hash``), so the IDF
     learned over these buckets can be saved with the model.
     """
-    s = " ".join(text.lower().translate(_QUOTES).split())
+    low = text.lower()
+    s = " ".join((low if low.isascii() else low.translate(_QUOTES)).split())  # _QUOTES maps no ASCII
     codes = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     m = len(codes) - n + 1
     if m <= 0:

@@ -153,3 +153,17 @@ def test_distinct_is_numpy_unique() -> None:
         got = distinct(values)
         np.testing.assert_array_equal(got, np.unique(values))
         assert got.dtype == np.uint64
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "...", "word", " a_b 12x-Y'z ", "Mr. Smith, 2%!\n\nNew_line\ttabs__ end", ARTICLE, WRAPPER_HEAD],
+)
+def test_ascii_tokens_are_the_regex_tokens(text: str) -> None:
+    from models.text import _ascii_tokens, _tokens
+
+    tokens, offsets = _ascii_tokens(text)
+    expected_tokens, expected_offsets = _tokens(text)
+    assert tokens == expected_tokens
+    np.testing.assert_array_equal(offsets.reshape(-1, 2), expected_offsets.reshape(-1, 2))
+    assert [text[a:b].lower() for a, b in offsets.tolist()] == tokens
