@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -20,3 +21,11 @@ def _exit_with_parent() -> None:
     if parent is not None:
         multiprocessing.connection.wait([parent.sentinel])
         os._exit(0)
+
+
+def settle_heap() -> None:
+    """Leave what is alive now (imported modules, a loaded model) to the garbage collector's permanent
+    generation: a run's full collections then walk only what its batches made. Called once a process
+    has loaded what it works with. On the ingest bench's classifying, full collections took 0.32-0.33 s
+    of 3.6-3.8 s, and 0.17-0.18 s with it."""
+    gc.freeze()

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from copytrace import store
+from copytrace.children import settle_heap
 from copytrace.scoring_pool import PairPool
 from models import classifier, pairs, registry
 
@@ -26,6 +27,7 @@ class Scorer:
         self.metadata = registry.read_metadata(path)
         self.pipeline = registry.load_model(path)  # before the pool: a file that fails its check starts nothing
         self.pool = PairPool(path, workers) if workers > 1 else None
+        settle_heap()
 
     @property
     def version(self) -> str:

@@ -30,7 +30,7 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
-from copytrace.children import exit_with_parent
+from copytrace.children import exit_with_parent, settle_heap
 from models import classifier, registry
 
 # Below this many pairs a call is computed in-process. A split repeats explain_many's fixed cost
@@ -54,6 +54,7 @@ def _load_model(path: str) -> None:
     exit_with_parent()
     threadpool_limits(limits=1)
     _pipeline = registry.load_model(path)
+    settle_heap()
 
 
 def _explain(pairs: Pairs) -> Explained:

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from sqlalchemy.engine import make_url
 
-from copytrace.children import exit_with_parent
+from copytrace.children import exit_with_parent, settle_heap
 from copytrace.db import normalise_url
 from copytrace.pipeline import StoreResult, store_files
 
@@ -37,7 +37,7 @@ class StoreProcess:
             return
         try:
             self._executor = ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn"), initializer=exit_with_parent
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_child
             )
             # Start the child now, in the background: a fresh interpreter importing the store takes ~0.6 s.
             self._executor.submit(_ready)
@@ -75,6 +75,12 @@ class StoreProcess:
         executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _start_child() -> None:
+    """The child's initializer, run once this module (and with it the store) is imported there."""
+    exit_with_parent()
+    settle_heap()
 
 
 def _ready() -> None:
