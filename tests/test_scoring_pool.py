@@ -167,3 +167,13 @@ def test_model_workers_defaults_to_the_cpus_available_and_is_at_least_one(monkey
     monkeypatch.setenv("COPYTRACE_MODEL_WORKERS", "0")
     with pytest.raises(ValidationError):
         load_settings()
+
+
+def test_a_loaded_scorer_leaves_what_it_loaded_out_of_later_collections() -> None:
+    import gc
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    scorer = Scorer(registry.default_model_path(), workers=1)
+    assert gc.get_freeze_count() > 0  # the model's objects are in the permanent generation
+    assert scorer.explain_many([("a b c d e", "a b c d e")])[0]["label"]
