@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from copytrace.disjoint import DisjointSets
 from models.recent import Recent
 from models.text import distinct, ngram_hashes, word_hashes
 
@@ -542,26 +543,16 @@ def _judge_against_ancestors(
 
 def _stories(docs, parents: dict[int, Edge], links: list[tuple[int, int]]) -> list[set[int]]:
     """Connected groups: derivations plus underived pairs about the same event."""
-    root = list(range(len(docs)))
-
-    def find(x: int) -> int:
-        while root[x] != x:
-            root[x] = root[root[x]]
-            x = root[x]
-        return x
-
-    def union(x: int, y: int) -> None:
-        root[find(x)] = find(y)
-
+    linked: DisjointSets[int] = DisjointSets()
     for copy, edge in parents.items():
-        union(copy, edge.source)
+        linked.union(copy, edge.source)
     for a, b in links:
-        union(a, b)
+        linked.union(a, b)
     first_of_story: dict[int, int] = {}
     for i, d in enumerate(docs):  # stored documents already sharing a story stay together
         if d.story_id is not None:
-            union(i, first_of_story.setdefault(d.story_id, i))
+            linked.union(i, first_of_story.setdefault(d.story_id, i))
     groups: dict[int, set[int]] = {}
     for i, d in enumerate(docs):
-        groups.setdefault(find(i), set()).add(d.id)
+        groups.setdefault(linked.find(i), set()).add(d.id)
     return list(groups.values())

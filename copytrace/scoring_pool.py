@@ -31,6 +31,7 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 from copytrace.children import exit_with_parent, settle_heap
+from copytrace.disjoint import DisjointSets
 from models import classifier, registry
 
 # Below this many pairs a call is computed in-process. A split repeats explain_many's fixed cost
@@ -76,18 +77,12 @@ def partition(pairs: Pairs, parts: int) -> list[list[int]]:
     pairs, stay in one part where they fit: each group, largest first, goes to the part with the
     fewest pairs so far, and only what does not fit there (a group larger than a part's share: many
     copies of one article) goes on to the next."""
-    parent: dict[str, str] = {}
-
-    def root(text: str) -> str:
-        while (up := parent.setdefault(text, text)) != text:
-            parent[text] = text = parent[up]
-        return text
-
+    linked: DisjointSets[str] = DisjointSets()
     for source, copy in pairs:
-        parent[root(source)] = root(copy)
+        linked.union(source, copy)
     groups: dict[str, list[int]] = {}
     for n, (source, _) in enumerate(pairs):
-        groups.setdefault(root(source), []).append(n)
+        groups.setdefault(linked.find(source), []).append(n)
     share = -(-len(pairs) // parts)
     out: list[list[int]] = [[] for _ in range(parts)]
     for group in sorted(groups.values(), key=len, reverse=True):

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from copytrace.disjoint import DisjointSets
+
 
 @dataclass
 class StoryChanges:
@@ -25,30 +27,22 @@ class StoryChanges:
 
 def story_changes(groups: Iterable[Iterable[int]], story_of: Mapping[int, int | None]) -> StoryChanges:
     """The changes for these groups, given each document's current story (None: none yet)."""
-    parent: dict[int, int] = {}
-
-    def find(s: int) -> int:
-        while parent.setdefault(s, s) != s:
-            parent[s] = parent[parent[s]]
-            s = parent[s]
-        return s
-
+    joined: DisjointSets[int] = DisjointSets()
     groups = [sorted(g) for g in groups]
     for group in groups:
         stories = sorted({s for i in group if (s := story_of.get(i)) is not None})
         for s in stories[1:]:
-            a, b = find(stories[0]), find(s)
-            parent[max(a, b)] = min(a, b)
+            joined.union(stories[0], s)
 
     out = StoryChanges()
-    for s in sorted(parent):
-        if (keep := find(s)) != s:
+    for s in sorted(joined):
+        if (keep := joined.find(s)) != s:
             out.merges.setdefault(keep, []).append(s)
     for group in groups:
         stories = [s for i in group if (s := story_of.get(i)) is not None]
         if not stories:
             out.new.append(group)
             continue
-        keep = find(stories[0])
+        keep = joined.find(stories[0])
         out.joins.update((i, keep) for i in group if story_of.get(i) is None)
     return out

@@ -93,7 +93,8 @@ def _tokens(text: str) -> tuple[list[str], np.ndarray]:
 
 # On ASCII, ``\w`` is a letter, a digit or "_": these bytes are 1, the others 0.
 _ASCII_WORD = np.array([chr(c).isalnum() or c == ord("_") for c in range(128)], dtype=np.int8)
-_ASCII_NOT_WORD_TO_SPACE = bytes(c if _ASCII_WORD[c] else ord(" ") for c in range(128)) + b" " * 128
+#: ``bytes.translate`` table turning every byte that is not a word character into a space.
+ASCII_NOT_WORD_TO_SPACE = bytes(c if _ASCII_WORD[c] else ord(" ") for c in range(128)) + b" " * 128
 
 
 def _ascii_tokens(text: str) -> tuple[list[str], np.ndarray]:
@@ -105,7 +106,7 @@ def _ascii_tokens(text: str) -> tuple[list[str], np.ndarray]:
     tok = np.empty((int(np.count_nonzero(edges == 1)), 2), dtype=np.int64)
     tok[:, 0] = np.flatnonzero(edges == 1)
     tok[:, 1] = np.flatnonzero(edges == -1)
-    return raw.lower().translate(_ASCII_NOT_WORD_TO_SPACE).decode("ascii").split(), tok
+    return raw.lower().translate(ASCII_NOT_WORD_TO_SPACE).decode("ascii").split(), tok
 
 
 def _unit_bounds(text: str) -> list[tuple[int, int]]:
