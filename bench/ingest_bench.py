@@ -2,6 +2,7 @@
 
     python bench/ingest_bench.py [--sources 200] [--batch-size 500] [--postgres ADMIN_URL]
                                  [--model-workers N] [--compare-workers] [--compare-storing]
+                                 [--compare-lookups] [--rounds N]
 
 The landing folder holds scraper records, one ``.jsonl`` file each as a scraper drops them: real BBC
 articles, each followed minutes later by an excerpt and a spam-wrapped copy (real boilerplate lines),
@@ -23,7 +24,9 @@ nothing.
 ``--model-workers N`` spreads the classifier over N processes as ``COPYTRACE_MODEL_WORKERS`` does
 (default: that setting's default, the CPUs available); ``--compare-workers`` also runs each database
 with one process first, and ``--compare-storing`` each configuration storing on the runner thread
-first, so all rows come from the same session. As in the flow, the storing child and the scorer (with
+first, and ``--compare-lookups`` each with the candidates looked up by classifying first (the flow
+has storing look them up on SQLite, ``pipeline.store_files``), so all rows come from the same session;
+``--rounds N`` runs the whole set N times, alternated. As in the flow, the storing child and the scorer (with
 its worker processes) are started before the run stores anything; their start-up is not timed.
 """
 
@@ -143,6 +146,7 @@ class Result:
     model_workers: int
     documents: int
     in_child: bool
+    store_lookups: bool  # candidates looked up by storing (else by classifying)
     wall_s: float
     store_s: float
     classify_s: float
@@ -166,10 +170,12 @@ def run(
     batch_size: int,
     model_workers: int,
     in_child: bool,
+    store_lookups: int | None,
 ) -> Result:
     """Ingest the folder as the flow does on its default runner: store batches one after another on
     one runner thread (in the storing child when ``in_child``), each batch classified here as soon as
-    it is stored."""
+    it is stored. ``store_lookups``: the candidate limit storing looks up candidates with, as the flow
+    asks it to (None: classifying looks them up)."""
     upgrade(url)
     # As in the flow, the storing child and the model (with its workers) are started before the run
     # stores anything; their start-up is left out of the timing.
@@ -180,7 +186,7 @@ def run(
 
     def timed_store(batch: list[str]) -> tuple[pipeline.StoreResult, float]:
         started = time.perf_counter()
-        return store(batch, str(landing), url, MAX_FILE_BYTES), time.perf_counter() - started
+        return store(batch, str(landing), url, MAX_FILE_BYTES, None, store_lookups), time.perf_counter() - started
 
     stored = pipeline.StoreResult()
     pairs, store_s, classify_s = 0, 0.0, 0.0
@@ -192,7 +198,7 @@ def run(
             stored, store_s = stored.merge(result), store_s + seconds
             classify_started = time.perf_counter()
             for batch in _chunks(sorted(result.new_document_ids), batch_size):
-                pairs += pipeline.classify_documents(batch, url, scorer).pairs_scored
+                pairs += pipeline.classify_documents(batch, url, scorer, looked_up=result.candidates).pairs_scored
             classify_s += time.perf_counter() - classify_started
     wall_s = time.perf_counter() - started
     cpu_s = _cpu_seconds() - cpu_before
@@ -208,6 +214,7 @@ def run(
         model_workers,
         len(stored.new_document_ids),
         in_child,
+        store_lookups is not None,
         wall_s,
         store_s,
         classify_s,
@@ -243,13 +250,15 @@ def _right(url: str, records: Sequence[Record]) -> int:
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| database | model workers | storing | documents | docs/s end to end | store docs/s | classify docs/s "
+        "| database | model workers | storing | candidates looked up by | documents | docs/s end to end "
+        "| store docs/s | classify docs/s "
         "| model share of classify | CPU ms/doc | pairs/doc | right label and source | second pass adds |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
-            f"| {r.database} | {r.model_workers} | {'child' if r.in_child else 'in-process'} | {r.documents} "
+            f"| {r.database} | {r.model_workers} | {'child' if r.in_child else 'in-process'} "
+            f"| {'storing' if r.store_lookups else 'classifying'} | {r.documents} "
             f"| {r.documents / r.wall_s:.1f} "
             f"| {r.documents / r.store_s:.1f} "
             f"| {r.documents / r.classify_s:.1f} | {r.model_s / r.classify_s:.0%} | {1000 * r.cpu_s / r.documents:.2f} "
@@ -282,11 +291,22 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="run each configuration storing in-process too, before storing in a child ($COPYTRACE_STORE_PROCESS)",
     )
+    parser.add_argument(
+        "--compare-lookups",
+        action="store_true",
+        help="run each configuration with the candidates looked up by classifying too, before by storing (on "
+        "SQLite; PostgreSQL's are always looked up by classifying)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="run every configuration this many times, alternated (default: 1)"
+    )
     args = parser.parse_args(argv)
     settings = load_settings(model_workers=args.model_workers)
     workers = sorted({1, settings.model_workers}) if args.compare_workers else [settings.model_workers]
     storing = [False, True] if args.compare_storing else [settings.store_process]
-    configurations = [(n, in_child) for n in workers for in_child in storing]
+    lookups = [None, settings.candidate_limit] if args.compare_lookups else [settings.candidate_limit]
+    configurations = [(n, in_child, limit) for n in workers for in_child in storing for limit in lookups]
+    configurations *= args.rounds
 
     records = build_feed(Path(args.data), args.sources)
     results = []
@@ -294,14 +314,15 @@ def main(argv: list[str] | None = None) -> None:
         landing = Path(tmp) / "landing"
         paths = write_landing(records, landing)
         print(f"{len(records)} scraper records in {landing}", file=sys.stderr)
-        for k, (n, in_child) in enumerate(configurations):
+        for k, (n, in_child, limit) in enumerate(configurations):
             sqlite_url = f"sqlite:///{Path(tmp) / f'bench-{k}.db'}"
-            results.append(run("SQLite", sqlite_url, records, paths, landing, args.batch_size, n, in_child))
+            results.append(run("SQLite", sqlite_url, records, paths, landing, args.batch_size, n, in_child, limit))
             engine_for(sqlite_url).dispose()
-        for n, in_child in configurations if args.postgres else []:
+        postgres = [(n, in_child) for n in workers for in_child in storing] * args.rounds if args.postgres else []
+        for n, in_child in postgres:
             url, drop, _size = fresh_postgres(args.postgres)
             try:
-                results.append(run("PostgreSQL", url, records, paths, landing, args.batch_size, n, in_child))
+                results.append(run("PostgreSQL", url, records, paths, landing, args.batch_size, n, in_child, None))
             finally:
                 drop()
     print(table(results))

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from copytrace import store
 from copytrace.attribution import Attribution, Doc, Thresholds, attribute
-from copytrace.db import session_factory
+from copytrace.db import engine_for, session_factory
 from copytrace.ingest import read_file
 from copytrace.ingest.records import FileResult, printable
 from copytrace.stories import story_changes
@@ -31,6 +31,24 @@ LOCATOR_LIMIT = store.LOCATOR_MAX
 FINDING_LABELS = ("spam-wrapped", "rewrite")
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate sources of new documents, looked up when the store held documents up to
+    ``seen_up_to``: still the right candidates when their batch is classified unless a document
+    stored after that has been classified meanwhile (``store.classified_after``)."""
+
+    seen_up_to: int
+    limit: int
+    of: dict[int, list[int]]
+
+    def merge(self, other: Candidates | None) -> Candidates | None:
+        if other is None:
+            return self
+        if other.limit != self.limit:
+            return None
+        return Candidates(min(self.seen_up_to, other.seen_up_to), self.limit, self.of | other.of)
+
+
 @dataclass
 class StoreResult:
     files_read: int = 0
@@ -38,6 +56,7 @@ class StoreResult:
     new_document_ids: list[int] = field(default_factory=list)
     duplicates: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
+    candidates: Candidates | None = None  # see store_files' candidate_limit
 
     def merge(self, other: StoreResult) -> StoreResult:
         return StoreResult(
@@ -46,6 +65,7 @@ class StoreResult:
             self.new_document_ids + other.new_document_ids,
             self.duplicates + other.duplicates,
             self.errors + other.errors,
+            other.candidates.merge(self.candidates) if other.candidates else self.candidates,
         )
 
 
@@ -123,13 +143,26 @@ class _ReadFile:
 
 
 def store_files(
-    paths: Sequence[str], landing: str, database_url: str, max_file_bytes: int, flow_run_id: str | None = None
+    paths: Sequence[str],
+    landing: str,
+    database_url: str,
+    max_file_bytes: int,
+    flow_run_id: str | None = None,
+    candidate_limit: int | None = None,
 ) -> StoreResult:
     """Read landing files and store their copies and errors in one transaction.
 
     A file already ingested with the same bytes is skipped. Copies are stored many at a time; if
     the database refuses some of them, they are stored again one by one, each in a savepoint, so
     the error is recorded against its own file and copy and the others are stored.
+
+    With a ``candidate_limit``, the new copies' candidate sources are then looked up too, on SQLite
+    (``result.candidates``, for ``classify_documents``). Classifying is the run's busiest process
+    and storing has time to spare, so the storing child takes the lookups (about a third of
+    classifying a batch) off it. The lookup is valid for as long as no document stored after it has
+    been classified; on SQLite, whose one writer numbers documents in commit order, that is a
+    document with a larger id. On PostgreSQL concurrent transactions commit out of id order, so
+    there the lookups stay with classifying.
     """
     result = StoreResult()
     landing_path = Path(landing)
@@ -154,7 +187,16 @@ def store_files(
                 buffered, copies, chars = [], 0, 0
         _store_buffered(session, buffered, result, flow_run_id)
         store.count_terms(session, result.new_document_ids)
+    if candidate_limit is not None and result.new_document_ids and engine_for(database_url).dialect.name == "sqlite":
+        with factory.begin() as session:
+            result.candidates = _look_up(session, result.new_document_ids, candidate_limit)
     return result
+
+
+def _look_up(session, document_ids: Sequence[int], candidate_limit: int) -> Candidates:
+    seen_up_to = store.last_document_id(session)
+    found = store.candidates_of(session, store.fingerprints_of(session, sorted(document_ids)), candidate_limit)
+    return Candidates(seen_up_to, candidate_limit, found)
 
 
 def _store_buffered(session, files: list[_ReadFile], result: StoreResult, flow_run_id: str | None) -> None:
@@ -237,10 +279,16 @@ class _Plan:
 
 
 def _plan(
-    session, document_ids: Sequence[int], scorer: Scorer, candidate_limit: int, story_threshold: float
+    session,
+    document_ids: Sequence[int],
+    scorer: Scorer,
+    candidate_limit: int,
+    story_threshold: float,
+    looked_up: Candidates | None = None,
 ) -> _Plan | None:
     """The decisions for the batch's unclassified documents, from what ``session`` sees; None when
-    every one of them is classified already."""
+    every one of them is classified already. ``looked_up``: candidates found when the batch was
+    stored, used where they still hold."""
     marker = store.last_classification_id(session)
     current = store.current_classifications(session, document_ids)
     new_docs = [d for d in store.documents_by_id(session, document_ids) if d.id not in current]
@@ -248,7 +296,7 @@ def _plan(
         return None
     new_ids = {d.id for d in new_docs}
     candidate_ids: list[int] = []
-    found = store.candidates_of(session, store.fingerprints_of(session, sorted(new_ids)), candidate_limit)
+    found = _candidates(session, sorted(new_ids), candidate_limit, looked_up)
     for d in new_docs:
         for cid in found[d.id]:
             if cid not in new_ids and cid not in candidate_ids:
@@ -280,6 +328,18 @@ def _plan(
     return _Plan(marker, new_docs, stored_docs, docs, outcome)
 
 
+def _candidates(
+    session, document_ids: list[int], candidate_limit: int, looked_up: Candidates | None
+) -> dict[int, list[int]]:
+    """Each document's candidate sources: as ``looked_up`` where that holds every one of them and no
+    document stored since has been classified (a batch classified since would be missing from
+    them), else looked up now."""
+    if looked_up is not None and looked_up.limit == candidate_limit and all(i in looked_up.of for i in document_ids):
+        if not store.classified_after(session, looked_up.seen_up_to):
+            return {i: looked_up.of[i] for i in document_ids}
+    return store.candidates_of(session, store.fingerprints_of(session, document_ids), candidate_limit)
+
+
 def classify_documents(
     document_ids: Sequence[int],
     database_url: str,
@@ -288,6 +348,7 @@ def classify_documents(
     candidate_limit: int = 10,
     story_threshold: float = 0.30,
     flow_run_id: str | None = None,
+    looked_up: Candidates | None = None,
 ) -> ClassifyResult:
     """Attribute and classify a batch of stored, unclassified documents against their candidates.
 
@@ -296,16 +357,17 @@ def classify_documents(
     held through the classifier, it stopped every other write for seconds). The decisions are
     written under the lock, in one transaction, and worked out again there first if any
     classification was written since the snapshot: another batch's decisions can change this one's.
+    ``looked_up``: the batch's candidates as ``store_files`` found them.
     """
     factory = session_factory(database_url)
     with factory.begin() as session:  # planner statistics before the snapshot's queries
         store.refresh_index_statistics(session)
     with factory.begin() as session:
-        plan = _plan(session, document_ids, scorer, candidate_limit, story_threshold)
+        plan = _plan(session, document_ids, scorer, candidate_limit, story_threshold, looked_up)
     with factory.begin() as session:
         store.lock_attribution(session)
         if plan is not None and store.last_classification_id(session) != plan.marker:
-            plan = _plan(session, document_ids, scorer, candidate_limit, story_threshold)
+            plan = _plan(session, document_ids, scorer, candidate_limit, story_threshold, looked_up)
         if plan is None:
             return ClassifyResult()
         return _write(session, plan, scorer.register(session), flow_run_id)

@@ -441,7 +441,7 @@ def candidates_of(session: Session, fingerprints: dict[int, list[tuple[str, int]
     Every query reads only ``kind``, ``value`` and ``document_id`` (``count(*)``, not a column), so
     the covering index answers it without visiting the table on either database."""
     groups = {doc_id: _group(rows) for doc_id, rows in fingerprints.items()}
-    total = (session.scalar(select(func.max(Document.id))) or 0) + 1
+    total = last_document_id(session) + 1
     frequencies = _document_frequencies(session, {v for g in groups.values() for v in g["term"]})
     shingles = _rare_shingles(session, {doc_id: g["shingle"] for doc_id, g in groups.items()})
     found = _ranked_by_shingles(session, {doc_id: values for doc_id, values in shingles.items() if values}, limit)
@@ -748,6 +748,17 @@ def _group(rows: list[tuple[str, int]]) -> dict[str, list[int]]:
     for kind, value in rows:
         out[kind].append(value)
     return out
+
+
+def last_document_id(session: Session) -> int:
+    """The latest document stored (0: none)."""
+    return session.scalar(select(func.max(Document.id))) or 0
+
+
+def classified_after(session: Session, document_id: int) -> bool:
+    """Whether a document stored after ``document_id`` (a larger id) has been classified."""
+    query = select(Classification.id).where(Classification.document_id > document_id).limit(1)
+    return session.scalar(query) is not None
 
 
 def last_classification_id(session: Session) -> int | None:

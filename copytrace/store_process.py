@@ -55,9 +55,10 @@ class StoreProcess:
         database_url: str,
         max_file_bytes: int,
         flow_run_id: str | None = None,
+        candidate_limit: int | None = None,
     ) -> StoreResult:
         """``copytrace.pipeline.store_files`` in the child; its errors are raised here as they were there."""
-        args = (list(paths), landing, database_url, max_file_bytes, flow_run_id)
+        args = (list(paths), landing, database_url, max_file_bytes, flow_run_id, candidate_limit)
         if self._executor is not None and not _in_memory(database_url):
             try:
                 return self._executor.submit(store_files, *args).result()

@@ -10,7 +10,7 @@ from prefect.runtime import flow_run
 from prefect.states import Completed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from copytrace.pipeline import ClassifyResult, StoreResult
+from copytrace.pipeline import Candidates, ClassifyResult, StoreResult
 from copytrace.report import RunSummary
 from copytrace.settings import load_settings
 from tasks.classifying import classify_batch, load_classifier, pending_documents
@@ -71,16 +71,19 @@ def ingest_copies(
     progress = start_progress(f"reading {len(paths)} landing files")
 
     # Store batches run on the flow's task runner (in parallel on Dask; on the default runner in a
-    # child process, see copytrace/store_process.py), each its own transaction. Each batch is
-    # classified here as soon as it is stored, while the next ones are being stored.
+    # child process, see copytrace/store_process.py), each its own transaction, and look up the
+    # candidate sources of what they stored. Each batch is classified here as soon as it is stored,
+    # while the next ones are being stored.
     futures = [
-        store_batch.submit(batch, landing, url, settings.max_file_bytes, run_id, no, settings.store_process)
+        store_batch.submit(
+            batch, landing, url, settings.max_file_bytes, run_id, no, settings.store_process, settings.candidate_limit
+        )
         for no, batch in enumerate(file_batches, 1)
     ]
     stored, classified = StoreResult(), ClassifyResult()
     classify_no = 0
 
-    def classify(ids: list[int]) -> None:
+    def classify(ids: list[int], looked_up: Candidates | None = None) -> None:
         nonlocal classified, classify_no
         for batch in _chunks(sorted(ids), settings.batch_size):
             classify_no += 1
@@ -94,6 +97,7 @@ def ingest_copies(
                     run_id,
                     classify_no,
                     settings.model_workers,
+                    looked_up,
                 )
             )
 
@@ -101,7 +105,7 @@ def ingest_copies(
         batch_stored = future.result()
         stored = stored.merge(batch_stored)
         advance_progress(progress, 2 * done - 1, 2 * len(file_batches), f"stored {done}/{len(file_batches)} batches")
-        classify(batch_stored.new_document_ids)
+        classify(batch_stored.new_document_ids, batch_stored.candidates)
         advance_progress(progress, 2 * done, 2 * len(file_batches), f"classified {done}/{len(file_batches)} batches")
     # Documents a killed run stored but did not classify.
     classify(pending_documents(url))

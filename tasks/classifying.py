@@ -6,7 +6,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from copytrace.db import session_factory
-from copytrace.pipeline import ClassifyResult, classify_documents
+from copytrace.pipeline import Candidates, ClassifyResult, classify_documents
 from copytrace.scoring import active_model_path, load_scorer
 from copytrace.store import pending_document_ids
 from tasks.retrying import RETRY_DELAYS, retry_transient
@@ -64,7 +64,9 @@ def classify_batch(
     flow_run_id: str | None,
     batch_no: int,
     model_workers: int = 1,
+    looked_up: Candidates | None = None,
 ) -> ClassifyResult:
+    """``looked_up``: the candidates storing found for the batch (``store_files``), used while they hold."""
     scorer = load_scorer(_model_path(database_url, model_path), model_workers)
     result = classify_documents(
         document_ids,
@@ -73,6 +75,7 @@ def classify_batch(
         candidate_limit=candidate_limit,
         story_threshold=story_threshold,
         flow_run_id=flow_run_id,
+        looked_up=looked_up,
     )
     get_run_logger().info(
         "batch %d: %d classified %s, %d new stories, %d re-rooted (model %s)",

@@ -33,11 +33,13 @@ def store_batch(
     flow_run_id: str | None,
     batch_no: int,
     in_child: bool = False,
+    candidate_limit: int | None = None,
 ) -> StoreResult:
     """``in_child``: in this process's storing child (``copytrace.store_process``), so that the flow's
-    own process can classify meanwhile."""
+    own process can classify meanwhile. ``candidate_limit``: also look up the new copies' candidate
+    sources, for classifying (``store_files``)."""
     store = store_process().store_files if in_child else store_files
-    result = store(paths, landing, database_url, max_file_bytes, flow_run_id)
+    result = store(paths, landing, database_url, max_file_bytes, flow_run_id, candidate_limit)
     get_run_logger().info(
         "batch %d: %d files read, %d already ingested, %d new copies, %d duplicates, %d errors",
         batch_no,
