@@ -134,9 +134,9 @@ def explain_many(pipeline: Pipeline, pairs: Sequence[tuple[str, str]]) -> list[d
     if not pairs:
         return []
     featurizer: PairFeaturizer = pipeline.named_steps["pairs"]
-    rows, alignments = featurizer.analyse(list(pairs))
     columns = pipeline.named_steps["features"]
-    with _one_thread():
+    with _one_thread():  # the alignments' unit products too: BLAS threads spun for a third of a core
+        rows, alignments = featurizer.analyse(list(pairs))
         matrix = columns.transform(rows)
         probas = pipeline.named_steps["classify"].predict_proba(matrix)
     classes = [str(c) for c in pipeline.classes_]

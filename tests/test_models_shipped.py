@@ -85,3 +85,22 @@ def test_text_vectors_group_a_story(pipeline, seeds) -> None:
     assert np.allclose(norms, 1.0, atol=1e-5)
     sims = (v @ v.T).toarray()
     assert sims[0, 1] > 0.3 > sims[0, 2]
+
+
+def test_explain_many_runs_native_code_on_one_thread(pipeline, seeds, monkeypatch) -> None:
+    """The alignments' unit products included: a BLAS thread left spinning after them took a third
+    of a core from the run's other processes."""
+    from threadpoolctl import threadpool_info
+
+    featurizer = pipeline.named_steps["pairs"]
+    seen: list[int] = []
+    analyse = featurizer.analyse
+
+    def counting(pairs):
+        seen.extend(lib["num_threads"] for lib in threadpool_info())
+        return analyse(pairs)
+
+    monkeypatch.setattr(featurizer, "analyse", counting)
+    texts = [seeds[k] for k in ("000", "002")]
+    assert classifier.explain_many(pipeline, [tuple(texts)])[0]["label"]
+    assert seen and set(seen) == {1}
