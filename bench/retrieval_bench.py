@@ -41,7 +41,6 @@ import random  # noqa: E402
 import sqlite3  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-import uuid  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
 from contextlib import closing  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
@@ -52,6 +51,7 @@ from sqlalchemy import select  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.fixtures import DEFAULT_DATA, fresh_postgres, source_material  # noqa: E402
 from copytrace import store  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.fingerprints import SHINGLE_WORDS, fingerprint_rows, words  # noqa: E402
@@ -59,9 +59,7 @@ from copytrace.orm import Document, Fingerprint  # noqa: E402
 from copytrace.settings import DEFAULT_BATCH_SIZE  # noqa: E402
 from copytrace.text import text_sha256  # noqa: E402
 from models import classifier, registry  # noqa: E402
-from models.corpora import load_bbc, load_l2r, load_wrapper_pages  # noqa: E402
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 COPY_TYPES = ("excerpt", "spam-wrapped", "rewrite")
 QUERY_INDEX = "ix_fingerprints_kind_value_document_id"  # what candidate queries read
@@ -81,16 +79,6 @@ class Corpus:
 
 def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def source_material(data_dir: Path, rng: random.Random) -> tuple[list, list, list[str]]:
-    """Real texts the benchmarks build on, shuffled: BBC articles of 4+ paragraphs, L2R texts with
-    their LLM rewrites, and the boilerplate lines of real scraped pages."""
-    bbc = [d for d in load_bbc(data_dir) if len(d.paragraphs) >= 4]
-    rng.shuffle(bbc)
-    l2r = [s for s in load_l2r(data_dir) if s.rewrites]
-    rng.shuffle(l2r)
-    return bbc, l2r, [ln for pages in load_wrapper_pages(data_dir).values() for page in pages for ln in page]
 
 
 def build_corpus(data_dir: Path, size: int, n_queries: int, version: int = 2, seed: int = 0) -> Corpus:
@@ -392,30 +380,6 @@ def _maintain(url: str) -> None:
         else:  # statistics from a sample of each index, as `PRAGMA optimize` takes them
             conn.execute(text("PRAGMA analysis_limit=1000"))
             conn.execute(text("ANALYZE"))
-
-
-def fresh_postgres(admin_url: str) -> tuple[str, Callable[[], None], Callable[[], float]]:
-    """A fresh database on the server of ``admin_url``: (url, drop, size in MiB)."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    admin = make_url(admin_url).set(drivername="postgresql+psycopg")
-    name = f"copytrace_bench_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.set(database=name).render_as_string(hide_password=False)
-
-    def size() -> float:
-        with engine_for(url).connect() as conn:
-            return conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one() / 2**20
-
-    def drop() -> None:
-        engine_for(url).dispose()
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return url, drop, size
 
 
 def table(results: list[Result]) -> str:
