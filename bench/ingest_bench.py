@@ -194,6 +194,8 @@ def run(
             classify_started = time.perf_counter()
             for batch in _chunks(sorted(result.new_document_ids), batch_size):
                 pairs += pipeline.classify_documents(batch, url, scorer, looked_up=result.candidates).pairs_scored
+            if in_child:
+                store_process().classified()
             classify_s += time.perf_counter() - classify_started
     wall_s = time.perf_counter() - started
     cpu_s = _cpu_seconds() - cpu_before

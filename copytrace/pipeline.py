@@ -10,7 +10,7 @@ import hashlib
 import os
 import stat
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,9 +33,10 @@ FINDING_LABELS = ("spam-wrapped", "rewrite")
 
 @dataclass(frozen=True)
 class Candidates:
-    """Candidate sources of new documents, looked up when the store held documents up to
-    ``seen_up_to``: still the right candidates when their batch is classified unless a document
-    stored after that has been classified meanwhile (``store.classified_after``)."""
+    """Candidate sources of new documents (``of``: some or all of a batch's), looked up when the
+    store held documents up to ``seen_up_to``: still the right candidates when their batch is
+    classified unless a document stored after that has been classified meanwhile
+    (``store.classified_after``)."""
 
     seen_up_to: int
     limit: int
@@ -149,6 +150,7 @@ def store_files(
     max_file_bytes: int,
     flow_run_id: str | None = None,
     candidate_limit: int | None = None,
+    stop_lookups: Callable[[], bool] | None = None,
 ) -> StoreResult:
     """Read landing files and store their copies and errors in one transaction.
 
@@ -156,13 +158,16 @@ def store_files(
     the database refuses some of them, they are stored again one by one, each in a savepoint, so
     the error is recorded against its own file and copy and the others are stored.
 
-    With a ``candidate_limit``, the new copies' candidate sources are then looked up too, on SQLite
-    (``result.candidates``, for ``classify_documents``). Classifying is the run's busiest process
-    and storing has time to spare, so the storing child takes the lookups (about a third of
-    classifying a batch) off it. The lookup is valid for as long as no document stored after it has
-    been classified; on SQLite, whose one writer numbers documents in commit order, that is a
-    document with a larger id. On PostgreSQL concurrent transactions commit out of id order, so
-    there the lookups stay with classifying.
+    With a ``candidate_limit``, the new copies' candidate sources are then looked up too, on SQLite,
+    a few documents at a time until ``stop_lookups()`` (``result.candidates``; classifying looks up
+    the rest). The storing child of a run does this with its spare time: its batches are stored
+    ahead of classifying, which waits for them once it has classified the ones before, and is told
+    to stop then (``copytrace.store_process``). The lookups are a third of classifying a batch, and
+    which process has time for them depends on the store: in a small one, storing is the slower
+    half, in a larger one, classifying. A lookup is valid for as long as no document stored after
+    it has been classified; on SQLite, whose one writer numbers documents in commit order, that is
+    a document with a larger id. On PostgreSQL concurrent transactions commit out of id order, so
+    there classifying looks up every candidate.
     """
     result = StoreResult()
     landing_path = Path(landing)
@@ -189,13 +194,24 @@ def store_files(
         store.count_terms(session, result.new_document_ids)
     if candidate_limit is not None and result.new_document_ids and engine_for(database_url).dialect.name == "sqlite":
         with factory.begin() as session:
-            result.candidates = _look_up(session, result.new_document_ids, candidate_limit)
+            result.candidates = _look_up(session, result.new_document_ids, candidate_limit, stop_lookups)
     return result
 
 
-def _look_up(session, document_ids: Sequence[int], candidate_limit: int) -> Candidates:
+# Documents looked up together by storing between two checks of whether to stop: each group's
+# postings and frequencies are read in a few statements, as classifying reads a whole batch's.
+LOOKUP_GROUP = 100
+
+
+def _look_up(session, document_ids: Sequence[int], candidate_limit: int, stop: Callable[[], bool] | None) -> Candidates:
     seen_up_to = store.last_document_id(session)
-    found = store.candidates_of(session, store.fingerprints_of(session, sorted(document_ids)), candidate_limit)
+    found: dict[int, list[int]] = {}
+    ordered = sorted(document_ids)
+    for start in range(0, len(ordered), LOOKUP_GROUP):
+        if stop is not None and stop():
+            break
+        group = ordered[start : start + LOOKUP_GROUP]
+        found |= store.candidates_of(session, store.fingerprints_of(session, group), candidate_limit)
     return Candidates(seen_up_to, candidate_limit, found)
 
 
@@ -331,13 +347,17 @@ def _plan(
 def _candidates(
     session, document_ids: list[int], candidate_limit: int, looked_up: Candidates | None
 ) -> dict[int, list[int]]:
-    """Each document's candidate sources: as ``looked_up`` where that holds every one of them and no
-    document stored since has been classified (a batch classified since would be missing from
-    them), else looked up now."""
-    if looked_up is not None and looked_up.limit == candidate_limit and all(i in looked_up.of for i in document_ids):
+    """Each document's candidate sources: as ``looked_up`` where that has them and no document stored
+    since has been classified (a batch classified since would be missing from them), the others
+    looked up now."""
+    found: dict[int, list[int]] = {}
+    if looked_up is not None and looked_up.limit == candidate_limit and looked_up.of:
         if not store.classified_after(session, looked_up.seen_up_to):
-            return {i: looked_up.of[i] for i in document_ids}
-    return store.candidates_of(session, store.fingerprints_of(session, document_ids), candidate_limit)
+            found = {i: looked_up.of[i] for i in document_ids if i in looked_up.of}
+    missing = [i for i in document_ids if i not in found]
+    if missing:
+        found |= store.candidates_of(session, store.fingerprints_of(session, missing), candidate_limit)
+    return found
 
 
 def classify_documents(

@@ -7,12 +7,18 @@ started on first use, once per process. Where it cannot be (a daemonic process: 
 already stores beside the flow's own process), or once it has died, files are stored in this process,
 with one warning; storing is one transaction a batch, so a batch the child died in is simply stored
 again (its files already stored are skipped).
+
+The child also looks up the candidate sources of what it stored (``store_files``' lookups), until the
+run's classifying has classified every batch before the one it is on: classifying then waits for
+that batch, and looks up the rest itself (``StoreProcess.classified``).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -32,12 +38,16 @@ class StoreProcess:
 
     def __init__(self) -> None:
         self._executor: ProcessPoolExecutor | None = None
+        self._jobs = itertools.count(1)  # the child takes its jobs in the order they are submitted
+        self._submitting = threading.Lock()
+        context = multiprocessing.get_context("spawn")
+        self._classified = context.Value("q", 0)  # batches this process has classified
         if multiprocessing.current_process().daemon:
             log.info("storing in this process: a daemonic process (a Dask worker?) cannot start a child")
             return
         try:
             self._executor = ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_child
+                1, mp_context=context, initializer=_start_child, initargs=(self._classified,)
             )
             # Start the child now, in the background: a fresh interpreter importing the store takes ~0.6 s.
             self._executor.submit(_ready)
@@ -61,10 +71,18 @@ class StoreProcess:
         args = (list(paths), landing, database_url, max_file_bytes, flow_run_id, candidate_limit)
         if self._executor is not None and not _in_memory(database_url):
             try:
-                return self._executor.submit(store_files, *args).result()
+                with self._submitting:  # a call without files is no batch to classify
+                    future = self._executor.submit(_store_in_child, next(self._jobs) if paths else 0, *args)
+                return future.result()
             except BrokenProcessPool as exc:
                 self._give_up(f"the child process stopped ({exc!r})")
         return store_files(*args)
+
+    def classified(self) -> None:
+        """This process has classified the next batch the child stored (batches are classified in the
+        order they were stored): the child stops looking up candidates for the batch after it."""
+        with self._classified.get_lock():
+            self._classified.value += 1
 
     def close(self) -> None:
         if self._executor is not None:
@@ -78,10 +96,24 @@ class StoreProcess:
             executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _start_child() -> None:
+_classified_batches = None  # in the child: the parent's count of batches classified
+
+
+def _start_child(classified) -> None:
     """The child's initializer, run once this module (and with it the store) is imported there."""
+    global _classified_batches
+    _classified_batches = classified
     exit_with_parent()
     settle_heap()
+
+
+def _store_in_child(job: int, *args) -> StoreResult:
+    """``store_files`` as the child's ``job``-th job: its lookups stop once every batch before it is classified."""
+
+    def classifying_waits() -> bool:
+        return _classified_batches is not None and _classified_batches.value >= job - 1
+
+    return store_files(*args, stop_lookups=classifying_waits)
 
 
 def _ready() -> None:

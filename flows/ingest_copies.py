@@ -17,7 +17,7 @@ from tasks.classifying import classify_batch, load_classifier, pending_documents
 from tasks.landing import discover_landing
 from tasks.reporting import advance_progress, emit_run_events, publish_summary, rename_run, start_progress
 from tasks.schema import migrate_database
-from tasks.storing import start_storing_process, store_batch
+from tasks.storing import start_storing_process, store_batch, stored_batch_classified
 
 
 class NothingReadError(RuntimeError):
@@ -106,6 +106,7 @@ def ingest_copies(
         stored = stored.merge(batch_stored)
         advance_progress(progress, 2 * done - 1, 2 * len(file_batches), f"stored {done}/{len(file_batches)} batches")
         classify(batch_stored.new_document_ids, batch_stored.candidates)
+        stored_batch_classified(settings.store_process)
         advance_progress(progress, 2 * done, 2 * len(file_batches), f"classified {done}/{len(file_batches)} batches")
     # Documents a killed run stored but did not classify.
     classify(pending_documents(url))

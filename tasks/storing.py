@@ -50,3 +50,10 @@ def store_batch(
         len(result.errors),
     )
     return result
+
+
+def stored_batch_classified(in_child: bool) -> None:
+    """The flow has classified the next batch its storing child stored (``StoreProcess.classified``):
+    the child stops looking up candidates for the batch it is on, which classifying now waits for."""
+    if in_child:
+        store_process().classified()

@@ -80,3 +80,26 @@ def test_a_lookup_that_still_holds_is_used_as_it_is(db_url, seeds, tmp_path) -> 
     classify_documents([other_id], db_url, scorer, looked_up=stale)
     (row,) = query_rows(db_url, f"SELECT label, derived_from_id FROM copy_provenance WHERE document_id = {other_id}")
     assert row["label"] == "rewrite" and row["derived_from_id"] is not None
+
+
+def test_classifying_looks_up_what_storing_left(db_url, seeds, tmp_path, monkeypatch) -> None:
+    """Storing stopped after its first group of documents: classifying takes those and looks up the rest."""
+    from copytrace import pipeline
+
+    monkeypatch.setattr(pipeline, "LOOKUP_GROUP", 2)
+    checks = iter([False, True])
+    landing = tmp_path / "landing"
+    locators = shuffled_copy(seeds, landing, random.Random(3))
+    stored = store_files(
+        sorted(locators.values()),
+        str(landing),
+        db_url,
+        max_file_bytes=1 << 20,
+        candidate_limit=LIMIT,
+        stop_lookups=lambda: next(checks),
+    )
+    if not db_url.startswith("postgresql"):
+        assert stored.candidates is not None and len(stored.candidates.of) == 2
+    classify_documents(stored.new_document_ids, db_url, load_scorer(), looked_up=stored.candidates)
+
+    assert_seeds_attributed(db_url, locators)

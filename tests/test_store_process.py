@@ -98,3 +98,22 @@ def test_an_in_memory_database_is_one_a_child_cannot_see() -> None:
     assert store_process_module._in_memory("sqlite://") and store_process_module._in_memory("sqlite:///:memory:")
     assert not store_process_module._in_memory("sqlite:///copytrace.db")
     assert not store_process_module._in_memory("postgresql://user@host/db")
+
+
+def test_the_child_looks_up_candidates_until_the_batches_before_are_classified(landing, child, tmp_path) -> None:
+    """Its first batch: nothing classified is waited for, so classifying looks up all of it. A batch
+    stored while an earlier one is still being classified: the child looks it up. Once every batch
+    before the one it stores is classified, it stops (classifying is waiting for that batch)."""
+    url = f"sqlite:///{tmp_path / 'lookups.db'}"
+    upgrade(url)
+    paths = sorted(str(p) for p in landing.iterdir() if p.stat().st_size)
+    first = child.store_files(paths[:2], str(landing), url, 1 << 20, candidate_limit=10)
+    second = child.store_files(paths[2:4], str(landing), url, 1 << 20, candidate_limit=10)
+    child.classified()
+    child.classified()
+    third = child.store_files(paths[4:], str(landing), url, 1 << 20, candidate_limit=10)
+
+    assert first.candidates is not None and first.candidates.of == {}
+    assert second.candidates is not None and sorted(second.candidates.of) == sorted(second.new_document_ids)
+    assert all(second.candidates.of.values())  # the near-identical copies find each other
+    assert third.candidates is not None and third.candidates.of == {}
