@@ -436,11 +436,11 @@ def bench_size(size: int, args: argparse.Namespace, out: Path, postgres: str | N
     db_path = out / f"index-v{args.corpus}-{size}.db"
     built = _built_rates(out, size, args.corpus) if args.reuse_index and db_path.exists() else None
     bulk = size >= args.bulk_from
-    if built is None:
+    if built is not None:
+        _progress(f"size {size}: reusing {db_path}, built at {built[0]:,.0f} docs/s by an earlier run")
+    elif "copytrace" in args.methods:  # a run of the other methods leaves the store as it is
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    else:
-        _progress(f"size {size}: reusing {db_path}, built at {built[0]:,.0f} docs/s by an earlier run")
 
     def sqlite_mib() -> float:
         """The store on disk. Its write-ahead log is checkpointed and truncated first: SQLite keeps the
