@@ -71,9 +71,9 @@ def ingest_copies(
     progress = start_progress(f"reading {len(paths)} landing files")
 
     # Store batches run on the flow's task runner (in parallel on Dask; on the default runner in a
-    # child process, see copytrace/store_process.py), each its own transaction, and look up the
-    # candidate sources of what they stored. Each batch is classified here as soon as it is stored,
-    # while the next ones are being stored.
+    # child process, see copytrace/store_process.py), each its own transaction; the child looks up
+    # the candidate sources of what it stored until this process waits for that batch. Each batch is
+    # classified here as soon as it is stored, while the next ones are being stored.
     futures = [
         store_batch.submit(
             batch, landing, url, settings.max_file_bytes, run_id, no, settings.store_process, settings.candidate_limit
