@@ -42,13 +42,6 @@ class Candidates:
     limit: int
     of: dict[int, list[int]]
 
-    def merge(self, other: Candidates | None) -> Candidates | None:
-        if other is None:
-            return self
-        if other.limit != self.limit:
-            return None
-        return Candidates(min(self.seen_up_to, other.seen_up_to), self.limit, self.of | other.of)
-
 
 @dataclass
 class StoreResult:
@@ -57,16 +50,16 @@ class StoreResult:
     new_document_ids: list[int] = field(default_factory=list)
     duplicates: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
-    candidates: Candidates | None = None  # see store_files' candidate_limit
+    candidates: Candidates | None = None  # one batch's, see store_files' candidate_limit
 
     def merge(self, other: StoreResult) -> StoreResult:
+        """Both results' counts (a run's totals); candidates are a batch's, for classifying it, and stay out."""
         return StoreResult(
             self.files_read + other.files_read,
             self.files_skipped + other.files_skipped,
             self.new_document_ids + other.new_document_ids,
             self.duplicates + other.duplicates,
             self.errors + other.errors,
-            other.candidates.merge(self.candidates) if other.candidates else self.candidates,
         )
 
 
