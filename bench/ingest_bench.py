@@ -132,8 +132,8 @@ class TimedScorer(Scorer):
     def explain_many(self, pairs_):
         return self._timed(super().explain_many, pairs_)
 
-    def vectors(self, texts):
-        return self._timed(super().vectors, texts)
+    def similarities(self, texts):
+        return self._timed(super().similarities, texts)
 
 
 @dataclass

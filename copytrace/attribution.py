@@ -42,7 +42,7 @@ class PairScorer(Protocol):
 
     def explain_many(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]: ...
 
-    def vectors(self, texts: Sequence[str]) -> Any: ...
+    def similarities(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def to_label(self, pair_class: str) -> str: ...
 
@@ -114,8 +114,7 @@ def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = 
     """
     if not docs:
         return Attribution([], [], 0)
-    vectors = scorer.vectors([d.text for d in docs])
-    sims = np.asarray((vectors @ vectors.T).todense()) if hasattr(vectors, "todense") else vectors @ vectors.T
+    sims = scorer.similarities([d.text for d in docs])
 
     pairs = _candidate_pairs(docs, sims, thresholds)
     directed = [d for a, b in pairs for d in _directions(docs, a, b)]

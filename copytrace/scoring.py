@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from copytrace import store
@@ -49,8 +50,8 @@ class Scorer:
     def _explain_here(self, pairs_: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
         return classifier.explain_many(self.pipeline, pairs_)
 
-    def vectors(self, texts: Sequence[str]) -> Any:
-        return classifier.text_vectors(self.pipeline, list(texts))
+    def similarities(self, texts: Sequence[str]) -> np.ndarray:
+        return classifier.similarities(self.pipeline, list(texts))
 
     def to_label(self, pair_class: str) -> str:
         return pairs.to_label(pair_class)

@@ -24,7 +24,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.pipeline import Pipeline
 from threadpoolctl import ThreadpoolController
 
-from models import features, tfidf
+from models import cosine, features, tfidf
 from models.features import (
     COPY_RESIDUAL_COLUMN,
     N_PAIR_FEATURES,
@@ -117,6 +117,13 @@ def text_vectors(pipeline: Pipeline, texts: Sequence[str]):
     indices = np.concatenate([ids for ids, _ in rows]) if rows else np.zeros(0, dtype=np.int32)
     data = np.concatenate([values for _, values in rows]) if rows else np.zeros(0, dtype=np.float32)
     return sp.csr_matrix((data, indices, indptr), shape=(len(texts), len(vectorizer.idf_)))
+
+
+def similarities(pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
+    """Cosine of every two texts' ``text_vectors`` rows, a dense ``len(texts)`` square (float32)."""
+    vectors = text_vectors(pipeline, texts)
+    with _one_thread():  # a BLAS product: threads would only spin against the other processes
+        return cosine.self_similarities(vectors)
 
 
 def forget_texts() -> None:

@@ -104,3 +104,22 @@ def test_explain_many_runs_native_code_on_one_thread(pipeline, seeds, monkeypatc
     texts = [seeds[k] for k in ("000", "002")]
     assert classifier.explain_many(pipeline, [tuple(texts)])[0]["label"]
     assert seen and set(seen) == {1}
+
+
+def test_similarities_are_the_vectors_cosines_on_one_thread(pipeline, seeds, monkeypatch) -> None:
+    from threadpoolctl import threadpool_info
+
+    from models import cosine
+
+    texts = [seeds["000"], seeds["004"], seeds["002"], "Shares in the chip maker fell after weak sales."]
+    seen: list[int] = []
+    product = cosine.self_similarities
+
+    def counting(rows):
+        seen.extend(lib["num_threads"] for lib in threadpool_info())
+        return product(rows)
+
+    monkeypatch.setattr(cosine, "self_similarities", counting)
+    v = classifier.text_vectors(pipeline, texts)
+    np.testing.assert_allclose(classifier.similarities(pipeline, texts), (v @ v.T).toarray(), atol=1e-6)
+    assert seen and set(seen) == {1}
