@@ -81,6 +81,37 @@ def test_pairs_sharing_a_text_go_to_one_part_and_parts_stay_balanced() -> None:
     assert [len(part) for part in scoring_pool.partition(unlinked, 2)] == [32, 32]
 
 
+def test_texts_go_back_to_the_part_that_had_them_while_parts_stay_balanced() -> None:
+    pairs = [("s1", "c1"), ("s1", "c2"), ("s2", "c3"), ("s3", "c4")]
+    assert scoring_pool.partition(pairs, 2) == [[0, 1], [2, 3]]  # no history: the fewest pairs first
+
+    last = {"s2": 0, "c3": 0, "s1": 1}.get  # s2's group and s1's were in each other's part last time
+    assert scoring_pool.partition(pairs, 2, last) == [[2, 3], [0, 1]]
+
+    everything_in_0 = {t: 0 for pair in pairs for t in pair}.get
+    assert sorted(len(part) for part in scoring_pool.partition(pairs, 2, everything_in_0)) == [2, 2]
+
+
+def test_a_pool_sends_a_text_back_to_the_part_that_had_it(two_workers, seeds) -> None:
+    texts = [seeds[key].read_text(encoding="utf-8") for key in sorted(seeds)[:4]]
+    pairs = []  # four groups of eight: each text with its quarters, both ways
+    for text in texts:
+        quarter = len(text) // 4
+        for i in range(4):
+            piece = text[i * quarter : (i + 1) * quarter]
+            pairs += [(text, piece), (piece, text)]
+    pool = two_workers.pool
+    first = two_workers.explain_many(pairs)
+    where = {text: pool._last_part.find(hash(text)) for text in texts}
+    assert sorted(where.values()) == [0, 0, 1, 1]
+
+    reordered = pairs[8:] + pairs[:8]
+    fresh = [{t for n in part for t in reordered[n]} for part in scoring_pool.partition(reordered, 2)]
+    assert any(where[text] != k for k, part in enumerate(fresh) for text in texts if text in part)
+    assert two_workers.explain_many(reordered) == first[8:] + first[:8]
+    assert {text: pool._last_part.find(hash(text)) for text in texts} == where
+
+
 def test_a_group_larger_than_a_share_is_cut() -> None:
     burst = [("source", f"copy{n}") for n in range(9)]  # nine copies of one article: one group
     parts = scoring_pool.partition([*burst, ("a", "b")], 2)
