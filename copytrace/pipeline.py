@@ -304,12 +304,9 @@ def _plan(
     if not new_docs:
         return None
     new_ids = {d.id for d in new_docs}
-    candidate_ids: list[int] = []
     found = _candidates(session, sorted(new_ids), candidate_limit, looked_up)
-    for d in new_docs:
-        for cid in found[d.id]:
-            if cid not in new_ids and cid not in candidate_ids:
-                candidate_ids.append(cid)
+    # In order of first mention (a dict: a list's membership test was a second of a 4,753-document run).
+    candidate_ids = list(dict.fromkeys(cid for d in new_docs for cid in found[d.id] if cid not in new_ids))
     # Candidates not yet classified belong to a later batch; they see this one as stored.
     stored_cls = store.current_classifications(session, candidate_ids)
     # The current sources of those candidates come too: a re-attribution is weighed against them.
