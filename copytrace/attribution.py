@@ -268,7 +268,8 @@ def _verbatim_pairs(texts: Sequence[str]) -> tuple[set[tuple[int, int]], list[tu
     if len(hashes) == 0:
         return set(), []
     owner = np.repeat(np.arange(len(texts)), [len(r) for r in runs])
-    order = np.argsort(hashes, kind="stable")  # within a run, owners stay in text order
+    # Not a stable sort (3.6x the time): which texts share a run does not depend on their order in it.
+    order = np.argsort(hashes)
     hashes, owner = hashes[order], owner[order]
     starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
     sizes = np.diff(np.r_[starts, len(hashes)])
@@ -285,7 +286,7 @@ def _verbatim_pairs(texts: Sequence[str]) -> tuple[set[tuple[int, int]], list[tu
     enough = shared >= VERBATIM_SHARE * np.minimum(n_runs[first], n_runs[second])
     found = set(zip(first[enough].tolist(), second[enough].tolist(), strict=True))
     crowded = np.flatnonzero(sizes > VERBATIM_GROUP_MAX).tolist()
-    crowds = {tuple(owner[starts[k] : starts[k] + sizes[k]].tolist()) for k in crowded}
+    crowds = {tuple(sorted(owner[starts[k] : starts[k] + sizes[k]].tolist())) for k in crowded}
     return found, sorted(crowds)
 
 
