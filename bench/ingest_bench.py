@@ -167,6 +167,7 @@ def run(
     model_workers: int,
     in_child: bool,
     store_lookups: int | None,
+    candidate_limit: int,
 ) -> Result:
     """Ingest the folder as the flow does on its default runner: store batches one after another on
     one runner thread (in the storing child when ``in_child``), each batch classified here as soon as
@@ -194,7 +195,9 @@ def run(
             stored, store_s = stored.merge(result), store_s + seconds
             classify_started = time.perf_counter()
             for batch in _chunks(sorted(result.new_document_ids), batch_size):
-                pairs += pipeline.classify_documents(batch, url, scorer, looked_up=result.candidates).pairs_scored
+                pairs += pipeline.classify_documents(
+                    batch, url, scorer, candidate_limit=candidate_limit, looked_up=result.candidates
+                ).pairs_scored
             if in_child:
                 store_process().classified()
             classify_s += time.perf_counter() - classify_started
@@ -312,15 +315,20 @@ def main(argv: list[str] | None = None) -> None:
         landing = Path(tmp) / "landing"
         paths = write_landing(records, landing)
         print(f"{len(records)} scraper records in {landing}", file=sys.stderr)
+
+        def ingest(name: str, url: str, n: int, in_child: bool, lookups: int | None) -> Result:
+            limit = settings.candidate_limit
+            return run(name, url, records, paths, landing, args.batch_size, n, in_child, lookups, limit)
+
         for k, (n, in_child, limit) in enumerate(configurations):
             sqlite_url = f"sqlite:///{Path(tmp) / f'bench-{k}.db'}"
-            results.append(run("SQLite", sqlite_url, records, paths, landing, args.batch_size, n, in_child, limit))
+            results.append(ingest("SQLite", sqlite_url, n, in_child, limit))
             engine_for(sqlite_url).dispose()
         postgres = [(n, in_child) for n in workers for in_child in storing] * args.rounds if args.postgres else []
         for n, in_child in postgres:
             url, drop, _size = fresh_postgres(args.postgres)
             try:
-                results.append(run("PostgreSQL", url, records, paths, landing, args.batch_size, n, in_child, None))
+                results.append(ingest("PostgreSQL", url, n, in_child, None))
             finally:
                 drop()
     print(table(results))
