@@ -87,39 +87,35 @@ def test_text_vectors_group_a_story(pipeline, seeds) -> None:
     assert sims[0, 1] > 0.3 > sims[0, 2]
 
 
+def _threads_seen(monkeypatch, owner, name: str) -> list[int]:
+    """``owner.name`` wrapped to note the native thread pools' sizes each time it is called."""
+    from threadpoolctl import threadpool_info
+
+    seen: list[int] = []
+    wrapped = getattr(owner, name)
+
+    def counting(*args):
+        seen.extend(lib["num_threads"] for lib in threadpool_info())
+        return wrapped(*args)
+
+    monkeypatch.setattr(owner, name, counting)
+    return seen
+
+
 def test_explain_many_runs_native_code_on_one_thread(pipeline, seeds, monkeypatch) -> None:
     """The alignments' unit products included: a BLAS thread left spinning after them took a third
     of a core from the run's other processes."""
-    from threadpoolctl import threadpool_info
-
-    featurizer = pipeline.named_steps["pairs"]
-    seen: list[int] = []
-    analyse = featurizer.analyse
-
-    def counting(pairs):
-        seen.extend(lib["num_threads"] for lib in threadpool_info())
-        return analyse(pairs)
-
-    monkeypatch.setattr(featurizer, "analyse", counting)
+    seen = _threads_seen(monkeypatch, pipeline.named_steps["pairs"], "analyse")
     texts = [seeds[k] for k in ("000", "002")]
     assert classifier.explain_many(pipeline, [tuple(texts)])[0]["label"]
     assert seen and set(seen) == {1}
 
 
 def test_similarities_are_the_vectors_cosines_on_one_thread(pipeline, seeds, monkeypatch) -> None:
-    from threadpoolctl import threadpool_info
-
     from models import cosine
 
     texts = [seeds["000"], seeds["004"], seeds["002"], "Shares in the chip maker fell after weak sales."]
-    seen: list[int] = []
-    product = cosine.self_similarities
-
-    def counting(rows):
-        seen.extend(lib["num_threads"] for lib in threadpool_info())
-        return product(rows)
-
-    monkeypatch.setattr(cosine, "self_similarities", counting)
+    seen = _threads_seen(monkeypatch, cosine, "self_similarities")
     v = classifier.text_vectors(pipeline, texts)
     np.testing.assert_allclose(classifier.similarities(pipeline, texts), (v @ v.T).toarray(), atol=1e-6)
     assert seen and set(seen) == {1}
