@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from copytrace.text import normalise, text_sha256
+from copytrace.text import normalise, normalised_sha256
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def make_copy(
         fetched_at=fetched_at,
         source_path=source_path,
         record_index=record_index,
-        sha256=text_sha256(clean),
+        sha256=normalised_sha256(clean),
     )
 
 
