@@ -126,9 +126,9 @@ def test_a_later_dated_text_is_never_the_source(scorer, texts) -> None:
 
 def test_pairs_reach_the_classifier_on_a_shared_verbatim_run_or_as_nearest_neighbours():
     """A pair is compared when its texts share a run of eight words, or when one is the other's
-    nearest or a verbatim relative of that nearest; a pair merely similar enough to share a story is
-    linked into it without the classifier; a pair below candidate similarity, or of two stored
-    documents, is never compared."""
+    nearest, or (once that nearest looks related) a verbatim relative of that nearest; a pair merely
+    similar enough to share a story is linked into it without the classifier; a pair below candidate
+    similarity, or of two stored documents, is never compared."""
     run = "the quick brown fox jumps over the lazy dog"
     texts = ["zero", "one", "two " + run, run + " three", "four", "five"]
     docs = [Doc(i, t, is_new=i not in (3, 5)) for i, t in enumerate(texts)]
@@ -139,11 +139,60 @@ def test_pairs_reach_the_classifier_on_a_shared_verbatim_run_or_as_nearest_neigh
     sims[1, 2] = sims[2, 1] = 0.35  # story-level, but neither's nearest, and no shared run
     sims[3, 5] = sims[5, 3] = 0.70  # both stored
     sims[2, 5] = sims[5, 2] = 0.05  # below any candidate, though 5's nearest (3) is 2's relative
-    pairs = set(_candidate_pairs(docs, sims, Thresholds(neighbours=1)))
-    assert pairs == {(0, 1), (2, 4), (2, 3), (3, 4)}  # (2, 3): the shared run at a weak 0.15
+    found, via = _candidate_pairs(docs, sims, Thresholds(neighbours=1))
+    assert set(found) == {(0, 1), (2, 4), (2, 3)}  # (2, 3): the shared run at a weak 0.15
+    assert via == {(2, 4): {(3, 4)}}  # 3 shares a run with 2: 4 meets 3 if 2 looks related to 4
     links = set(_story_links(docs, sims, 0.30))
     assert (1, 2) in links and (3, 5) not in links
-    assert len(set(_candidate_pairs(docs, sims, Thresholds(neighbours=5, near_band=1.0)))) > len(pairs)
+    assert len(_candidate_pairs(docs, sims, Thresholds(neighbours=5, near_band=1.0))[0]) > len(found)
+
+
+def test_two_stored_neighbours_bring_a_new_relative_only_when_one_derives_from_the_other():
+    """0 and 1 are stored, each other's nearest; 2, new, shares a run with 1. The classifier is not
+    asked about 0 and 1 again: 2 meets 0 only if 0 was found to derive from 1."""
+    run = "the quick brown fox jumps over the lazy dog"
+    sims = np.full((3, 3), 0.2)
+    np.fill_diagonal(sims, 1.0)
+    sims[0, 1] = sims[1, 0] = 0.60
+    sims[1, 2] = sims[2, 1] = 0.50
+    # (0, 1) comes back too, as the current derivation of a stored document met.
+    for parent, expected in ((None, {(1, 2)}), (11, {(1, 2), (0, 2), (0, 1)})):
+        docs = [Doc(10, "zero", is_new=False, parent_id=parent), Doc(11, "one " + run, is_new=False), Doc(12, run)]
+        found, via = _candidate_pairs(docs, sims, Thresholds(neighbours=1))
+        assert (set(found), via) == (expected, {})
+
+
+class _Asked:
+    """The shipped scorer, recording how many pairs each ``explain_many`` call asked about."""
+
+    def __init__(self, scorer) -> None:
+        self.scorer, self.calls = scorer, []
+
+    def similarities(self, texts):
+        return self.scorer.similarities(texts)
+
+    def explain_many(self, pairs):
+        self.calls.append(len(pairs))
+        return self.scorer.explain_many(pairs)
+
+    def to_label(self, pair_class):
+        return self.scorer.to_label(pair_class)
+
+
+def test_a_nearest_brings_its_verbatim_relatives_only_when_it_looks_related(scorer, texts) -> None:
+    """With one neighbour each, a rewrite of the article (001) and independent coverage (004) both
+    have the article as nearest; only for the rewrite, which the classifier finds derived from it,
+    is the article's excerpt compared too (a second pass): the coverage's pair with the excerpt,
+    two texts of different authors, is never asked about."""
+    seeds = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+    one = Thresholds(neighbours=1)
+    for other, calls in (("001", [4, 2]), ("004", [4])):
+        docs = [Doc(1, texts["article"]), Doc(2, texts["excerpt"]), Doc(3, seeds[other])]
+        asked = _Asked(scorer)
+        result = attribute(docs, asked, one)
+        assert asked.calls == calls
+        assert result.pair_count == sum(calls)
+        assert _by_id(result)[3].derived_from_id == (1 if other == "001" else None)
 
 
 def test_a_verbatim_run_in_many_texts_makes_a_crowd_not_pairs():
@@ -210,7 +259,7 @@ def test_further_neighbours_count_only_within_the_band_of_the_nearest():
     for b, s in ((1, 0.50), (2, 0.45), (3, 0.35)):  # 0's nearest, one within 0.1 of it, one not
         sims[0, b] = sims[b, 0] = s
     sims[3, 4] = sims[4, 3] = 0.60  # 3's and 4's nearest is each other
-    pairs = set(_candidate_pairs(docs, sims, Thresholds(neighbours=3, near_band=0.1)))
+    pairs = set(_candidate_pairs(docs, sims, Thresholds(neighbours=3, near_band=0.1))[0])
     assert {(0, 1), (0, 2)} <= pairs and (0, 3) not in pairs
 
 
