@@ -224,7 +224,7 @@ def _candidate_pairs(
     nearest is 001 (0.49), another rewrite of 002's article 000, then 000 (0.44), whose excerpt 002
     is, and 002 itself (0.43). A neighbour stands in for its relatives only when the classifier finds
     it related: an article's nearest is often another article of its beat, and through it came every
-    copy of that one (on the ingest bench, 4,753 documents, 13% of the pairs, all of texts from
+    copy of that one (on the ingest bench, 4,753 documents, 15% of the pairs, all of texts from
     different articles). Similarity alone is not enough: two reports of one event are as
     similar as a rewrite and its source, and on the ingest bench comparing every pair above story
     similarity (as before) cost twice the classifier work and more false derivations. Story grouping
