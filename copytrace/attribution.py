@@ -278,7 +278,7 @@ def _candidate_pairs(
 def _current_sources(
     docs: Sequence[Doc], pairs: list[tuple[int, int]], known: set[tuple[int, int]]
 ) -> list[tuple[int, int]]:
-    """The current derivation of each stored document in ``pairs``, where ``known`` lacks it."""
+    """The current derivation of each stored document in ``pairs`` that ``known`` lacks (added to it)."""
     index = {d.id: i for i, d in enumerate(docs)}
     touched = {i for pair in pairs for i in pair if not docs[i].is_new}
     out = []
