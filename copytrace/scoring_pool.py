@@ -45,7 +45,7 @@ from models.recent import Recent
 # faster at 32-64 pairs while the other core was free, slower at 8-16.
 MIN_PARALLEL_PAIRS = 32
 # Texts whose part the pool remembers, about what the processes' prepared-text caches hold between
-# them (``models.features.PREPARED_CACHE_BYTES`` each, ~90 KB a news article).
+# them (``models.features.PREPARED_CACHE_BYTES`` each, ~70 KB a prepared news article).
 REMEMBERED_TEXTS = 4096
 WARM_UP_PAIR = ("The council approved the budget on Monday.", "The council approved the budget on Monday.")
 

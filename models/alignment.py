@@ -14,7 +14,7 @@ features the classifier sees and the evidence ``explain`` shows.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -26,6 +26,7 @@ PARAPHRASE_MIN_TOKENS = 4  # shorter lines ("Log in", "Iran") only count when ve
 REPEAT_MIN = 0.9  # cosine of two copy units that makes the later one a repeat
 REPEAT_MIN_TOKENS = 6
 SHORT_UNIT_TOKENS = 8
+ALIGNED_NS = (2, 4)  # word n-grams the aligner reads unit by unit: bigrams of short units, 4-grams
 
 ALIGNMENT_FEATURES = (
     "copy_matched_share",
@@ -112,8 +113,13 @@ class Alignment:
 @dataclass(frozen=True)
 class Prepared:
     """What aligning needs of one text, worked out once however many pairs the text is in: its
-    view, its TF-IDF rows, and its word n-gram hashes at every position (``hashes``) and distinct
-    and sorted (``grams``), for n = 2 and 4 and any other ``prepare`` was asked for."""
+    view, its TF-IDF rows, its word n-gram hashes at every position for n = 2 and 4 (``hashes``:
+    the aligner reads units' n-grams) and distinct and sorted (``grams``) for those and any other
+    n ``prepare`` was asked for.
+
+    Kept in a cache of recent texts (``models.features``), so it holds only what is read after
+    ``prepare``: the view's token strings, a fifth of a prepared news article, are dropped once the
+    TF-IDF rows are built from them, as are other n's hashes at every position."""
 
     view: TextView
     rows: TfidfRows
@@ -124,8 +130,10 @@ class Prepared:
 def prepare(text: str, vocabulary: dict[str, int], idf: np.ndarray, ns: tuple[int, ...] = ()) -> Prepared:
     """``text`` ready to align, with the IDF of a fitted word ``TfidfVectorizer``."""
     v = view(text)
-    hashes = {n: ngram_hashes(v.tok_hash, n) for n in sorted({2, 4, *ns})}
-    return Prepared(v, tfidf_rows(v, vocabulary, idf), hashes, {n: distinct(h) for n, h in hashes.items()})
+    hashes = {n: ngram_hashes(v.tok_hash, n) for n in sorted({*ALIGNED_NS, *ns})}
+    grams = {n: distinct(h) for n, h in hashes.items()}
+    rows = tfidf_rows(v, vocabulary, idf)
+    return Prepared(replace(v, tokens=[]), rows, {n: hashes[n] for n in ALIGNED_NS}, grams)
 
 
 def align(source: str, copy: str, vectorizer) -> Alignment:

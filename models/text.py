@@ -34,7 +34,7 @@ class TextView:
     """A text's tokens (hashed, per process) and units, all with offsets into ``text``."""
 
     text: str
-    tokens: list[str]  # lower-cased
+    tokens: list[str]  # lower-cased (empty in a prepared text, ``models.alignment.Prepared``)
     tok_start: np.ndarray  # char offset of each token
     tok_end: np.ndarray
     tok_hash: np.ndarray  # uint64 hash of each lower-cased token (process-local: never persist)

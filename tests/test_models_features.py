@@ -7,10 +7,10 @@ import pytest
 from sklearn.base import clone
 
 from models import classifier
-from models.alignment import align
+from models.alignment import Prepared, align, align_prepared, prepare
 from models.features import PAIR_FEATURES, PairFeaturizer, ResidualVocabulary
 from models.pairs import LABELS, PAIR_CLASSES, to_label
-from models.text import view
+from models.text import distinct, ngram_hashes, tfidf_rows, view
 
 ARTICLE = (
     "The city council approved a new budget on Monday after a long debate about school funding.\n\n"
@@ -54,6 +54,25 @@ def test_units_keep_offsets_into_the_given_text() -> None:
         "For the year, profit fell.",
     ]
     assert all(text[a:b] == u for a, b, u in zip(v.unit_start, v.unit_end, v.unit_texts(), strict=True))
+
+
+def test_a_prepared_text_keeps_only_what_aligning_reads_and_aligns_as_the_whole_view() -> None:
+    """Prepared texts live in a cache: no token strings, hashes at every position only for the
+    aligner's n. Aligned, they give what the full view with every n's hashes gives."""
+    vec = _featurizer().word_vectorizer_
+    voc, idf = vec.vocabulary_, vec.idf_
+
+    def whole(text: str) -> Prepared:
+        v = view(text)
+        hashes = {n: ngram_hashes(v.tok_hash, n) for n in (1, 2, 4, 8)}
+        return Prepared(v, tfidf_rows(v, voc, idf), hashes, {n: distinct(h) for n, h in hashes.items()})
+
+    source, copy = ARTICLE, f"{WRAPPER_HEAD}\n{ARTICLE.split(chr(10) * 2)[1]}\n{WRAPPER_TAIL}"
+    kept = prepare(source, voc, idf, (1, 8))
+    assert kept.view.tokens == [] and sorted(kept.hashes) == [2, 4] and sorted(kept.grams) == [1, 2, 4, 8]
+    assert all((kept.grams[n] == whole(source).grams[n]).all() for n in (1, 2, 4, 8))
+    for s, c in ((source, copy), (copy, source)):
+        assert align_prepared(prepare(s, voc, idf), prepare(c, voc, idf)) == align_prepared(whole(s), whole(c))
 
 
 def test_verbatim_excerpt_is_fully_matched_and_its_reverse_is_not() -> None:
