@@ -153,12 +153,12 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
 
 
 def _weight(prepared: tuple[Prepared, tuple[np.ndarray, np.ndarray]]) -> int:
-    """About the bytes a prepared text holds: its arrays, and its token strings (~60 bytes each)."""
+    """About the bytes a prepared text holds: its arrays and its text (it keeps no token strings)."""
     p, (char_ids, char_weights) = prepared
     v, rows = p.view, p.rows
     arrays = [v.tok_start, v.tok_end, v.tok_hash, v.unit_start, v.unit_end, v.unit_tok_start, v.unit_tok_end]
     arrays += [rows.ids, rows.units, rows.doc, rows.token_ids, *p.hashes.values(), *p.grams.values()]
-    return sum(a.nbytes for a in arrays) + 60 * len(v.tokens) + char_ids.nbytes + char_weights.nbytes + len(v.text)
+    return sum(a.nbytes for a in arrays) + char_ids.nbytes + char_weights.nbytes + len(v.text)
 
 
 # Texts prepared by each fit (keyed by its word vectorizer).
