@@ -263,7 +263,7 @@ def table(results: list[Result]) -> str:
             f"| {r.documents / r.wall_s:.1f} "
             f"| {r.documents / r.store_s:.1f} "
             f"| {r.documents / r.classify_s:.1f} | {r.model_s / r.classify_s:.0%} | {1000 * r.cpu_s / r.documents:.2f} "
-            f"| {r.pairs / r.documents:.1f} "
+            f"| {r.pairs / r.documents:.2f} "
             f"| {r.right}/{r.documents} | {r.second_pass_new} |"
         )
     return "\n".join(lines)
