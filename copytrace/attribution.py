@@ -248,10 +248,9 @@ def _candidate_pairs(
             if rank == 0 or sims[a, b] >= max(th.story_cosine, sims[a, near[a, 0]] - th.near_band)
         ]
         for b in neighbours:
-            wanted.add((min(a, b), max(a, b)))
-            through.setdefault((min(a, b), max(a, b)), set()).update(
-                (min(a, c), max(a, c)) for c in relatives.get(b, set()) if c != a
-            )
+            pair = (min(a, b), max(a, b))
+            wanted.add(pair)
+            through.setdefault(pair, set()).update((min(a, c), max(a, c)) for c in relatives.get(b, set()) if c != a)
 
     def worth(pair: tuple[int, int]) -> bool:
         a, b = pair
@@ -265,10 +264,8 @@ def _candidate_pairs(
         return a.is_new or b.is_new or a.parent_id == b.id or b.parent_id == a.id
 
     scored = {pair for pair in wanted if worth(pair)}
-    for nb, extra in through.items():
-        if nb not in scored and brings(nb):
-            wanted |= extra
-    pairs = [pair for pair in sorted(wanted) if worth(pair)]
+    brought = {p for nb, extra in through.items() if nb not in scored and brings(nb) for p in extra}
+    pairs = sorted(scored | {p for p in brought if worth(p)})
     known = set(pairs)
     via = {nb: {p for p in extra if p not in known and worth(p)} for nb, extra in through.items() if nb in scored}
     pairs += _current_sources(docs, pairs, known)
