@@ -102,9 +102,11 @@ def _run_ingest(
 ):
     if not landing.is_dir():
         raise UserError(f"landing folder {str(landing)!r} does not exist or is not a folder")
-    from copytrace.prefect_env import apply_prefect_defaults
+    from copytrace.prefect_env import apply_prefect_defaults, one_shot_run_updates
 
     apply_prefect_defaults()
+    from prefect.settings import temporary_settings
+
     from flows.ingest_copies import ingest_copies
     from flows.task_runners import TaskRunnerSpecError, task_runner_from_spec
 
@@ -112,14 +114,15 @@ def _run_ingest(
         runner = task_runner_from_spec(task_runner)
     except TaskRunnerSpecError as exc:
         raise UserError(str(exc)) from exc
-    return ingest_copies.with_options(task_runner=runner)(
-        landing=str(landing.resolve()),
-        database_url=url,
-        batch_size=batch_size,
-        max_file_bytes=max_file_bytes,
-        model_path=str(model) if model else None,
-        model_workers=model_workers,
-    )
+    with temporary_settings(updates=one_shot_run_updates()):
+        return ingest_copies.with_options(task_runner=runner)(
+            landing=str(landing.resolve()),
+            database_url=url,
+            batch_size=batch_size,
+            max_file_bytes=max_file_bytes,
+            model_path=str(model) if model else None,
+            model_workers=model_workers,
+        )
 
 
 def _print_summary(summary) -> None:

@@ -112,3 +112,14 @@ def test_db_reindex_rebuilds_every_documents_fingerprints(db_url, seeds, tmp_pat
         assert session.scalar(select(func.count()).select_from(Classification)) == 5
         assert term_counts(session) == term_postings(session)
         assert 12345 not in term_counts(session)
+
+
+def test_a_run_on_a_temporary_server_sends_no_heartbeats_and_one_on_a_configured_server_does() -> None:
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    from copytrace.prefect_env import one_shot_run_updates
+
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        assert one_shot_run_updates() == {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api"}):
+        assert one_shot_run_updates() == {}
