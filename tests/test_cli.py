@@ -114,7 +114,7 @@ def test_db_reindex_rebuilds_every_documents_fingerprints(db_url, seeds, tmp_pat
         assert 12345 not in term_counts(session)
 
 
-def test_a_run_on_a_temporary_server_sends_no_heartbeats_and_one_on_a_configured_server_does() -> None:
+def test_a_one_shot_run_turns_heartbeats_off_only_where_no_prefect_server_is_configured() -> None:
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     from copytrace.prefect_env import one_shot_run_updates
