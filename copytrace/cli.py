@@ -102,7 +102,7 @@ def _run_ingest(
 ):
     if not landing.is_dir():
         raise UserError(f"landing folder {str(landing)!r} does not exist or is not a folder")
-    from copytrace.prefect_env import apply_prefect_defaults, one_shot_run_updates
+    from copytrace.prefect_env import apply_prefect_defaults
 
     apply_prefect_defaults()
     from prefect.settings import temporary_settings
@@ -123,6 +123,19 @@ def _run_ingest(
             model_path=str(model) if model else None,
             model_workers=model_workers,
         )
+
+
+def one_shot_run_updates() -> dict:
+    """Prefect settings to change for one flow run called from the CLI.
+
+    With no Prefect API URL configured, Prefect serves the run from a temporary server that stops
+    with it. Flow-run heartbeats exist so that a lasting server can mark a run whose process died
+    as crashed; on a temporary server nothing is left to read them, and joining their thread made
+    every run wait up to a second at its end (Prefect sleeps between heartbeats a second at a
+    time). Against a configured server the run keeps its heartbeats."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, get_current_settings
+
+    return {} if get_current_settings().api.url else {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
 
 
 def _print_summary(summary) -> None:

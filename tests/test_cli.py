@@ -117,7 +117,7 @@ def test_db_reindex_rebuilds_every_documents_fingerprints(db_url, seeds, tmp_pat
 def test_a_one_shot_run_turns_heartbeats_off_only_where_no_prefect_server_is_configured() -> None:
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    from copytrace.prefect_env import one_shot_run_updates
+    from copytrace.cli import one_shot_run_updates
 
     with temporary_settings(restore_defaults={PREFECT_API_URL}):
         assert one_shot_run_updates() == {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
