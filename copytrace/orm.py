@@ -21,6 +21,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -186,15 +187,20 @@ class WrapperSegment(Base):
 
 
 class Fingerprint(Base):
-    """Candidate index: winnowed shingle hashes and signature-term hashes of each document."""
+    """Candidate index: winnowed shingle hashes and signature-term hashes of each document.
+
+    Keyed on (kind, value, document_id), the order candidate lookups read, with no surrogate id:
+    on SQLite the table is ``WITHOUT ROWID``, so the key's B-tree is the table itself and holds
+    the rows once, where a rowid table kept them three times (the table, its unique key and a
+    covering index); the (document_id, kind, value) key serves reading a document's own rows."""
 
     __tablename__ = "fingerprints"
     __table_args__ = (
+        PrimaryKeyConstraint("kind", "value", "document_id"),
         UniqueConstraint("document_id", "kind", "value"),
-        Index("ix_fingerprints_kind_value_document_id", "kind", "value", "document_id"),
+        {"sqlite_with_rowid": False},
     )
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     kind: Mapped[str] = mapped_column(String(8))
     value: Mapped[int] = mapped_column(BigInteger)
