@@ -191,13 +191,14 @@ class Fingerprint(Base):
 
     Keyed on (kind, value, document_id), the order candidate lookups read, with no surrogate id:
     on SQLite the table is ``WITHOUT ROWID``, so the key's B-tree is the table itself and holds
-    the rows once, where a rowid table kept them three times (the table, its unique key and a
-    covering index); the (document_id, kind, value) key serves reading a document's own rows."""
+    the rows once, where a rowid table kept them three times (the table, a unique key and a
+    covering index). The (document_id, kind, value) index serves reading a document's own rows; it
+    is a plain index, not a second unique key, so a backfill can build it after the load."""
 
     __tablename__ = "fingerprints"
     __table_args__ = (
         PrimaryKeyConstraint("kind", "value", "document_id"),
-        UniqueConstraint("document_id", "kind", "value"),
+        Index("ix_fingerprints_document_id_kind_value", "document_id", "kind", "value"),
         {"sqlite_with_rowid": False},
     )
 

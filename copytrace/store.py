@@ -228,7 +228,7 @@ def add_fingerprints(session: Session, rows: Sequence[tuple[int, str, int]]) -> 
 
 _FINGERPRINT_INSERT_QMARK = (
     "INSERT INTO fingerprints (document_id, kind, value) VALUES (?, ?, ?) "
-    "ON CONFLICT (document_id, kind, value) DO NOTHING"
+    "ON CONFLICT (kind, value, document_id) DO NOTHING"
 )
 
 
@@ -237,7 +237,7 @@ def _fingerprint_arrays_insert():
     return text(
         "INSERT INTO fingerprints (document_id, kind, value) "
         "SELECT * FROM unnest(:documents, :kinds, :values) "
-        "ON CONFLICT (document_id, kind, value) DO NOTHING"
+        "ON CONFLICT (kind, value, document_id) DO NOTHING"
     ).bindparams(
         bindparam("documents", type_=postgresql.ARRAY(BigInteger)),
         bindparam("kinds", type_=postgresql.ARRAY(String)),

@@ -6,10 +6,11 @@ import hashlib
 import random
 import shutil
 
-from sqlalchemy import func, insert, select, text
+from alembic import command
+from sqlalchemy import func, insert, inspect, select, text
 
 from copytrace import store
-from copytrace.db import session_factory
+from copytrace.db import alembic_config, engine_for, session_factory
 from copytrace.fingerprints import fingerprint_rows
 from copytrace.orm import Fingerprint
 from copytrace.pipeline import store_files
@@ -258,3 +259,42 @@ def test_candidate_statements_key_on_the_short_side_on_sqlite(sqlite_template, t
             raw = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", (1,) * compiled.count("?"))
             plan = " ".join(row[-1] for row in raw)
             assert key in plan, (compiled, plan)
+
+
+def test_migration_0005_keeps_every_fingerprint_both_ways(db_url, seeds):
+    """Re-keying the index (0005) and undoing it keep every row and every lookup's answer; after the
+    upgrade the key is (kind, value, document_id), with no id column and one index, by document."""
+    cfg = alembic_config(db_url)
+
+    def migrate(step, revision: str) -> None:
+        with engine_for(db_url).begin() as conn:
+            cfg.attributes["connection"] = conn
+            step(cfg, revision)
+        engine_for(db_url).dispose()
+
+    def index() -> tuple[list, list[int]]:
+        with session_factory(db_url)() as session:
+            rows = sorted(session.execute(text("SELECT document_id, kind, value FROM fingerprints")).all())
+            found = store.candidate_ids(session, -1, fingerprint_rows(texts[1]), 10)
+        return rows, found
+
+    texts = [path.read_text(encoding="utf-8") for path in seeds.values()]
+    migrate(command.downgrade, "0004")
+    with session_factory(db_url).begin() as session:
+        ids = store.add_documents(
+            session,
+            [store.NewCopy(f"s{i}", t, hashlib.sha256(t.encode()).hexdigest()) for i, t in enumerate(texts)],
+            None,
+        )
+        store.count_terms(session, ids)
+    before = index()
+    assert before[0] and ids[0] in before[1]  # the rewrite 001 finds its source 000
+    migrate(command.upgrade, "head")
+    keyed = inspect(engine_for(db_url))
+    assert keyed.get_pk_constraint("fingerprints")["constrained_columns"] == ["kind", "value", "document_id"]
+    assert [c["name"] for c in keyed.get_columns("fingerprints")] == ["document_id", "kind", "value"]
+    assert [i["name"] for i in keyed.get_indexes("fingerprints")] == ["ix_fingerprints_document_id_kind_value"]
+    assert index() == before
+    migrate(command.downgrade, "0004")
+    assert index() == before
+    migrate(command.upgrade, "head")
