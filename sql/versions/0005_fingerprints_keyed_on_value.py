@@ -12,9 +12,10 @@ after its load. On the retrieval bench at 100k documents the SQLite file is a th
 
 The SQLite rebuild copies the rows in key order, so the new table is written front to back, and
 builds the document index after the copy: 65 s for a store of 100k documents (14M rows), while
-another job shared the machine (the downgrade took 11 min at 1M documents). The old table's pages stay in the file, free for new rows, until a
-``VACUUM`` (which cannot run inside the migration's transaction) gives them back: that store's file
-grew from 1.6 to 2.1 GB and a ``VACUUM`` then took it to 1.0 GB.
+another job shared the machine (the downgrade took 11 min at 1M documents). The old table's pages
+stay in the file, free for new rows, until a ``VACUUM`` (which cannot run inside the migration's
+transaction) gives them back: that store's file grew from 1.6 to 2.1 GB and a ``VACUUM`` then took
+it to 1.0 GB.
 
 Revision ID: 0005
 Revises: 0004
