@@ -17,6 +17,12 @@ from copytrace.pipeline import store_files
 from tests.index_checks import term_counts, term_postings
 
 
+def _add_texts(session, texts: list[str], prefix: str) -> list[int]:
+    """Store ``texts`` at locators ``{prefix}0``, ``{prefix}1``…: their new document ids, in order."""
+    copies = [store.NewCopy(f"{prefix}{i}", t, hashlib.sha256(t.encode()).hexdigest()) for i, t in enumerate(texts)]
+    return store.add_documents(session, copies, None)
+
+
 def _grow_index(url: str, rows: int) -> None:
     with session_factory(url).begin() as session:
         doc_id = store.add_document(session, store.NewCopy(locator="a.txt", text="x", sha256="a" * 64), None)
@@ -111,11 +117,7 @@ def test_a_copy_is_ranked_on_its_rare_shingles_and_still_finds_its_source(db_url
     texts = [f"{furniture} {prose(60)}" for _ in range(12)] + [article]
     copy = f"{furniture} {article}"
     with session_factory(db_url).begin() as session:
-        ids = store.add_documents(
-            session,
-            [store.NewCopy(f"d{i}", t, hashlib.sha256(t.encode()).hexdigest()) for i, t in enumerate(texts)],
-            None,
-        )
+        ids = _add_texts(session, texts, "d")
     source = ids[-1]
     shingles = [v for kind, v in fingerprint_rows(copy) if kind == "shingle"]
     monkeypatch.setattr(store, "SHINGLE_POSTINGS", 20)
@@ -151,11 +153,7 @@ def test_terms_over_the_postings_budget_are_shortlisted_by_the_rarest_and_ranked
     copy = " ".join(rng.sample(rare + common, 40))
     texts = [*distractors, source]
     with session_factory(db_url).begin() as session:
-        ids = store.add_documents(
-            session,
-            [store.NewCopy(f"d{i}", t, hashlib.sha256(t.encode()).hexdigest()) for i, t in enumerate(texts)],
-            None,
-        )
+        ids = _add_texts(session, texts, "d")
         store.count_terms(session, ids)
 
     def lookup(budget: int, shortlist: int) -> list[int]:
@@ -182,11 +180,7 @@ def test_shingles_counted_up_to_the_cap_leave_out_the_common_ones(db_url, monkey
     furniture, article = prose(80), prose(120)
     texts = [f"{furniture} {prose(60)}" for _ in range(12)] + [article]
     with session_factory(db_url).begin() as session:
-        ids = store.add_documents(
-            session,
-            [store.NewCopy(f"d{i}", t, hashlib.sha256(t.encode()).hexdigest()) for i, t in enumerate(texts)],
-            None,
-        )
+        ids = _add_texts(session, texts, "d")
     monkeypatch.setattr(store, "SHINGLE_POSTINGS", 10**6)  # every shingle fits the budget: only the cap chooses
 
     def chosen(text: str, cap: int) -> list[int]:
@@ -230,11 +224,7 @@ def test_fingerprints_read_back_are_the_texts_own_in_order(db_url, seeds):
     its order, whatever the database (values are 64-bit, negative ones included)."""
     texts = [path.read_text(encoding="utf-8") for path in seeds.values()]
     with session_factory(db_url).begin() as session:
-        ids = store.add_documents(
-            session,
-            [store.NewCopy(f"s{i}", t, hashlib.sha256(t.encode()).hexdigest()) for i, t in enumerate(texts)],
-            None,
-        )
+        ids = _add_texts(session, texts, "s")
         read = store.fingerprints_of(session, [*ids, 10**9])
     assert read.pop(10**9) == []
     assert read == {i: fingerprint_rows(t) for i, t in zip(ids, texts, strict=True)}
@@ -281,11 +271,7 @@ def test_migration_0005_keeps_every_fingerprint_both_ways(db_url, seeds):
     texts = [path.read_text(encoding="utf-8") for path in seeds.values()]
     migrate(command.downgrade, "0004")
     with session_factory(db_url).begin() as session:
-        ids = store.add_documents(
-            session,
-            [store.NewCopy(f"s{i}", t, hashlib.sha256(t.encode()).hexdigest()) for i, t in enumerate(texts)],
-            None,
-        )
+        ids = _add_texts(session, texts, "s")
         store.count_terms(session, ids)
     before = index()
     assert before[0] and ids[0] in before[1]  # the rewrite 001 finds its source 000
