@@ -9,6 +9,7 @@ from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.states import Completed, State
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from copytrace.pipeline import Candidates, ClassifyResult, StoreResult
 from copytrace.report import RunSummary
@@ -70,13 +71,22 @@ def ingest_copies(
     file_batches = _chunks(paths, settings.batch_size)
     progress = start_progress(f"reading {len(paths)} landing files")
 
+    # Batches go to their tasks quoted: Prefect would otherwise walk every id, path and candidate
+    # looking for futures, ~70 ms of this process's time a batch of 500.
     # Store batches run on the flow's task runner (in parallel on Dask; on the default runner in a
     # child process, see copytrace/store_process.py), each its own transaction; the child looks up
     # the candidate sources of what it stored until this process waits for that batch. Each batch is
     # classified here as soon as it is stored, while the next ones are being stored.
     futures = [
         store_batch.submit(
-            batch, landing, url, settings.max_file_bytes, run_id, no, settings.store_process, settings.candidate_limit
+            quote(batch),
+            landing,
+            url,
+            settings.max_file_bytes,
+            run_id,
+            no,
+            settings.store_process,
+            settings.candidate_limit,
         )
         for no, batch in enumerate(file_batches, 1)
     ]
@@ -89,7 +99,7 @@ def ingest_copies(
             classify_no += 1
             classified = classified.merge(
                 classify_batch(
-                    batch,
+                    quote(batch),
                     url,
                     model,
                     settings.candidate_limit,
@@ -97,7 +107,7 @@ def ingest_copies(
                     run_id,
                     classify_no,
                     settings.model_workers,
-                    looked_up,
+                    quote(looked_up),
                 )
             )
 
