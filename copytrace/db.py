@@ -31,11 +31,18 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+# SQLite's page cache a connection, in KiB (its default is 2 MiB). A batch's fingerprints go to pages
+# all over the candidate index (keyed on hash values): with 64 MiB, the ingest bench (4,753
+# documents, alternated with the default in four pairs) stored 2-6% faster at 1-5% less CPU.
+SQLITE_CACHE_KIB = 64 * 1024
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cur.close()
 
 
