@@ -231,6 +231,41 @@ def test_fingerprints_read_back_are_the_texts_own_in_order(db_url, seeds):
     assert any(v < 0 for rows in read.values() for _, v in rows)
 
 
+def test_a_batch_ranked_on_terms_read_once_is_ranked_as_each_text_alone(db_url, monkeypatch):
+    """A batch's documents ranked on their terms' postings read once give each document the ranking
+    its own statement gives: ties, the two-term minimum and the postings budget included, which
+    sends the documents beyond it to their statements."""
+    rng = random.Random(5)
+    vocabulary = [f"{rng.choice(_WORDS)}{n}" for n in range(60)]  # few terms: many shared, many ties
+    texts = [" ".join(rng.sample(vocabulary, rng.randint(3, 12))) for _ in range(80)]
+    with session_factory(db_url).begin() as session:
+        ids = _add_texts(session, texts, "d")
+        store.count_terms(session, ids)
+    statements: list[int] = []
+    ranked_by_terms = store._ranked_by_terms
+
+    def counted(session, document_id, weights, **kwargs):
+        statements.append(document_id)
+        return ranked_by_terms(session, document_id, weights, **kwargs)
+
+    monkeypatch.setattr(store, "_ranked_by_terms", counted)
+    with session_factory(db_url)() as session:
+        fingerprints = store.fingerprints_of(session, ids)
+        alone = {d: store.candidate_ids(session, d, fingerprints[d], 6) for d in ids}
+        by_statement = len(statements)
+        batched = {}
+        for budget in (10**9, 150, 0):
+            monkeypatch.setattr(store, "BATCH_TERM_POSTINGS", budget)
+            statements.clear()
+            batched[budget] = store.candidates_of(session, fingerprints, 6)
+            assert batched[budget] == alone, budget
+            assert len(statements) == {10**9: 0, 150: len(statements), 0: by_statement}[budget]
+            if budget == 150:
+                assert 0 < len(statements) < by_statement  # some read once, the rest by their statement
+    assert by_statement == len(ids)  # alone, every text went by its statement
+    assert max(len(found) for found in alone.values()) == 6 * store.TERM_LIMIT_FACTOR  # rankings cut: order counts
+
+
 def test_candidate_statements_key_on_the_short_side_on_sqlite(sqlite_template, tmp_path):
     """SQLite has no statistics and cannot tell a bound list's length: each statement must still seek
     the index it was written for, the postings of the text's values, or a shortlist's own rows."""
@@ -240,6 +275,7 @@ def test_candidate_statements_key_on_the_short_side_on_sqlite(sqlite_template, t
         store._shingle_query("sqlite"): "(kind=? AND value=?)",
         store._term_query("sqlite"): "(kind=? AND value=?)",
         store._postings_count_query("sqlite", True): "(kind=? AND value=?)",
+        store._term_postings_query("sqlite"): "(kind=? AND value=?)",
         store._shared_terms_query("sqlite"): "(document_id=? AND kind=?)",
         store._fingerprints_query("sqlite"): "(document_id=?)",
     }
