@@ -71,28 +71,22 @@ def ingest_copies(
     file_batches = _chunks(paths, settings.batch_size)
     progress = start_progress(f"reading {len(paths)} landing files")
 
-    # Batches go to their tasks quoted: Prefect would otherwise walk every id, path and candidate
-    # looking for futures, ~70 ms of this process's time a batch of 500.
     # Store batches run on the flow's task runner (in parallel on Dask; on the default runner in a
     # child process, see copytrace/store_process.py), each its own transaction; the child looks up
     # the candidate sources of what it stored until this process waits for that batch. Each batch is
     # classified here as soon as it is stored, while the next ones are being stored.
     futures = [
         store_batch.submit(
-            quote(batch),
-            landing,
-            url,
-            settings.max_file_bytes,
-            run_id,
-            no,
-            settings.store_process,
-            settings.candidate_limit,
+            batch, landing, url, settings.max_file_bytes, run_id, no, settings.store_process, settings.candidate_limit
         )
         for no, batch in enumerate(file_batches, 1)
     ]
     stored, classified = StoreResult(), ClassifyResult()
     classify_no = 0
 
+    # A batch and its looked-up candidates go to classify_batch quoted: Prefect would otherwise walk
+    # every id looking for futures, ~70 ms of this process a batch of 500. Only here, called in this
+    # process: a task submitted to Dask receives a quoted argument still quoted.
     def classify(ids: list[int], looked_up: Candidates | None = None) -> None:
         nonlocal classified, classify_no
         for batch in _chunks(sorted(ids), settings.batch_size):
