@@ -253,16 +253,15 @@ def test_a_batch_ranked_on_terms_read_once_is_ranked_as_each_text_alone(db_url, 
         fingerprints = store.fingerprints_of(session, ids)
         alone = {d: store.candidate_ids(session, d, fingerprints[d], 6) for d in ids}
         by_statement = len(statements)
-        batched = {}
+        statements_at: dict[int, int] = {}
         for budget in (10**9, 150, 0):
             monkeypatch.setattr(store, "BATCH_TERM_POSTINGS", budget)
             statements.clear()
-            batched[budget] = store.candidates_of(session, fingerprints, 6)
-            assert batched[budget] == alone, budget
-            assert len(statements) == {10**9: 0, 150: len(statements), 0: by_statement}[budget]
-            if budget == 150:
-                assert 0 < len(statements) < by_statement  # some read once, the rest by their statement
+            assert store.candidates_of(session, fingerprints, 6) == alone, budget
+            statements_at[budget] = len(statements)
     assert by_statement == len(ids)  # alone, every text went by its statement
+    assert statements_at[10**9] == 0 and statements_at[0] == by_statement
+    assert 0 < statements_at[150] < by_statement  # some read once, the rest by their statement
     assert max(len(found) for found in alone.values()) == 6 * store.TERM_LIMIT_FACTOR  # rankings cut: order counts
 
 
