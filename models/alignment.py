@@ -113,13 +113,14 @@ class Alignment:
 @dataclass(frozen=True)
 class Prepared:
     """What aligning needs of one text, worked out once however many pairs the text is in: its
-    view, its TF-IDF rows, its word n-gram hashes at every position for n = 2 and 4 (``hashes``:
+    view (offsets and units), its TF-IDF rows, its word n-gram hashes at every position for n = 2 and 4 (``hashes``:
     the aligner reads units' n-grams) and distinct and sorted (``grams``) for those and any other
     n ``prepare`` was asked for.
 
     Kept in a cache of recent texts (``models.features``), so it holds only what is read after
     ``prepare``: the view's token strings, a fifth of a prepared news article, are dropped once the
-    TF-IDF rows are built from them, as are other n's hashes at every position."""
+    TF-IDF rows are built from them, as are its token ends and hashes and other n's hashes at every
+    position."""
 
     view: TextView
     rows: TfidfRows
@@ -133,7 +134,11 @@ def prepare(text: str, vocabulary: dict[str, int], idf: np.ndarray, ns: tuple[in
     hashes = {n: ngram_hashes(v.tok_hash, n) for n in sorted({*ALIGNED_NS, *ns})}
     grams = {n: distinct(h) for n, h in hashes.items()}
     rows = tfidf_rows(v, vocabulary, idf)
-    return Prepared(replace(v, tokens=[]), rows, {n: hashes[n] for n in ALIGNED_NS}, grams)
+    kept = replace(v, tokens=[], tok_end=_NONE, tok_hash=_NONE)
+    return Prepared(kept, rows, {n: hashes[n] for n in ALIGNED_NS}, grams)
+
+
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 def align(source: str, copy: str, vectorizer) -> Alignment:
@@ -169,12 +174,7 @@ def _unit_containment(p: Prepared, other: Prepared) -> np.ndarray:
 def _common_columns(a: TfidfRows, b: TfidfRows) -> tuple[np.ndarray, np.ndarray]:
     """Both unit matrices over the union of their vocabularies (dense, small)."""
     union = distinct(np.concatenate([a.ids, b.ids]))  # np.union1d, without NumPy 2's slow unique
-    out = []
-    for rows in (a, b):
-        m = np.zeros((rows.units.shape[0], len(union)), dtype=np.float32)
-        m[:, np.searchsorted(union, rows.ids)] = rows.units
-        out.append(m)
-    return out[0], out[1]
+    return a.unit_matrix(union), b.unit_matrix(union)
 
 
 def _lis_length(seq: list[int]) -> int:

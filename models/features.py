@@ -76,7 +76,7 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
     def _char_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         ids, counts = char_grams(text, self.char_features)
         w = (1.0 + np.log(counts)) * self.char_idf_[ids]
-        return ids, w / max(float(np.sqrt((w * w).sum())), 1e-12)
+        return ids.astype(np.int32), w / max(float(np.sqrt((w * w).sum())), 1e-12)  # int32: kept in a cache
 
     def _prepare(self, text: str) -> tuple[Prepared, tuple[np.ndarray, np.ndarray]]:
         """``text`` prepared for aligning, and its char vector."""
@@ -157,7 +157,8 @@ def _weight(prepared: tuple[Prepared, tuple[np.ndarray, np.ndarray]]) -> int:
     p, (char_ids, char_weights) = prepared
     v, rows = p.view, p.rows
     arrays = [v.tok_start, v.tok_end, v.tok_hash, v.unit_start, v.unit_end, v.unit_tok_start, v.unit_tok_end]
-    arrays += [rows.ids, rows.units, rows.doc, rows.token_ids, *p.hashes.values(), *p.grams.values()]
+    arrays += [rows.ids, rows.unit_of, rows.unit_col, rows.unit_weight, rows.doc, rows.token_ids]
+    arrays += [*p.hashes.values(), *p.grams.values()]
     return sum(a.nbytes for a in arrays) + char_ids.nbytes + char_weights.nbytes + len(v.text)
 
 

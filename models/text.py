@@ -34,9 +34,9 @@ class TextView:
     """A text's tokens (hashed, per process) and units, all with offsets into ``text``."""
 
     text: str
-    tokens: list[str]  # lower-cased (empty in a prepared text, ``models.alignment.Prepared``)
+    tokens: list[str]  # lower-cased (empty in a prepared text, ``models.alignment.Prepared``, as are
     tok_start: np.ndarray  # char offset of each token
-    tok_end: np.ndarray
+    tok_end: np.ndarray  # ... these two)
     tok_hash: np.ndarray  # uint64 hash of each lower-cased token (process-local: never persist)
     unit_start: np.ndarray  # char offsets of each unit
     unit_end: np.ndarray
@@ -45,7 +45,7 @@ class TextView:
 
     @property
     def n_tokens(self) -> int:
-        return len(self.tok_hash)
+        return len(self.tok_start)
 
     @property
     def unit_tokens(self) -> np.ndarray:
@@ -178,15 +178,28 @@ def containment(a: np.ndarray, b_sorted_unique: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class TfidfRows:
     """A text's TF-IDF over its own vocabulary: ``ids`` (sorted vocabulary indices), the
-    l2-normalised ``units`` matrix (units x ids, dense: a few dozen rows by a few hundred
-    columns) and the whole text's l2-normalised ``doc`` weights over the same ids; and
-    ``token_ids``, the vocabulary index of each of the view's tokens (-1 if not in it), from
-    which a part of the text is weighed without looking its tokens up again."""
+    l2-normalised units x ids matrix by its non-zero entries (``unit_of``, ``unit_col``: a position
+    in ``ids``, ``unit_weight``; ``unit_matrix`` makes it dense), and the whole text's l2-normalised
+    ``doc`` weights over the same ids; and ``token_ids``, the vocabulary index of each of the view's
+    tokens (-1 if not in it), from which a part of the text is weighed without looking its tokens up
+    again.
+
+    The units are kept by their entries because a prepared text is cached (``models.alignment``):
+    dense, they were a third of its bytes, nine in ten of them zeros."""
 
     ids: np.ndarray
-    units: np.ndarray
+    n_units: int
+    unit_of: np.ndarray
+    unit_col: np.ndarray
+    unit_weight: np.ndarray
     doc: np.ndarray
     token_ids: np.ndarray
+
+    def unit_matrix(self, columns: np.ndarray) -> np.ndarray:
+        """The units (rows) over ``columns``, sorted vocabulary indices that include ``ids``: dense, float32."""
+        m = np.zeros((self.n_units, len(columns)), dtype=np.float32)
+        m[self.unit_of, np.searchsorted(columns, self.ids)[self.unit_col]] = self.unit_weight
+        return m
 
 
 def tfidf_rows(v: TextView, vocabulary: dict[str, int], idf: np.ndarray) -> TfidfRows:
@@ -196,10 +209,10 @@ def tfidf_rows(v: TextView, vocabulary: dict[str, int], idf: np.ndarray) -> Tfid
     built from the tokens ``view`` already has, which is several times faster than
     re-analysing every unit.
     """
-    token_ids = np.fromiter(map(vocabulary.get, v.tokens, repeat(-1)), dtype=np.int64, count=len(v.tokens))
+    token_ids = np.fromiter(map(vocabulary.get, v.tokens, repeat(-1)), dtype=np.int32, count=len(v.tokens))
     unit_of = np.repeat(np.arange(len(v.unit_start)), v.unit_tokens)
     known = token_ids >= 0
-    ids, unit_of = token_ids[known], unit_of[known]
+    ids, unit_of = token_ids[known].astype(np.int64), unit_of[known]
     local, pos = np.unique(ids, return_inverse=True)
     n_units, width = len(v.unit_start), len(local)
     counts = np.bincount(unit_of * width + pos, minlength=n_units * width).reshape(n_units, width).astype(np.float32)
@@ -208,7 +221,16 @@ def tfidf_rows(v: TextView, vocabulary: dict[str, int], idf: np.ndarray) -> Tfid
     units /= np.maximum(np.linalg.norm(units, axis=1, keepdims=True), 1e-12)
     total = counts.sum(axis=0)
     doc = (1.0 + np.log(np.maximum(total, 1.0))) * weights
-    return TfidfRows(local, units, doc / max(float(np.linalg.norm(doc)), 1e-12), token_ids)
+    rows, cols = np.nonzero(units)
+    return TfidfRows(
+        local,
+        n_units,
+        rows.astype(np.int32),
+        cols.astype(np.int32),
+        units[rows, cols],
+        doc / max(float(np.linalg.norm(doc)), 1e-12),
+        token_ids,
+    )
 
 
 def sparse_dot(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> float:

@@ -76,6 +76,21 @@ def test_a_prepared_text_keeps_only_what_aligning_reads_and_aligns_as_the_whole_
         assert align_prepared(prepare(s, voc, idf), prepare(c, voc, idf)) == align_prepared(whole(s), whole(c))
 
 
+def test_unit_rows_are_the_vectorizers_rows_of_each_unit() -> None:
+    """The units' TF-IDF, kept by its non-zero entries, made dense over a wider vocabulary, is what
+    the fitted vectorizer gives each unit's text (the vectorizer l2-normalises, as tfidf_rows does)."""
+    vec = _featurizer().word_vectorizer_
+    text = f"{WRAPPER_HEAD}\n{ARTICLE}\nzzzunknown words only."
+    v = view(text)
+    rows = tfidf_rows(v, vec.vocabulary_, vec.idf_)
+    everything = np.arange(len(vec.idf_))
+    expected = vec.transform(v.unit_texts()).toarray()
+    assert rows.n_units == len(v.unit_start) and len(rows.unit_weight) == np.count_nonzero(expected)
+    np.testing.assert_allclose(rows.unit_matrix(everything), expected, rtol=1e-5, atol=1e-6)
+    assert not rows.unit_matrix(everything)[-1].any()  # a unit of unknown words has no weights
+    np.testing.assert_array_equal(rows.unit_matrix(rows.ids), rows.unit_matrix(everything)[:, rows.ids])
+
+
 def test_verbatim_excerpt_is_fully_matched_and_its_reverse_is_not() -> None:
     f = _featurizer()
     excerpt = "\n".join(ARTICLE.split("\n\n")[:2])  # re-flowed whitespace
