@@ -64,9 +64,6 @@ def ingest_copies(
     migrate_database(url)
     if settings.store_process:
         start_storing_process()
-    # Classification runs in this process, whatever the task runner: its worker processes start now,
-    # while the files are stored.
-    load_classifier(url, model, settings.model_workers)
     paths = discover_landing(landing)
     file_batches = _chunks(paths, settings.batch_size)
     progress = start_progress(f"reading {len(paths)} landing files")
@@ -81,6 +78,9 @@ def ingest_copies(
         )
         for no, batch in enumerate(file_batches, 1)
     ]
+    # Classification runs in this process, whatever the task runner: the model loads and its worker
+    # processes start while the first batch is stored.
+    load_classifier(url, model, settings.model_workers)
     stored, classified = StoreResult(), ClassifyResult()
     classify_no = 0
 
