@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from copytrace import store
 from copytrace.children import settle_heap
+from copytrace.db import session_factory
 from copytrace.scoring_pool import PairPool
 from models import classifier, pairs, registry
 
@@ -78,6 +79,15 @@ def active_model_path(session: Session) -> str | None:
     if active is not None and Path(active.path).is_file():
         return active.path
     return None
+
+
+def model_path_for(database_url: str, model_path: str | None) -> str | None:
+    """The model a run classifies with: ``model_path``, else the database's promoted model if it is
+    on this machine (None: the shipped one)."""
+    if model_path is not None:
+        return model_path
+    with session_factory(database_url).begin() as session:
+        return active_model_path(session)
 
 
 @lru_cache(maxsize=8)

@@ -7,7 +7,7 @@ from prefect.cache_policies import NO_CACHE
 
 from copytrace.db import session_factory
 from copytrace.pipeline import Candidates, ClassifyResult, classify_documents
-from copytrace.scoring import active_model_path, load_scorer
+from copytrace.scoring import load_scorer, model_path_for
 from copytrace.store import pending_document_ids
 from tasks.retrying import RETRY_DELAYS, retry_transient
 
@@ -25,14 +25,6 @@ def pending_documents(database_url: str) -> list[int]:
         return pending_document_ids(session)
 
 
-def _model_path(database_url: str, model_path: str | None) -> str | None:
-    """``model_path``, else the database's promoted model if it is on this machine (None: the shipped one)."""
-    if model_path is not None:
-        return model_path
-    with session_factory(database_url).begin() as session:
-        return active_model_path(session)
-
-
 @task(
     name="load-classifier",
     cache_policy=NO_CACHE,
@@ -43,7 +35,7 @@ def _model_path(database_url: str, model_path: str | None) -> str | None:
 def load_classifier(database_url: str, model_path: str | None, model_workers: int) -> None:
     """Load the model ahead of classification, so that its worker processes start (~2-3 s) while
     the run is still storing files; ``classify_batch`` then finds it loaded."""
-    scorer = load_scorer(_model_path(database_url, model_path), model_workers)
+    scorer = load_scorer(model_path_for(database_url, model_path), model_workers)
     get_run_logger().info("model %s loaded, classifying on %d processes", scorer.version, model_workers)
 
 
@@ -67,7 +59,7 @@ def classify_batch(
     looked_up: Candidates | None = None,
 ) -> ClassifyResult:
     """``looked_up``: the candidates storing found for the batch (``store_files``), used while they hold."""
-    scorer = load_scorer(_model_path(database_url, model_path), model_workers)
+    scorer = load_scorer(model_path_for(database_url, model_path), model_workers)
     result = classify_documents(
         document_ids,
         database_url,
