@@ -34,13 +34,17 @@ from models.features import (
     ResidualVocabulary,
 )
 from models.pairs import to_label
-from models.recent import RecentPer
+from models.recent import PerOwner, RecentPer
 
 VECTOR_CACHE_BYTES = 32 * 2**20
 Row = tuple[np.ndarray, np.ndarray]  # a sparse row's column indices and values
 # Rows of texts vectorised recently, per fit (keyed by its word vectorizer): a stored document is
 # vectorised again each time it is a candidate.
 _VECTORS: RecentPer[Row] = RecentPer(VECTOR_CACHE_BYTES, lambda row: row[0].nbytes + row[1].nbytes + 64)
+# The last similarity matrix, per fit: a batch's stored candidates were mostly the batch before's too.
+# A matrix over this (some 8,000 texts) is not kept.
+CARRIED_SIMILARITY_BYTES = 256 * 2**20
+_CARRIED: PerOwner[cosine.Carried] = PerOwner(lambda: cosine.Carried(CARRIED_SIMILARITY_BYTES))
 
 
 def build_pipeline(**params: Any) -> Pipeline:
@@ -120,15 +124,18 @@ def text_vectors(pipeline: Pipeline, texts: Sequence[str]):
 
 
 def similarities(pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
-    """Cosine of every two texts' ``text_vectors`` rows, a dense ``len(texts)`` square (float32)."""
+    """Cosine of every two texts' ``text_vectors`` rows, a dense ``len(texts)`` square (float32);
+    the entries of texts the last call had too are that call's (``cosine.Carried``)."""
     vectors = text_vectors(pipeline, texts)
+    carried = _CARRIED.of(pipeline.named_steps["pairs"].word_vectorizer_)
     with _one_thread():  # a BLAS product: threads would only spin against the other processes
-        return cosine.self_similarities(vectors)
+        return carried(texts, vectors)
 
 
 def forget_texts() -> None:
-    """Drop what ``text_vectors`` and ``explain_many`` keep of the texts they have met."""
+    """Drop what ``text_vectors``, ``similarities`` and ``explain_many`` keep of the texts they have met."""
     _VECTORS.clear()
+    _CARRIED.clear()
     features.forget_texts()
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class Recent(Generic[V]):
@@ -61,23 +62,31 @@ class Recent(Generic[V]):
         return found if found is not None else self.put(key, make())
 
 
-class RecentPer(Generic[V]):
-    """A ``Recent`` for each owner, kept as long as the owner lives: values worked out with a fitted
-    vectorizer belong to that fit (a new fit makes a new vectorizer), and live outside the estimator,
-    so that they are never pickled with the model."""
+class PerOwner(Generic[T]):
+    """A ``T`` for each owner, made by ``make`` and kept as long as the owner lives: what is worked
+    out with a fitted vectorizer belongs to that fit (a new fit makes a new vectorizer), and lives
+    outside the estimator, so that it is never pickled with the model."""
 
-    def __init__(self, max_bytes: int, weigh: Callable[[V], int]) -> None:
-        self.max_bytes = max_bytes
-        self.weigh = weigh
-        self._by_owner: weakref.WeakKeyDictionary[object, Recent[V]] = weakref.WeakKeyDictionary()
+    def __init__(self, make: Callable[[], T]) -> None:
+        self.make = make
+        self._by_owner: weakref.WeakKeyDictionary[object, T] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
-    def of(self, owner: object) -> Recent[V]:
+    def of(self, owner: object) -> T:
         with self._lock:
             found = self._by_owner.get(owner)
             if found is None:
-                found = self._by_owner[owner] = Recent(self.max_bytes, self.weigh)
+                found = self._by_owner[owner] = self.make()
             return found
 
     def clear(self) -> None:
         self._by_owner.clear()
+
+
+class RecentPer(PerOwner[Recent[V]]):
+    """A ``Recent`` for each owner (``PerOwner``)."""
+
+    def __init__(self, max_bytes: int, weigh: Callable[[V], int]) -> None:
+        super().__init__(lambda: Recent(max_bytes, weigh))
+        self.max_bytes = max_bytes
+        self.weigh = weigh

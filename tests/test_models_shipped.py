@@ -115,7 +115,11 @@ def test_similarities_are_the_vectors_cosines_on_one_thread(pipeline, seeds, mon
     from models import cosine
 
     texts = [seeds["000"], seeds["004"], seeds["002"], "Shares in the chip maker fell after weak sales."]
-    seen = _threads_seen(monkeypatch, cosine, "self_similarities")
+    seen = _threads_seen(monkeypatch, cosine, "cross_similarities")
     v = classifier.text_vectors(pipeline, texts)
     np.testing.assert_allclose(classifier.similarities(pipeline, texts), (v @ v.T).toarray(), atol=1e-6)
+    # the next call computes only the rows of the texts the last one lacked
+    more = [*texts[1:], "The chip maker's shares recovered on Tuesday."]
+    w = classifier.text_vectors(pipeline, more)
+    np.testing.assert_allclose(classifier.similarities(pipeline, more), (w @ w.T).toarray(), atol=1e-6)
     assert seen and set(seen) == {1}
