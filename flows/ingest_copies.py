@@ -129,8 +129,9 @@ def ingest_copies(
         errors=stored.errors,
         findings=classified.findings,
     )
-    publish_summary(summary)
-    emit_run_events(summary, run_id, settings.spam_spike_share)
+    # Quoted as classify_batch's arguments are: the summary holds every finding and error of the run.
+    publish_summary(quote(summary))
+    emit_run_events(quote(summary), run_id, settings.spam_spike_share)
     rename_run(run_id, summary.run_name(started))
     if summary.nothing_read:
         raise NothingReadError(
