@@ -39,6 +39,7 @@ N_PAIR_FEATURES = len(PAIR_FEATURES)
 COPY_RESIDUAL_COLUMN = N_PAIR_FEATURES
 SOURCE_RESIDUAL_COLUMN = N_PAIR_FEATURES + 1
 PREPARED_CACHE_BYTES = 128 * 2**20
+LINE_SCORE_CACHE_BYTES = 16 * 2**20
 
 
 class PairFeaturizer(BaseEstimator, TransformerMixin):
@@ -166,9 +167,14 @@ def _weight(prepared: tuple[Prepared, tuple[np.ndarray, np.ndarray]]) -> int:
 _PREPARED: RecentPer[tuple[Prepared, tuple[np.ndarray, np.ndarray]]] = RecentPer(PREPARED_CACHE_BYTES, _weight)
 
 
+# Wrapper scores of leftover lines with each line's length (its weight in the cache), per fitted line model.
+_LINE_SCORES: RecentPer[tuple[float, int]] = RecentPer(LINE_SCORE_CACHE_BYTES, lambda kept: 2 * kept[1] + 160)
+
+
 def forget_texts() -> None:
-    """Drop the prepared texts kept by every fit."""
+    """Drop the prepared texts and the line scores kept by every fit."""
     _PREPARED.clear()
+    _LINE_SCORES.clear()
 
 
 def _share(shared: int, grams: np.ndarray) -> float:
@@ -273,9 +279,22 @@ class ResidualVocabulary(BaseEstimator, TransformerMixin):
         parts = []
         for i in (0, 1):
             lines, rows, words = self._lines(X, i)
-            scores = self.model_.predict_proba(tfidf.transform(self.vectorizer_, lines))[:, 1] if lines else np.zeros(0)
-            parts.append(self._aggregate(scores, rows, words, n))
+            parts.append(self._aggregate(self._line_scores(lines), rows, words, n))
         return np.hstack(parts)
+
+    def _line_scores(self, lines: list[str]) -> np.ndarray:
+        """The wrapper score of each line. A line met before is scored once, in a cache per fit: page
+        furniture recurs on copy after copy, a source's lines in pair after pair (on the ingest bench,
+        four lines in ten recurred within a call). A line's score does not depend on the lines scored
+        with it."""
+        cache = _LINE_SCORES.of(self.model_)
+        found = [cache.find(line) for line in lines]
+        missing = list(dict.fromkeys(line for line, kept in zip(lines, found, strict=True) if kept is None))
+        if missing:
+            fresh = self.model_.predict_proba(tfidf.transform(self.vectorizer_, missing))[:, 1].tolist()
+            made = {line: cache.put(line, (score, len(line))) for line, score in zip(missing, fresh, strict=True)}
+            found = [made[line] if kept is None else kept for line, kept in zip(lines, found, strict=True)]
+        return np.array([score for score, _ in found], dtype=np.float64)
 
     def get_feature_names_out(self, input_features=None):
         return np.array(

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from models import classifier
+from models import classifier, features
 from models.alignment import Prepared, align, align_prepared, prepare
 from models.features import PAIR_FEATURES, PairFeaturizer, ResidualVocabulary
 from models.pairs import LABELS, PAIR_CLASSES, to_label
@@ -202,3 +202,22 @@ def test_ascii_tokens_are_the_regex_tokens(text: str) -> None:
     assert tokens == expected_tokens
     np.testing.assert_array_equal(offsets.reshape(-1, 2), expected_offsets.reshape(-1, 2))
     assert [text[a:b].lower() for a, b in offsets.tolist()] == tokens
+
+
+def test_leftover_lines_are_scored_once_and_as_they_would_be_alone(monkeypatch) -> None:
+    pairs, y = _tiny_training_set()
+    leftovers = np.array([[p[1], p[0]] for p in pairs], dtype=object)
+    residual = ResidualVocabulary(min_df=1, cv=2).fit(leftovers, y)
+    scored: list[int] = []
+    predict = residual.model_.predict_proba
+    monkeypatch.setattr(residual.model_, "predict_proba", lambda m: scored.append(m.shape[0]) or predict(m))
+
+    first = residual.transform(leftovers)
+    lines = {line for text in leftovers.ravel() for line in str(text).split("\n") if line.strip()}
+    assert sum(scored) == len(lines)  # each distinct line once, however many pairs carry it
+    assert residual.transform(leftovers[::-1]).tolist() == first[::-1].tolist()
+    assert sum(scored) == len(lines)  # and not again in a later call
+
+    features.forget_texts()
+    alone = np.vstack([residual.transform(leftovers[i : i + 1]) for i in range(len(leftovers))])
+    assert alone.tolist() == first.tolist()
