@@ -113,9 +113,9 @@ class Alignment:
 @dataclass(frozen=True)
 class Prepared:
     """What aligning needs of one text, worked out once however many pairs the text is in: its
-    view (offsets and units), its TF-IDF rows, its word n-gram hashes at every position for n = 2 and 4 (``hashes``:
-    the aligner reads units' n-grams) and distinct and sorted (``grams``) for those and any other
-    n ``prepare`` was asked for.
+    view (offsets and units), its TF-IDF rows, its word n-gram hashes at every position for n = 2
+    and 4 (``hashes``: the aligner reads units' n-grams) and distinct and sorted (``grams``) for
+    those and any other n ``prepare`` was asked for.
 
     Kept in a cache of recent texts (``models.features``), so it holds only what is read after
     ``prepare``: the view's token strings, a fifth of a prepared news article, are dropped once the

@@ -51,7 +51,7 @@ class Carried:
     the others (with the others and the kept ones as columns): on the ingest bench, batches of 500
     new documents met 3,000 and more stored ones that the batch before had met too. A matrix over
     ``max_bytes`` is not kept. The entries are the same cosines to float32 rounding, whichever way
-    they were computed.
+    they were computed. The matrix returned is read-only: it is the one kept.
     """
 
     def __init__(self, max_bytes: int) -> None:
@@ -66,6 +66,7 @@ class Carried:
                 out = self._with_kept(rows, kept)
             else:
                 out = self_similarities(rows)
+            out.flags.writeable = False  # the matrix returned is the one kept for the next call
             if out.nbytes <= self.max_bytes:
                 self._position, self._matrix = {k: i for i, k in enumerate(keys)}, out
             else:

@@ -1,6 +1,7 @@
 """models.cosine: the split dense/sparse product equals the plain sparse one, carried over or not."""
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
@@ -84,3 +85,10 @@ def test_carried_similarities_keep_no_matrix_over_their_bound() -> None:
     np.testing.assert_allclose(kept(keys, b), (a @ a.T).toarray(), atol=1e-6)
     kept.clear()
     np.testing.assert_allclose(kept(keys, b), (b @ b.T).toarray(), atol=1e-6)
+
+
+def test_the_carried_matrix_cannot_be_written_to() -> None:
+    rows = _rows(10, 100, seed=11)
+    got = Carried(max_bytes=2**30)([f"t{i}" for i in range(10)], rows)
+    with pytest.raises(ValueError):
+        got[0, 1] = 0.5
