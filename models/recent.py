@@ -88,5 +88,3 @@ class RecentPer(PerOwner[Recent[V]]):
 
     def __init__(self, max_bytes: int, weigh: Callable[[V], int]) -> None:
         super().__init__(lambda: Recent(max_bytes, weigh))
-        self.max_bytes = max_bytes
-        self.weigh = weigh

@@ -8,7 +8,7 @@ import numpy as np
 
 from models import features
 from models.features import PairFeaturizer
-from models.recent import Recent
+from models.recent import PerOwner, Recent
 from tests.test_models_features import ARTICLE, OTHER, WRAPPER_HEAD
 
 
@@ -101,3 +101,20 @@ def test_threads_sharing_a_cache_keep_its_byte_count_right() -> None:
         list(pool.map(work, range(0, 8000, 2000)))
     assert cache.bytes == sum(len(cache.find(k) or "") for k in list(cache._kept))
     assert cache.bytes <= 200
+
+
+def test_per_owner_makes_one_for_each_owner_and_drops_it_with_the_owner() -> None:
+    import gc
+
+    class Fit:  # stands for a fitted vectorizer
+        pass
+
+    per = PerOwner(list)
+    a, b = Fit(), Fit()
+    assert per.of(a) is per.of(a) and per.of(a) is not per.of(b)
+    per.of(a).append("kept")
+    per.clear()
+    assert per.of(a) == [] and per.of(b) == []
+    del a
+    gc.collect()
+    assert len(per._by_owner) == 1  # b's only
