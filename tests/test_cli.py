@@ -152,6 +152,8 @@ def test_ingest_starts_its_storing_child_and_classifier_workers_before_the_flow(
     fresh = subprocess.run([*run, ""], capture_output=True, text=True, timeout=300, env=env, cwd=REPO)
     assert fresh.returncode == 0, fresh.stderr
     assert fresh.stdout.split() == ["True", "True", "True"]
-    broken = subprocess.run([*run, str(tmp_path / "none.joblib")], capture_output=True, text=True, env=env, cwd=REPO)
+    broken = subprocess.run(
+        [*run, str(tmp_path / "none.joblib")], capture_output=True, text=True, timeout=300, env=env, cwd=REPO
+    )
     assert broken.returncode == 0, broken.stderr
     assert broken.stdout.split() == ["False", "True"]
