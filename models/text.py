@@ -31,12 +31,15 @@ _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x2
 
 @dataclass(frozen=True)
 class TextView:
-    """A text's tokens (hashed, per process) and units, all with offsets into ``text``."""
+    """A text's tokens (hashed, per process) and units, all with offsets into ``text``.
+
+    A prepared text (``models.alignment.Prepared``) keeps its view without ``tokens``, ``tok_end``
+    and ``tok_hash`` (empty): nothing reads them once it is prepared."""
 
     text: str
-    tokens: list[str]  # lower-cased (empty in a prepared text, ``models.alignment.Prepared``, as are
+    tokens: list[str]  # lower-cased
     tok_start: np.ndarray  # char offset of each token
-    tok_end: np.ndarray  # ... these two)
+    tok_end: np.ndarray
     tok_hash: np.ndarray  # uint64 hash of each lower-cased token (process-local: never persist)
     unit_start: np.ndarray  # char offsets of each unit
     unit_end: np.ndarray
