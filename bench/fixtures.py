@@ -53,21 +53,39 @@ def fresh_postgres(admin_url: str) -> tuple[str, Callable[[], None], Callable[[]
     return url, drop, size
 
 
-REFERENCE_LOOP = 10_000_000
+def _loop() -> None:
+    total = 0
+    for i in range(10_000_000):
+        total += i
 
 
-def interpreter_seconds(repeats: int = 3) -> float:
-    """Seconds a fixed pure-Python loop (``REFERENCE_LOOP`` additions) takes here, the best of
-    ``repeats``: the interpreter's speed, on which most of ingest's CPU time depends.
+def _dict() -> None:
+    table = {str(i): i for i in range(2_000_000)}
+    for i in range(0, 2_000_000, 3):
+        table.pop(str(i))
 
-    Printed beside a run's figures so that runs on different machines can be compared: on machines
-    of the same nominal kind (2 cores) it took 0.58-0.79 s on one and 2.0-2.35 s on another, and
-    every rate of the benchmarks moved with it."""
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
-        total = 0
-        for i in range(REFERENCE_LOOP):
-            total += i
-        best = min(best, time.perf_counter() - started)
-    return best
+
+MACHINE_WORKLOADS = {"10M additions": _loop, "a 2M-key dict": _dict}
+
+
+def machine_seconds(repeats: int = 3) -> dict[str, float]:
+    """Seconds two fixed pure-Python workloads take here, the best of ``repeats`` each: a loop that
+    stays in the CPU's caches, and building and emptying a dict of 2M string keys, which does not.
+
+    Printed beside a run's figures so that runs on different machines can be compared: machines of
+    the same nominal kind (2 cores) have differed 2.7x in the ingest benchmark's CPU time a document
+    (docs/performance.md), and a loop alone does not show it."""
+    out = {}
+    for name, workload in MACHINE_WORKLOADS.items():
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter()
+            workload()
+            best = min(best, time.perf_counter() - started)
+        out[name] = best
+    return out
+
+
+def machine_note(seconds: dict[str, float]) -> str:
+    """``machine_seconds`` as a phrase: "10M additions 0.71 s, a 2M-key dict 1.62 s"."""
+    return ", ".join(f"{name} {s:.2f} s" for name, s in seconds.items())

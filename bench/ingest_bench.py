@@ -19,8 +19,8 @@ with the classifier's share of it (the rest: candidate queries, attribution, wri
 a document took in all of the run's processes (this one, the storing child, the model workers; on a
 machine whose speed drifts, a steadier figure than the rates); classifier pairs per document; and how
 many documents came out with the right label and source. A second pass over the same folder must add
-nothing. Below the table, how long a fixed pure-Python loop took before and after the runs
-(``bench.fixtures.interpreter_seconds``): the rates are this machine's, and move with it.
+nothing. Below the table, how long two fixed pure-Python workloads took before and after the runs
+(``bench.fixtures.machine_seconds``): the rates are this machine's, and move with it.
 
 ``--model-workers N`` spreads the classifier over N processes as ``COPYTRACE_MODEL_WORKERS`` does
 (default: that setting's default, the CPUs available); ``--compare-workers`` also runs each database
@@ -52,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text  # noqa: E402
 
-from bench.fixtures import DEFAULT_DATA, REFERENCE_LOOP, fresh_postgres, interpreter_seconds, source_material  # noqa: E402
+from bench.fixtures import DEFAULT_DATA, fresh_postgres, machine_note, machine_seconds, source_material  # noqa: E402
 from copytrace import pipeline  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.scoring import Scorer, load_scorer  # noqa: E402
@@ -312,7 +312,7 @@ def main(argv: list[str] | None = None) -> None:
 
     records = build_feed(Path(args.data), args.sources)
     results = []
-    loop_before = interpreter_seconds()
+    machine_before = machine_seconds()
     with tempfile.TemporaryDirectory(prefix="copytrace-ingest-bench-") as tmp:
         landing = Path(tmp) / "landing"
         paths = write_landing(records, landing)
@@ -334,10 +334,7 @@ def main(argv: list[str] | None = None) -> None:
             finally:
                 drop()
     print(table(results))
-    print(
-        f"\nMachine: {REFERENCE_LOOP:,} additions in a Python loop took {loop_before:.2f} s before the runs "
-        f"and {interpreter_seconds():.2f} s after."
-    )
+    print(f"\nMachine, before the runs: {machine_note(machine_before)}; after: {machine_note(machine_seconds())}.")
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ Reported per method: recall@1 and @5 of the true source by copy type, query late
 candidates and re-rank together), build throughput (documents/s), index size and peak memory (how
 far the resident memory of the method's own process grew). Each size's results are kept under
 ``--out`` with its corpus; ``retrieval.md`` and ``retrieval_latency.png`` there (``-v1`` for
-``--corpus 1``) show every size measured, with the run each came from: its date, commit and how long a fixed
-pure-Python loop took on its machine (``--reuse-index`` answers the queries again on an index an
+``--corpus 1``) show every size measured, with the run each came from: its date, commit and how long two fixed
+pure-Python workloads took on its machine (``--reuse-index`` answers the queries again on an index an
 earlier run built).
 """
 
@@ -52,7 +52,7 @@ from sqlalchemy import select  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.fixtures import DEFAULT_DATA, REFERENCE_LOOP, fresh_postgres, interpreter_seconds, source_material  # noqa: E402
+from bench.fixtures import DEFAULT_DATA, fresh_postgres, machine_note, machine_seconds, source_material  # noqa: E402
 from copytrace import store  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.fingerprints import SHINGLE_WORDS, fingerprint_rows, words  # noqa: E402
@@ -561,7 +561,7 @@ def main(argv: list[str] | None = None) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    code = f"{_code_version()} (a {REFERENCE_LOOP:,}-addition Python loop: {interpreter_seconds():.2f} s)"
+    code = f"{_code_version()} (machine: {machine_note(machine_seconds())})"
 
     for size in sizes:
         results, reused = bench_size(size, args, out, postgres=args.postgres if size == sizes[0] else None)
