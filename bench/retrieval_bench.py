@@ -24,9 +24,9 @@ Reported per method: recall@1 and @5 of the true source by copy type, query late
 candidates and re-rank together), build throughput (documents/s), index size and peak memory (how
 far the resident memory of the method's own process grew). Each size's results are kept under
 ``--out`` with its corpus; ``retrieval.md`` and ``retrieval_latency.png`` there (``-v1`` for
-``--corpus 1``) show every size measured, with the run each came from: its date, commit and how long two fixed
-pure-Python workloads took on its machine (``--reuse-index`` answers the queries again on an index an
-earlier run built).
+``--corpus 1``) show every size measured, with the run each came from: its date, commit and how long
+two fixed pure-Python workloads took on its machine (``--reuse-index`` answers the queries again on
+an index an earlier run built).
 """
 
 from __future__ import annotations
