@@ -99,6 +99,7 @@ class Document(Base):
     url: Mapped[str | None] = mapped_column(String(2000))
     site: Mapped[str | None] = mapped_column(String(255), index=True)
     fetched_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]  # the date the page states (revision 0006)
     source_path: Mapped[str | None] = mapped_column(String(2000))
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
     flow_run_id: Mapped[str | None] = mapped_column(String(64))

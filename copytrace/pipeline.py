@@ -269,6 +269,7 @@ def _new_copy(copy) -> store.NewCopy:
         site=copy.site,
         fetched_at=copy.fetched_at,
         source_path=copy.source_path,
+        published_at=copy.published_at,
     )
 
 
@@ -317,7 +318,9 @@ def _plan(
         stored_cls.update(store.current_classifications(session, parent_ids))
     stored_docs = [d for d in store.documents_by_id(session, candidate_ids) if d.id in stored_cls]
 
-    docs = [Doc(d.id, d.text, d.fetched_at, True, d.story_id, None, d.title) for d in new_docs] + [
+    docs = [
+        Doc(d.id, d.text, d.fetched_at, True, d.story_id, None, d.title, published_at=d.published_at) for d in new_docs
+    ] + [
         Doc(
             d.id,
             d.text,
@@ -327,6 +330,7 @@ def _plan(
             stored_cls[d.id].derived_from_id,
             d.title,
             stored_cls[d.id].pair_class,
+            published_at=d.published_at,
         )
         for d in stored_docs
     ]

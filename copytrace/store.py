@@ -155,6 +155,7 @@ class NewCopy:
     site: str | None = None
     fetched_at: datetime | None = None
     source_path: str | None = None
+    published_at: datetime | None = None
 
 
 def add_document(session: Session, copy: NewCopy, flow_run_id: str | None) -> int | None:
@@ -189,6 +190,7 @@ def add_documents(session: Session, copies: Sequence[NewCopy], flow_run_id: str 
                 "url": c.url,
                 "site": c.site,
                 "fetched_at": c.fetched_at,
+                "published_at": c.published_at,
                 "source_path": c.source_path,
                 "flow_run_id": flow_run_id,
                 "created_at": now,
@@ -356,7 +358,7 @@ def pending_document_ids(session: Session, limit: int | None = None) -> list[int
 
 def documents_by_id(session: Session, ids: Iterable[int]) -> list[Row]:
     """These documents, in id order, as rows of what attributing them reads: ``id``, ``locator``,
-    ``title``, ``site``, ``fetched_at``, ``story_id`` and ``text``. Rows, not ORM objects: a batch
+    ``title``, ``site``, ``fetched_at``, ``published_at``, ``story_id`` and ``text``. Rows, not ORM objects: a batch
     reads a thousand or more (its own and its candidates), and building an object and its text's
     object for each was most of the time."""
     ids = list(ids)
@@ -374,6 +376,7 @@ def _documents_query(dialect: str):
             Document.title,
             Document.site,
             Document.fetched_at,
+            Document.published_at,
             Document.story_id,
             TextBlob.body.label("text"),
         )

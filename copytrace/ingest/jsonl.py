@@ -1,10 +1,13 @@
 """JSONL landing files: one scraped record a line.
 
-Each line is an object with ``url``, ``fetched_at`` (ISO-8601), ``title`` and either
+Each line is an object with ``url``, ``fetched_at`` (ISO-8601), ``title``, optionally
+``published_at`` (ISO-8601: the page's publication date, when the scraper read one) and either
 ``text`` (already extracted) or ``html`` (extracted here). When both are given, ``text``
-wins: it is what the scraper saw. A bad line is reported with its line number and the
-other lines are still read, because one scraper bug should not cost a whole batch.
-Blank lines are skipped. A ``fetched_at`` without a time zone is taken as UTC.
+wins: it is what the scraper saw. Likewise a ``published_at`` given wins over the date the
+``html`` states. A bad line is reported with its line number and the other lines are still
+read, because one scraper bug should not cost a whole batch. Blank lines are skipped. A date
+without a time zone is taken as UTC (a bare date is midnight UTC); a publication date after the
+fetch or before 1990 is left out (``records.plausible_publication``).
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ import json
 from datetime import datetime
 
 from copytrace.ingest.html import extract_article
-from copytrace.ingest.records import InputError, ReadError, ScrapedCopy, make_copy, parse_utc
+from copytrace.ingest.records import InputError, ReadError, ScrapedCopy, make_copy, parse_utc, plausible_publication
 
-_FIELDS = ("url", "fetched_at", "title", "text", "html")
+_FIELDS = ("url", "fetched_at", "published_at", "title", "text", "html")
 
 
 def read_jsonl(text: str, path: str, resolved: str) -> tuple[list[ScrapedCopy], list[ReadError]]:
@@ -58,26 +61,29 @@ def _parse(line: str, number: int) -> dict:
         record[name] = value or None
     if "text" not in obj and "html" not in obj:
         raise InputError("malformed-jsonl", f"Line {number} has neither a 'text' nor an 'html' field.")
-    record["fetched_at"] = _parse_date(record["fetched_at"], number)
+    for name in ("fetched_at", "published_at"):
+        record[name] = _parse_date(record[name], name, number)
     return record
 
 
-def _parse_date(value: str | None, number: int) -> datetime | None:
+def _parse_date(value: str | None, name: str, number: int) -> datetime | None:
     if value is None:
         return None
     try:
         return parse_utc(value)
     except ValueError:
-        raise InputError("malformed-jsonl", f"Line {number}: fetched_at {value!r} is not an ISO-8601 date.") from None
+        raise InputError("malformed-jsonl", f"Line {number}: {name} {value!r} is not an ISO-8601 date.") from None
 
 
 def _copy(record: dict, fallback: str, path: str, number: int) -> ScrapedCopy:
     title, url = record["title"], record["url"]
+    published_at = plausible_publication(record["published_at"], record["fetched_at"])
     if record["text"] and record["text"].strip():
         body = record["text"]
     elif record["html"]:
-        article = extract_article(record["html"])
+        article = extract_article(record["html"], fetched_at=record["fetched_at"])
         body, title, url = article.text, title or article.title, url or article.url
+        published_at = published_at or article.published_at
     else:
         raise InputError("no-text", "The record's text is empty.")
     return make_copy(
@@ -87,5 +93,6 @@ def _copy(record: dict, fallback: str, path: str, number: int) -> ScrapedCopy:
         title=title,
         url=url,
         fetched_at=record["fetched_at"],
+        published_at=published_at,
         record_index=number,
     )

@@ -120,6 +120,7 @@ def _parse(suffix: str, data: bytes, shown: str, resolved: str, result: FileResu
                 source_path=shown,
                 title=article.title,
                 url=article.url,
+                published_at=article.published_at,
             )
         )
     elif suffix == ".jsonl":

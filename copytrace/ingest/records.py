@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from copytrace.text import normalise, normalised_sha256
@@ -25,6 +25,7 @@ class ScrapedCopy:
     url: str | None
     site: str | None  # host of ``url``, lower-case, without ``www.``
     fetched_at: datetime | None  # tz-aware UTC
+    published_at: datetime | None  # the page's stated publication date, tz-aware UTC (a bare date: midnight)
     source_path: str  # the landing file it was read from (absolute, not resolved)
     record_index: int | None  # JSONL line number / WARC record number (1-based); None for one-copy files
     sha256: str  # text_sha256(text): the copy's identity
@@ -65,6 +66,21 @@ def parse_utc(value: str) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
+# A publication date before this is a misreading (a copyright line, a birth date), not a web page's.
+EARLIEST_PUBLICATION = datetime(1990, 1, 1, tzinfo=UTC)
+# How far a publication date may lie after the fetch: the widest UTC offset. A bare date is read as
+# midnight UTC, and a page dated in UTC+14 is already on that date 14 hours before it.
+PUBLICATION_SLACK = timedelta(hours=14)
+
+
+def plausible_publication(when: datetime | None, fetched_at: datetime | None = None) -> datetime | None:
+    """``when`` (tz-aware UTC) if a page fetched at ``fetched_at`` (else now) can have been published
+    then; None for a date before 1990 or after the fetch (beyond PUBLICATION_SLACK)."""
+    if when is None or when < EARLIEST_PUBLICATION:
+        return None
+    return when if when <= (fetched_at or datetime.now(UTC)) + PUBLICATION_SLACK else None
+
+
 def site_of(url: str | None) -> str | None:
     """The host of ``url``, lower-case and without a leading ``www.``; None when there is no host."""
     if not url:
@@ -86,9 +102,12 @@ def make_copy(
     title: str | None = None,
     url: str | None = None,
     fetched_at: datetime | None = None,
+    published_at: datetime | None = None,
     record_index: int | None = None,
 ) -> ScrapedCopy:
-    """Normalise and hash ``text``; raise InputError("no-text") when nothing is left."""
+    """Normalise and hash ``text``; raise InputError("no-text") when nothing is left.
+
+    A ``published_at`` that cannot be (``plausible_publication``) is dropped, not an error."""
     clean = normalise(text)
     if not clean:
         raise InputError("no-text", "There is no text left once blank space is removed.")
@@ -99,6 +118,7 @@ def make_copy(
         url=url or None,
         site=site_of(url),
         fetched_at=fetched_at,
+        published_at=plausible_publication(published_at, fetched_at),
         source_path=source_path,
         record_index=record_index,
         sha256=normalised_sha256(clean),

@@ -111,18 +111,20 @@ def _wanted_body(records: ArchiveIterator, record) -> bytes | None:
 
 def _copy(record, body: bytes, uri: str, source_path: str, number: int) -> ScrapedCopy:
     mime, charset = _content_type(record)
+    fetched_at = _warc_date(record.rec_headers.get_header("WARC-Date"))
     if mime == "text/plain":
-        text, title = decode_text(body, charset), None
+        text, title, published_at = decode_text(body, charset), None, None
     else:
-        article = extract_article(body, charset)
-        text, title = article.text, article.title
+        article = extract_article(body, charset, fetched_at)
+        text, title, published_at = article.text, article.title, article.published_at
     return make_copy(
         locator=uri,
         text=text,
         source_path=source_path,
         title=title,
         url=uri,
-        fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")),
+        fetched_at=fetched_at,
+        published_at=published_at,
         record_index=number,
     )
 
