@@ -2,9 +2,9 @@
 
 Plain functions over in-memory documents, so the logic is tested without a database
 or Prefect. The pair classifier is asked about both directions of every candidate
-pair; direction comes from timestamps when both texts carry one, otherwise from the
-classifier, which was trained to call a reversed pair (the fuller, cleaner text
-presented as the copy) ``independent``.
+pair (only earlier → later when both carry dates); which way a derived pair goes is its
+own decision (``models.direction``: dates, then the text's signals), stored with its
+evidence beside the copy's label.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from typing import Any, Protocol
 import numpy as np
 
 from copytrace.disjoint import DisjointSets
+from models import direction
 from models.recent import Recent
+from models.specifics import Specifics, specifics
 from models.text import distinct, ngram_hashes, word_hashes
 
 INDEPENDENT = "independent"
@@ -32,6 +34,8 @@ VERBATIM_SHARE = 0.1  # of the smaller text's runs two texts must share to be co
 NEAR_DUPLICATE = 0.9  # in a crowd, texts this similar are copies of one text...
 CROWD_ANCHORS = 3  # ...and each is compared with the first few seen of them, not with all
 NEAREST_ROWS = 512
+REVERSE_CHECK_DERIVED = 0.5  # a dated pair not derived earlier → later ...
+REVERSE_CHECK_CONTAINED = 0.5  # ... whose later text holds this share of the earlier one's sentences verbatim
 # Each text's distinct verbatim runs, kept for the texts met recently: a stored document is a
 # candidate again and again.
 _RUNS: Recent[np.ndarray] = Recent(32 * 2**20, lambda runs: runs.nbytes + 64)
@@ -57,6 +61,7 @@ class Doc:
     parent_id: int | None = None  # current derived_from of a stored document
     title: str | None = None
     pair_class: str | None = None  # current pair class of a stored document
+    published_at: datetime | None = None  # the page's own publication date, when it states one
 
 
 @dataclass(frozen=True)
@@ -69,12 +74,18 @@ class Edge:
     confidence: float
     derived: float  # 1 - P(independent)
     explained: float  # share of the copy matched to the source (verbatim counts fully)
-    decided_by: str  # what set the direction: "timestamp", "classifier" or "fullness"
+    decided_by: str  # the signal that set the direction (``models.direction``): "published", "fetched", ...
     covers: float = 1.0  # share of the source the copy covers
+    direction: dict[str, Any] = field(default_factory=dict, compare=False)  # the direction's evidence
 
     @property
-    def by_timestamp(self) -> bool:
-        return self.decided_by == "timestamp"
+    def by_date(self) -> bool:
+        return self.decided_by in direction.DATED
+
+    @property
+    def decisive(self) -> bool:
+        """Set by a date or by a signal of the text that cleared its margin, not by a tie on length."""
+        return self.decided_by != "fullness"
 
 
 @dataclass
@@ -133,6 +144,7 @@ def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = 
         pairs += related
     by_pair = {key: ex["probabilities"] for key, ex in explanations.items()}
     repeated = {key: float(ex.get("features", {}).get("repeated_unit_share", 0.0)) for key, ex in explanations.items()}
+    texts = _TextSignals(_machine_scores(docs, by_pair, scorer, thresholds), repeated)
 
     edges = [
         replace(
@@ -141,7 +153,7 @@ def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = 
             covers=float(explanations[(e.source, e.copy)].get("features", {}).get("source_coverage", 1.0)),
         )
         for a, b in pairs
-        if (e := _decide(docs, a, b, by_pair, repeated, thresholds)) is not None
+        if (e := _decide(docs, a, b, by_pair, texts, thresholds)) is not None
     ]
     parents, outranked = _choose_parents(docs, edges)
     stories = _stories(docs, parents, _story_links(docs, sims, thresholds.story_cosine))
@@ -165,11 +177,37 @@ def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = 
     return Attribution(decisions, stories, len(explanations))
 
 
+def _machine_scores(docs: Sequence[Doc], by_pair, scorer: PairScorer, th: Thresholds) -> dict[int, float]:
+    """The machine-style score of each document in a pair that looks derived one way or the other
+    (only those need a direction); none when the scorer has no style model."""
+    score = getattr(scorer, "machine_scores", None)
+    if score is None:
+        return {}
+    needed = sorted({k for key, p in by_pair.items() if _derived(p) >= th.derived for k in key})
+    if not needed:
+        return {}
+    values = score([docs[k].text for k in needed])
+    return {} if values is None else dict(zip(needed, map(float, values), strict=True))
+
+
 def _explain(docs: Sequence[Doc], pairs: list[tuple[int, int]], scorer: PairScorer) -> dict[tuple[int, int], dict]:
     """The classifier's explanation of each direction worth scoring of these pairs, by (source, copy)."""
     directed = [d for a, b in pairs for d in _directions(docs, a, b)]
     explained = scorer.explain_many([(docs[s].text, docs[c].text) for s, c in directed]) if directed else []
-    return dict(zip(directed, explained, strict=True))
+    out = dict(zip(directed, explained, strict=True))
+    # A dated pair is scored earlier → later only; where that finds no derivation although the later
+    # text holds most of the earlier one, the other direction is scored too, so that a verbatim
+    # derivation the dates contradict (a page's guessed date, a scraper's late fetch) can be seen.
+    reverse = [
+        (c, s)
+        for s, c in directed
+        if (c, s) not in out
+        and _derived(out[(s, c)]["probabilities"]) < REVERSE_CHECK_DERIVED
+        and out[(s, c)].get("features", {}).get("source_verbatim_coverage", 0.0) >= REVERSE_CHECK_CONTAINED
+    ]
+    if reverse:
+        out |= dict(zip(reverse, scorer.explain_many([(docs[s].text, docs[c].text) for s, c in reverse]), strict=True))
+    return out
 
 
 def _looks_derived(explanations: dict[tuple[int, int], dict], pair: tuple[int, int]) -> float:
@@ -197,7 +235,7 @@ def _reroots(
         return False
 
     def decisive(e: Edge) -> bool:
-        return e.by_timestamp or (e.decided_by == "classifier" and e.source not in parents)
+        return e.by_date or (e.decisive and e.source not in parents)
 
     if decisive(edge) or (d.parent_id is None and any(decisive(e) for e in edges if e.copy == i)):
         return True
@@ -377,44 +415,65 @@ def _best_class(p: dict[str, float]) -> tuple[str, float]:
     return cls, derived[cls]
 
 
+def _side(docs: Sequence[Doc], k: int, other: int, texts: _TextSignals) -> direction.Side:
+    d = docs[k]
+    return direction.Side(
+        d.text,
+        published_at=d.published_at,
+        fetched_at=d.fetched_at,
+        machine_score=texts.machine.get(k),
+        repeated=texts.repeated.get((other, k), 0.0),
+        tie_key=(d.is_new, d.id),
+    )
+
+
 def _by_time(docs: Sequence[Doc], a: int, b: int) -> tuple[int, int] | None:
-    """(earlier, later) when both texts carry distinct fetch times, else None."""
-    ta, tb = docs[a].fetched_at, docs[b].fetched_at
-    if ta is None or tb is None or ta == tb:
+    """(earlier, later) when both texts carry distinct publication dates, or else fetch times; else None."""
+    sa = direction.Side("", published_at=docs[a].published_at, fetched_at=docs[a].fetched_at)
+    sb = direction.Side("", published_at=docs[b].published_at, fetched_at=docs[b].fetched_at)
+    dated = direction.by_dates(sa, sb)
+    if dated is None:
         return None
-    return (a, b) if ta < tb else (b, a)
+    return (a, b) if dated.source == 0 else (b, a)
 
 
 def _directions(docs: Sequence[Doc], a: int, b: int) -> list[tuple[int, int]]:
-    """The directions worth scoring: only earlier → later when the times tell (half the classifier's
+    """The directions worth scoring: only earlier → later when the dates tell (half the classifier's
     work on a timestamped feed), otherwise both."""
     order = _by_time(docs, a, b)
     return [order] if order else [(a, b), (b, a)]
 
 
-def _decide(docs, a: int, b: int, by_pair, repeated, th: Thresholds) -> Edge | None:
+@dataclass
+class _TextSignals:
+    """What direction reads from the texts of one ``attribute`` call, computed once per document."""
+
+    machine: dict[int, float]  # machine-style score by document index (empty without a style model)
+    repeated: dict[tuple[int, int], float]  # (s, c): share of c repeating its own passages, read as s's copy
+    facts: dict[int, Specifics] = field(default_factory=dict)
+
+    def specifics_of(self, docs: Sequence[Doc], a: int, b: int) -> tuple[Specifics, Specifics]:
+        for k in (a, b):
+            if k not in self.facts:
+                self.facts[k] = specifics(docs[k].text)
+        return self.facts[a], self.facts[b]
+
+
+def _decide(docs, a: int, b: int, by_pair, texts: _TextSignals, th: Thresholds) -> Edge | None:
     """One directed edge for the pair, or None when neither derives from the other.
 
-    ``repeated[(s, c)]`` is the share of ``c`` that repeats its own passages, read as a copy of ``s``.
     ``explained`` and ``covers`` are left at their defaults here: ``attribute`` fills them in from the
     pair's explanation.
     """
-    if (order := _by_time(docs, a, b)) is not None:
-        return _edge(*order, by_pair[order], "timestamp", th)
-    d_ab, d_ba = _derived(by_pair[(a, b)]), _derived(by_pair[(b, a)])
-    if abs(d_ab - d_ba) >= th.tie_margin:
-        (source, copy), decided_by = ((a, b) if d_ab > d_ba else (b, a)), "classifier"
-    else:
-        # Both directions look alike: the fuller text is the source (for equal texts, the one seen
-        # first), its repeats of its own passages counted once: a rewrite that says two paragraphs
-        # twice (seed 003) is longer than the wrapped excerpt it rewrites (002), not fuller.
-        def fullness(k: int) -> float:
-            other = b if k == a else a
-            return len(docs[k].text) * (1.0 - repeated.get((other, k), 0.0))
-
-        first, second = sorted((a, b), key=lambda k: (-fullness(k), docs[k].is_new, docs[k].id))
-        (source, copy), decided_by = (first, second), "fullness"
-    return _edge(source, copy, by_pair[(source, copy)], decided_by, th)
+    p_ab, p_ba = by_pair.get((a, b)), by_pair.get((b, a))
+    if max(_derived(p) for p in (p_ab, p_ba) if p is not None) < th.derived:
+        return None
+    way = direction.orient(
+        _side(docs, a, b, texts), _side(docs, b, a, texts), p_ab, p_ba, texts.specifics_of(docs, a, b)
+    )
+    source, copy = (a, b) if way.source == 0 else (b, a)
+    edge = _edge(source, copy, by_pair[(source, copy)], way.decided_by, th)
+    return None if edge is None else replace(edge, direction=way.to_dict())
 
 
 def _edge(source: int, copy: int, p: dict[str, float], decided_by: str, th: Thresholds) -> Edge | None:
@@ -447,7 +506,7 @@ def _choose_parents(docs: Sequence[Doc], edges: list[Edge]) -> tuple[dict[int, E
     Also returns, per copy, the sources that lost clearly (on explanation or structure) rather
     than on a near-tie: only those may be replaced in a stored copy's provenance.
     """
-    ordered = sorted(edges, key=lambda e: (not e.by_timestamp, e.pair_class not in VERBATIM_CLASSES, -e.derived))
+    ordered = sorted(edges, key=lambda e: (not e.by_date, e.pair_class not in VERBATIM_CLASSES, -e.derived))
     kept: list[Edge] = []
     succ: dict[int, set[int]] = {}
     for e in ordered:
@@ -540,7 +599,7 @@ def _decision(
             reasons.append(f"the source of {len(copies)} copies found so far")
         evidence = {"reasons": reasons, "candidates": len(others) + len(copies)}
         return Decision(d.id, scorer.to_label(INDEPENDENT), INDEPENDENT, confidence, None, d.id, evidence)
-    evidence = explanations[(edge.source, i)]
+    evidence = {**explanations[(edge.source, i)], "direction": edge.direction}
     reason = reason or ("ingest" if d.is_new else "re-rooted")
     return Decision(
         d.id,

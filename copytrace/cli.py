@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -321,7 +322,7 @@ def show(
 ) -> None:
     """Print the provenance chain of one stored document, from the copy up to its root original."""
     from copytrace.db import ensure_schema, session_factory
-    from copytrace.report import provenance_rows
+    from copytrace.report import describe_direction, direction_of, provenance_rows
 
     url = _db(db)
     ensure_schema(url)
@@ -340,6 +341,8 @@ def show(
                 f"[dim]doc {row['document_id']}, story {row['story_id']}[/dim]"
             )
             parent = row["derived_from_id"]
+            if parent and (way := direction_of(session, row["document_id"])):
+                out.print(f"{'  ' * len(seen)}[dim]{escape(describe_direction(way))}[/dim]")
             nxt = provenance_rows(session, "WHERE document_id = :d", {"d": parent}) if parent else []
             row = nxt[0] if nxt else None
 

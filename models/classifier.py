@@ -2,7 +2,8 @@
 
     pairs    PairFeaturizer            alignment + similarity features, leftover texts
     features ColumnTransformer         numeric features as they are | ResidualVocabulary on leftovers
-    classify CalibratedClassifierCV    gradient-boosted trees, isotonic-calibrated → predict_proba
+    classify VerbatimFloor             the rule "a verbatim copy is never independent" over
+             CalibratedClassifierCV    gradient-boosted trees, isotonic-calibrated → predict_proba
 
 Gradient boosting, because the decisive evidence is in interactions (all of the copy
 matched verbatim *and* most of the source covered → full copy; the same with an
@@ -18,10 +19,12 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import ThreadpoolController
 
 from models import cosine, features, tfidf
@@ -47,8 +50,71 @@ CARRIED_SIMILARITY_BYTES = 256 * 2**20
 _CARRIED: PerOwner[cosine.Carried] = PerOwner(lambda: cosine.Carried(CARRIED_SIMILARITY_BYTES))
 
 
+class VerbatimFloor(BaseEstimator, ClassifierMixin):
+    """``estimator`` with one rule the trees cannot be trusted to learn everywhere: a copy that is
+    ``threshold`` or more verbatim source sentences is never ``independent``.
+
+    Trees extrapolate outside the lengths they were trained on (short texts made wholly of the
+    source's sentences came out independent), and a label must not contradict its own evidence.
+    The one exception is the reverse of a wrapped copy — the source is a page whose uncovered
+    lines read as furniture (``source_leftover_wrapper_max`` at least ``wrapper``): the bare
+    article is not derived from the page around it. The rule moves the independent probability
+    onto the other classes in proportion, so the confidence stays a probability.
+    """
+
+    INDEPENDENT = "independent"
+
+    def __init__(
+        self,
+        estimator=None,
+        verbatim_column: int = 0,
+        wrapper_column: int = 0,
+        threshold: float = 0.9,
+        wrapper: float = 0.5,
+    ):
+        self.estimator = estimator
+        self.verbatim_column = verbatim_column
+        self.wrapper_column = wrapper_column
+        self.threshold = threshold
+        self.wrapper = wrapper
+
+    def fit(self, X, y):
+        self.estimator_ = clone(self.estimator).fit(X, y)
+        self.classes_ = self.estimator_.classes_
+        return self
+
+    def floored(self, X) -> np.ndarray:
+        """Which rows the rule applies to."""
+
+        def column(i: int) -> np.ndarray:
+            col = X[:, i]
+            return np.asarray(col.toarray() if hasattr(col, "toarray") else col, dtype=float).ravel()
+
+        return (column(self.verbatim_column) >= self.threshold) & (column(self.wrapper_column) < self.wrapper)
+
+    def predict_proba(self, X) -> np.ndarray:
+        check_is_fitted(self, "estimator_")
+        proba = np.array(self.estimator_.predict_proba(X), dtype=float)
+        where = np.flatnonzero(self.classes_ == self.INDEPENDENT)
+        rows = self.floored(X)
+        if len(where) and rows.any():
+            k = where[0]
+            rest = 1.0 - proba[rows, k]
+            proba[rows, k] = 0.0
+            proba[rows] /= np.where(rest > 0, rest, 1.0)[:, None]
+            empty = rows.copy()
+            empty[rows] = rest <= 0  # all mass was on independent: an excerpt is the least a verbatim copy is
+            if empty.any():
+                proba[empty] = 0.0
+                proba[empty, np.flatnonzero(self.classes_ == "excerpt")] = 1.0
+        return proba
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
 def build_pipeline(**params: Any) -> Pipeline:
-    """The untrained pipeline; ``params`` are ``set_params`` names, e.g. ``classify__method="sigmoid"``."""
+    """The untrained pipeline; ``params`` are ``set_params`` names, e.g. ``classify__estimator__method="sigmoid"``."""
     trees = HistGradientBoostingClassifier(
         max_iter=120,
         learning_rate=0.15,
@@ -70,7 +136,15 @@ def build_pipeline(**params: Any) -> Pipeline:
                     ]
                 ),
             ),
-            ("classify", CalibratedClassifierCV(trees, method="isotonic", cv=3, ensemble=False)),
+            (
+                "classify",
+                VerbatimFloor(
+                    CalibratedClassifierCV(trees, method="isotonic", cv=3, ensemble=False),
+                    verbatim_column=PAIR_FEATURES.index("copy_verbatim_share"),
+                    # the residual columns follow the pair features: copy max, copy mean, source max, ...
+                    wrapper_column=N_PAIR_FEATURES + 2,
+                ),
+            ),
         ]
     )
     return pipeline.set_params(**params)
@@ -81,7 +155,7 @@ def _threads() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-def _one_thread():
+def one_thread():
     """Run native code single-threaded: the trees' OpenMP start-up costs ~100 ms per call on a
     busy 2-core machine while predicting a few rows takes well under 1 ms on one thread."""
     return _threads().limit(limits=1)
@@ -89,13 +163,13 @@ def _one_thread():
 
 def predict_proba(pipeline: Pipeline, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
     """Class probabilities per pair, columns in ``pipeline.classes_`` order."""
-    with _one_thread():
+    with one_thread():
         return pipeline.predict_proba(list(pairs))
 
 
 def predict(pipeline: Pipeline, pairs: Sequence[tuple[str, str]]) -> list[str]:
     """The most probable pair class of each pair."""
-    with _one_thread():
+    with one_thread():
         return [str(c) for c in pipeline.predict(list(pairs))]
 
 
@@ -128,7 +202,7 @@ def similarities(pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
     the entries of texts the last call had too are that call's (``cosine.Carried``)."""
     vectors = text_vectors(pipeline, texts)
     carried = _CARRIED.of(pipeline.named_steps["pairs"].word_vectorizer_)
-    with _one_thread():  # a BLAS product: threads would only spin against the other processes
+    with one_thread():  # a BLAS product: threads would only spin against the other processes
         return carried(texts, vectors)
 
 
@@ -149,7 +223,7 @@ def explain_many(pipeline: Pipeline, pairs: Sequence[tuple[str, str]]) -> list[d
         return []
     featurizer: PairFeaturizer = pipeline.named_steps["pairs"]
     columns = pipeline.named_steps["features"]
-    with _one_thread():  # the alignments' unit products too: BLAS threads spun for a third of a core
+    with one_thread():  # the alignments' unit products too: BLAS threads spun for a third of a core
         rows, alignments = featurizer.analyse(list(pairs))
         matrix = columns.transform(rows)
         probas = pipeline.named_steps["classify"].predict_proba(matrix)
@@ -220,6 +294,13 @@ def _reasons(pair_class: str, f: dict[str, float], al) -> list[str]:
             f"its unmatched text is about the source's topic (cosine {f['copy_leftover_source_cosine']:.2f}): "
             "the writer's own words rather than page material"
         )
+    if f.get("copy_own_facts_share", 0.0) >= 0.3:
+        reasons.append(
+            f"{_pct(f['copy_own_facts_share'])} of the copy's names and numbers are not in the source "
+            f"({_pct(f['copy_own_quotes_share'])} of its quotes): facts of its own"
+        )
+    elif f.get("shared_facts_log", 0.0) > 1.0 and f.get("shared_facts_order_kept", 1.0) >= 0.8:
+        reasons.append("the copy adds almost no names or numbers of its own and keeps the source's order of facts")
     if f["repeated_unit_share"] > 0.02:
         reasons.append(f"{_pct(f['repeated_unit_share'])} of the copy repeats its own passages")
     if pair_class == "independent":

@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from models import tfidf
 from models.alignment import ALIGNMENT_FEATURES, Alignment, Prepared, align_prepared, prepare
 from models.recent import RecentPer
+from models.specifics import SPECIFICS_FEATURES, Specifics, pair_features, specifics
 from models.text import TOKEN_PATTERN, char_grams, overlap, sparse_dot
 
 CONTAINMENT_NS = (1, 2, 4, 8)  # 2 and 4 are also what the aligner needs
@@ -34,11 +35,12 @@ DOC_FEATURES = (
     "length_ratio_log",
     "copy_leftover_source_cosine",
 )
-PAIR_FEATURES = DOC_FEATURES + ALIGNMENT_FEATURES
+PAIR_FEATURES = DOC_FEATURES + ALIGNMENT_FEATURES + SPECIFICS_FEATURES
 N_PAIR_FEATURES = len(PAIR_FEATURES)
 COPY_RESIDUAL_COLUMN = N_PAIR_FEATURES
 SOURCE_RESIDUAL_COLUMN = N_PAIR_FEATURES + 1
 PREPARED_CACHE_BYTES = 128 * 2**20
+PreparedText = tuple[Prepared, tuple[np.ndarray, np.ndarray], Specifics]
 LINE_SCORE_CACHE_BYTES = 16 * 2**20
 
 
@@ -79,12 +81,12 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
         w = (1.0 + np.log(counts)) * self.char_idf_[ids]
         return ids.astype(np.int32), w / max(float(np.sqrt((w * w).sum())), 1e-12)  # int32: kept in a cache
 
-    def _prepare(self, text: str) -> tuple[Prepared, tuple[np.ndarray, np.ndarray]]:
-        """``text`` prepared for aligning, and its char vector."""
+    def _prepare(self, text: str) -> PreparedText:
+        """``text`` prepared for aligning, its char vector and its specifics."""
         vocabulary, idf = self.word_vectorizer_.vocabulary_, self.word_vectorizer_.idf_
-        return prepare(text, vocabulary, idf, CONTAINMENT_NS), self._char_vector(text)
+        return prepare(text, vocabulary, idf, CONTAINMENT_NS), self._char_vector(text), specifics(text)
 
-    def _prepared(self, texts: list[str]) -> list[tuple[Prepared, tuple[np.ndarray, np.ndarray]]]:
+    def _prepared(self, texts: list[str]) -> list[PreparedText]:
         """``_prepare`` of each text, those met recently (a stored source meeting the next batch's
         copies) taken from a cache of ``PREPARED_CACHE_BYTES``."""
         cache = _PREPARED.of(self.word_vectorizer_)
@@ -127,7 +129,7 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
         texts = list(dict.fromkeys(t for pair in pairs for t in pair))
         pos = {t: i for i, t in enumerate(texts)}
         idf = self.word_vectorizer_.idf_
-        prepared, chars = zip(*self._prepared(texts), strict=True) if texts else ((), ())
+        prepared, chars, facts = zip(*self._prepared(texts), strict=True) if texts else ((), (), ())
 
         out = np.empty((len(pairs), N_PAIR_FEATURES + 2), dtype=object)
         alignments = []
@@ -147,24 +149,26 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
                 float(np.log((cp.view.n_tokens + 1) / (sp.view.n_tokens + 1))),
                 self._leftover_cosine(al, cp, sp, idf),
             ]
-            out[r, :N_PAIR_FEATURES] = doc + al.feature_vector()
+            out[r, :N_PAIR_FEATURES] = doc + al.feature_vector() + pair_features(facts[i], facts[j])
             out[r, COPY_RESIDUAL_COLUMN] = "\n".join(seg.text for seg in al.wrapper_segments)
             out[r, SOURCE_RESIDUAL_COLUMN] = al.source_residual
         return out, alignments
 
 
-def _weight(prepared: tuple[Prepared, tuple[np.ndarray, np.ndarray]]) -> int:
-    """About the bytes a prepared text holds: its arrays and its text (it keeps no token strings)."""
-    p, (char_ids, char_weights) = prepared
+def _weight(prepared: PreparedText) -> int:
+    """About the bytes a prepared text holds: its arrays, its text (it keeps no token strings) and its
+    specifics (its facts, short strings of ~60 bytes each, and 3-gram hash arrays)."""
+    p, (char_ids, char_weights), facts = prepared
     v, rows = p.view, p.rows
     arrays = [v.tok_start, v.tok_end, v.tok_hash, v.unit_start, v.unit_end, v.unit_tok_start, v.unit_tok_end]
     arrays += [rows.ids, rows.unit_of, rows.unit_col, rows.unit_weight, rows.doc, rows.token_ids]
     arrays += [*p.hashes.values(), *p.grams.values()]
-    return sum(a.nbytes for a in arrays) + char_ids.nbytes + char_weights.nbytes + len(v.text)
+    specifics_bytes = 60 * len(facts.facts) + facts.grams.nbytes + sum(q.nbytes for q in facts.quotes)
+    return sum(a.nbytes for a in arrays) + char_ids.nbytes + char_weights.nbytes + len(v.text) + specifics_bytes
 
 
 # Texts prepared by each fit (keyed by its word vectorizer).
-_PREPARED: RecentPer[tuple[Prepared, tuple[np.ndarray, np.ndarray]]] = RecentPer(PREPARED_CACHE_BYTES, _weight)
+_PREPARED: RecentPer[PreparedText] = RecentPer(PREPARED_CACHE_BYTES, _weight)
 
 
 # Wrapper scores of leftover lines with each line's length (its weight in the cache), per fitted line model.

@@ -19,6 +19,7 @@ import sklearn
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 DEFAULT_MODEL_NAME = "copytrace-pair.joblib"
+STYLE_MODEL_NAME = "copytrace-style.joblib"  # models.style.MachineStyle: orients rewrites without dates
 
 
 class ModelIntegrityError(RuntimeError):
@@ -28,6 +29,11 @@ class ModelIntegrityError(RuntimeError):
 def default_model_path() -> Path:
     """The shipped model (package data)."""
     return ARTIFACTS / DEFAULT_MODEL_NAME
+
+
+def style_model_path() -> Path:
+    """The shipped machine-style model (``models.style``), beside the pair model."""
+    return ARTIFACTS / STYLE_MODEL_NAME
 
 
 def metadata_path(path: str | Path) -> Path:

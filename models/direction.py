@@ -1,0 +1,201 @@
+"""Which of two related texts is the source: direction as its own decision, with its evidence.
+
+The pair classifier says *how* one text derives from another; it cannot say which way a
+paraphrase goes (paraphrase is symmetric). The signals, strongest first:
+
+1. ``published``  both pages state a publication date and the dates differ: the earlier is the source.
+2. ``fetched``    both copies carry a fetch time (JSONL ``fetched_at``, WARC-Date) and they differ.
+3. ``classifier`` a verbatim relation (full copy, excerpt, wrapped copy) the classifier sees one way
+                  only: a part of a text, or a text inside page furniture, is the copy.
+4. ``style``      one text reads as machine-rewritten and the other does not (``models.style``).
+5. ``specifics``  information asymmetry: a source holds names, numbers and quotes a rewrite drops,
+                  while a rewrite adds almost none of its own (``models.specifics``).
+6. ``classifier`` the classifier's margin for a rewrite (a summary covers part of its source).
+7. ``fullness``   the fuller text is the source, its repeats of its own passages counted once.
+
+A date is obeyed, but when the text strongly says the other way the evidence says so
+(``contradicted_by``): dates on scraped pages are sometimes the scraper site's own, or a guess.
+Only a verbatim relation that holds against the dates and not along them overrules them
+(``overruled``): that a text is a part of another is read from the texts themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from models import style
+from models.specifics import Specifics, own_count, specifics
+
+INDEPENDENT = "independent"
+DATED = frozenset({"published", "fetched"})
+VERBATIM_CLASSES = frozenset({"full-copy", "excerpt", "spam-wrapped"})
+TIE_MARGIN = 0.15  # the classifier's P(derived) must differ this much between directions to decide
+STYLE_MARGIN = style.DEFAULT_MARGIN  # the machine-style log-odds must differ this much to decide
+SPECIFICS_MARGIN = 0.2  # (own facts of one - own facts of the other) / (both + 2) must clear this
+OVERRULE_DATES = 0.8  # P(derived) of a verbatim relation against the dates that overrules them
+CONTRADICTION = 2.0  # a text signal this many times its margin against a date is flagged
+
+
+@dataclass(frozen=True)
+class Side:
+    """One text of a pair as direction sees it."""
+
+    text: str
+    published_at: datetime | None = None
+    fetched_at: datetime | None = None
+    machine_score: float | None = None  # P(reads as machine-rewritten), when a style model is loaded
+    repeated: float = 0.0  # share of this text that repeats its own passages, read as the other's copy
+    tie_key: tuple = ()  # the order in which equal texts were seen (earlier first)
+
+
+@dataclass(frozen=True)
+class Orientation:
+    """``source`` is 0 when the first text is the source, 1 when the second is."""
+
+    source: int
+    decided_by: str
+    margin: float
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"decided_by": self.decided_by, "margin": round(self.margin, 4), **self.evidence}
+
+
+def _derived(p: dict[str, float] | None) -> float | None:
+    return None if p is None else 1.0 - p.get(INDEPENDENT, 0.0)
+
+
+def _best(p: dict[str, float]) -> str:
+    derived = {k: v for k, v in p.items() if k != INDEPENDENT}
+    return max(derived, key=derived.get)
+
+
+def by_dates(a: Side, b: Side) -> Orientation | None:
+    """Publication dates first, then fetch times; only like with like, and only when they differ."""
+    for name, ta, tb in (("published", a.published_at, b.published_at), ("fetched", a.fetched_at, b.fetched_at)):
+        if ta is not None and tb is not None and ta != tb:
+            hours = abs((tb - ta).total_seconds()) / 3600
+            return Orientation(0 if ta < tb else 1, name, hours, {"hours_apart": round(hours, 2)})
+    return None
+
+
+def style_vote(a: Side, b: Side) -> tuple[int, float] | None:
+    """(source, margin) by machine style: the text that reads less machine-written is the source; the
+    margin is the gap in log-odds of "machine" (``models.style.orient``)."""
+    if a.machine_score is None or b.machine_score is None:
+        return None
+    gap = style.log_odds(b.machine_score) - style.log_odds(a.machine_score)
+    return (0 if gap > 0 else 1), abs(gap)
+
+
+def specifics_vote(sa: Specifics, sb: Specifics) -> tuple[int, float, dict[str, int]]:
+    """(source, margin, counts) by information asymmetry: the side holding more facts the other lacks."""
+    own_a, own_b = own_count(sa, sb), own_count(sb, sa)
+    margin = (own_a - own_b) / (own_a + own_b + 2)
+    return (0 if margin >= 0 else 1), abs(margin), {"own_facts_first": own_a, "own_facts_second": own_b}
+
+
+def _fullness(a: Side, b: Side) -> Orientation:
+    fa, fb = len(a.text) * (1.0 - a.repeated), len(b.text) * (1.0 - b.repeated)
+    if fa != fb:
+        source = 0 if fa > fb else 1
+    else:
+        source = 0 if a.tie_key <= b.tie_key else 1
+    margin = abs(fa - fb) / max(fa, fb, 1.0)
+    return Orientation(source, "fullness", margin, {"chars_first": len(a.text), "chars_second": len(b.text)})
+
+
+def by_text(
+    a: Side,
+    b: Side,
+    proba_ab: dict[str, float] | None,
+    proba_ba: dict[str, float] | None,
+    specifics_of: tuple[Specifics, Specifics] | None = None,
+) -> Orientation:
+    """Direction from the texts alone (signals 3 to 7 of the module doc)."""
+    d_ab, d_ba = _derived(proba_ab), _derived(proba_ba)
+    classifier_pick = None
+    if d_ab is not None and d_ba is not None and abs(d_ab - d_ba) >= TIE_MARGIN:
+        pick = 0 if d_ab > d_ba else 1
+        winning = proba_ab if pick == 0 else proba_ba
+        classifier_pick = (pick, abs(d_ab - d_ba), _best(winning))
+    evidence: dict[str, Any] = {}
+    if classifier_pick is not None:
+        evidence["classifier"] = {"source": classifier_pick[0], "margin": round(classifier_pick[1], 4)}
+        if classifier_pick[2] in VERBATIM_CLASSES:
+            return Orientation(classifier_pick[0], "classifier", classifier_pick[1], evidence)
+    style = style_vote(a, b)
+    if style is not None:
+        evidence["style"] = {"machine_first": round(a.machine_score, 4), "machine_second": round(b.machine_score, 4)}
+        if style[1] >= STYLE_MARGIN:
+            return Orientation(style[0], "style", style[1], evidence)
+    sa, sb = specifics_of or (specifics(a.text), specifics(b.text))
+    pick, margin, counts = specifics_vote(sa, sb)
+    evidence["specifics"] = counts
+    if margin >= SPECIFICS_MARGIN:
+        return Orientation(pick, "specifics", margin, evidence)
+    if classifier_pick is not None:
+        return Orientation(classifier_pick[0], "classifier", classifier_pick[1], evidence)
+    fullness = _fullness(a, b)
+    return Orientation(fullness.source, "fullness", fullness.margin, evidence | fullness.evidence)
+
+
+def orient(
+    a: Side,
+    b: Side,
+    proba_ab: dict[str, float] | None = None,
+    proba_ba: dict[str, float] | None = None,
+    specifics_of: tuple[Specifics, Specifics] | None = None,
+) -> Orientation:
+    """Which of ``a`` and ``b`` is the source: by dates where both carry them, else by the text.
+
+    ``proba_ab`` is the classifier's pair-class probabilities for ``a`` as source of ``b``, and
+    ``proba_ba`` the reverse; a dated pair needs neither (only its earlier → later direction is scored).
+    ``specifics_of`` are the two texts' specifics when the caller has them already.
+    """
+    dated = by_dates(a, b)
+    if dated is None:
+        return by_text(a, b, proba_ab, proba_ba, specifics_of)
+    # A verbatim derivation only the other way round overrules the dates: a part of a text, or a text
+    # inside page furniture, is the copy whatever a page's (perhaps guessed) date says.
+    along, against = (proba_ab, proba_ba) if dated.source == 0 else (proba_ba, proba_ab)
+    if (
+        along is not None
+        and against is not None
+        and (_derived(along) or 0.0) < 0.5
+        and (_derived(against) or 0.0) >= OVERRULE_DATES
+        and _best(against) in VERBATIM_CLASSES
+    ):
+        return Orientation(
+            1 - dated.source,
+            "classifier",
+            (_derived(against) or 0.0) - (_derived(along) or 0.0),
+            {"overruled": dated.decided_by, **dated.evidence},
+        )
+    # The text's own say, without the classifier (one direction is all a dated pair is scored in).
+    text = by_text(a, b, None, None, specifics_of)
+    threshold = {"style": STYLE_MARGIN, "specifics": SPECIFICS_MARGIN}.get(text.decided_by)
+    if threshold is not None and text.source != dated.source and text.margin >= CONTRADICTION * threshold:
+        return Orientation(
+            dated.source,
+            dated.decided_by,
+            dated.margin,
+            dated.evidence | {"contradicted_by": text.decided_by, "contradiction_margin": round(text.margin, 4)},
+        )
+    return dated
+
+
+def orient_texts(
+    text_a: str,
+    text_b: str,
+    proba_ab: dict[str, float] | None = None,
+    proba_ba: dict[str, float] | None = None,
+    machine_scores: tuple[float, float] | None = None,
+) -> Orientation:
+    """``orient`` for two bare texts without dates (evaluation and the ``classify`` command)."""
+    ma, mb = machine_scores if machine_scores is not None else (None, None)
+    return orient(
+        Side(text_a, machine_score=ma, tie_key=(0,)), Side(text_b, machine_score=mb, tie_key=(1,)), proba_ab, proba_ba
+    )

@@ -1,0 +1,133 @@
+"""Direction as its own decision (models.direction) and the specifics it reads (models.specifics)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from models import direction, specifics
+from models.classifier import VerbatimFloor
+from models.direction import Side, orient, orient_texts
+
+SOURCE = (
+    "Mayor Helen Ortiz said on Tuesday that the Riverside bridge will close for 14 weeks from 3 March. "
+    "The repairs will cost 2.4 million euros, according to the city engineer Paul Brandt. "
+    '"We cannot keep patching a structure that was built in 1962," Ortiz told the council. '
+    "Buses 12 and 40 will be diverted over the Kessler viaduct while the work goes on."
+)
+REWRITE = (
+    "Officials announced that the bridge will be shut for several months for repairs. "
+    "The mayor explained that the old structure could no longer be patched. "
+    "Some bus routes will take a different way while the work is carried out."
+)
+INDEPENDENT = (
+    "Commuters in Riverside reacted with frustration to news of the closure. Shop owner Dana Weiss, 52, "
+    "said trade on Quay Street fell by 30% during the last closure in 2019. "
+    '"People simply stop coming over the river," said Weiss, who has run her bakery since 2004. '
+    "The Chamber of Commerce will ask Ortiz for a rates holiday at its meeting on 9 February."
+)
+DERIVED = {"independent": 0.1, "rewrite": 0.9, "excerpt": 0.0, "full-copy": 0.0, "spam-wrapped": 0.0}
+
+
+def test_specifics_read_names_numbers_and_quotes_not_sentence_openers():
+    facts = specifics.specifics(SOURCE)
+    assert {"helen", "ortiz", "riverside", "paul", "brandt", "kessler", "#14", "#2.4", "#1962"} <= facts.fact_set
+    assert "the" not in facts.fact_set and "buses" not in facts.fact_set  # sentence openers
+    assert len(facts.quotes) == 1
+
+
+def test_a_rewrite_brings_no_facts_of_its_own_and_independent_coverage_does():
+    s, r, i = (specifics.specifics(t) for t in (SOURCE, REWRITE, INDEPENDENT))
+    assert specifics.own_share(r, s) == 0.0  # the rewrite adds nothing
+    assert specifics.own_share(s, r) > 0.8  # it drops the source's specifics
+    assert specifics.own_share(i, s) > 0.7  # independent coverage brings its own
+    assert specifics.own_quote_share(i, s) == 1.0 and specifics.own_quote_share(s, s) == 0.0
+
+
+def test_order_of_shared_facts():
+    forward = specifics.specifics("We met Alice, then Bob, then Carol and at last Dave.")
+    backward = specifics.specifics("We met Dave, then Carol, then Bob and at last Alice.")
+    assert specifics.order_kept(forward, forward) == 1.0
+    assert specifics.order_kept(forward, backward) == 0.0
+
+
+def test_publication_dates_beat_fetch_times_and_the_text():
+    day = datetime(2025, 3, 1, tzinfo=UTC)
+    # The rewrite is dated earlier: the dates decide, and the text's contrary evidence is flagged.
+    early_rewrite = Side(REWRITE, published_at=day, fetched_at=day + timedelta(days=3))
+    late_source = Side(SOURCE, published_at=day + timedelta(days=1), fetched_at=day)
+    way = orient(early_rewrite, late_source)
+    assert (way.source, way.decided_by) == (0, "published")
+    assert way.evidence["contradicted_by"] == "specifics"
+    # Without publication dates the fetch times decide.
+    way = orient(Side(SOURCE, fetched_at=day + timedelta(hours=2)), Side(REWRITE, fetched_at=day))
+    assert (way.source, way.decided_by) == (1, "fetched")
+
+
+def test_without_dates_machine_style_then_specifics_then_fullness():
+    # Machine style decides when the scores differ enough, whichever text is longer.
+    way = orient(Side(REWRITE, machine_score=0.1), Side(SOURCE, machine_score=0.9), DERIVED, DERIVED)
+    assert (way.source, way.decided_by) == (0, "style")
+    # Equal style: the side holding the facts the other lacks is the source, in either order.
+    for a, b, expected in ((SOURCE, REWRITE, 0), (REWRITE, SOURCE, 1)):
+        way = orient(Side(a, machine_score=0.5), Side(b, machine_score=0.55), DERIVED, DERIVED)
+        assert (way.source, way.decided_by) == (expected, "specifics")
+    # Nothing to tell them apart: the fuller text.
+    way = orient_texts("word " * 50, "word " * 60, DERIVED, DERIVED)
+    assert (way.source, way.decided_by) == (1, "fullness")
+
+
+def test_a_verbatim_relation_is_oriented_by_the_classifier_before_style():
+    excerpt_way = {"independent": 0.05, "excerpt": 0.95, "rewrite": 0.0, "full-copy": 0.0, "spam-wrapped": 0.0}
+    reverse = {"independent": 0.9, "excerpt": 0.1, "rewrite": 0.0, "full-copy": 0.0, "spam-wrapped": 0.0}
+    way = orient(Side(SOURCE, machine_score=0.9), Side(SOURCE[:120], machine_score=0.1), excerpt_way, reverse)
+    assert (way.source, way.decided_by) == (0, "classifier")
+    assert way.to_dict()["classifier"]["source"] == 0
+
+
+class _Fixed:
+    """An estimator whose probabilities are the first columns of X (for the rule layer's test)."""
+
+    classes_ = np.array(["excerpt", "independent", "rewrite"])
+
+    def fit(self, X, y):
+        return self
+
+    def predict_proba(self, X):
+        return np.asarray(X[:, :3], dtype=float)
+
+    def get_params(self, deep=True):
+        return {}
+
+
+@pytest.mark.parametrize(
+    "verbatim, wrapper, expected", [(0.95, 0.1, "excerpt"), (0.95, 0.9, "independent"), (0.5, 0.1, "independent")]
+)
+def test_a_verbatim_copy_is_never_independent_unless_its_source_is_a_wrapper_page(verbatim, wrapper, expected):
+    X = np.array([[0.2, 0.7, 0.1, verbatim, wrapper]])
+    floor = VerbatimFloor(_Fixed(), verbatim_column=3, wrapper_column=4).fit(X, ["independent"])
+    proba = floor.predict_proba(X)
+    assert floor.predict(X)[0] == expected
+    assert proba.sum() == pytest.approx(1.0)
+    if expected == "excerpt":
+        assert proba[0].tolist() == pytest.approx([2 / 3, 0.0, 1 / 3])
+
+
+def test_style_decides_on_log_odds_not_raw_probability_gaps():
+    # 0.01 vs 0.05 is a wide gap in log-odds, 0.45 vs 0.55 a narrow one.
+    assert direction.style_vote(Side("a", machine_score=0.01), Side("b", machine_score=0.05))[1] > direction.STYLE_MARGIN
+    assert direction.style_vote(Side("a", machine_score=0.45), Side("b", machine_score=0.55))[1] < direction.STYLE_MARGIN
+
+
+def test_a_verbatim_derivation_only_against_the_dates_overrules_them():
+    day = datetime(2025, 3, 1, tzinfo=UTC)
+    page, excerpt = Side(SOURCE, published_at=day + timedelta(days=400)), Side(SOURCE[:150], published_at=day)
+    along = {"independent": 0.9, "excerpt": 0.1, "rewrite": 0.0, "full-copy": 0.0, "spam-wrapped": 0.0}
+    against = {"independent": 0.03, "excerpt": 0.97, "rewrite": 0.0, "full-copy": 0.0, "spam-wrapped": 0.0}
+    way = orient(page, excerpt, against, along)  # (page → excerpt) is the derivation; the dates say otherwise
+    assert (way.source, way.decided_by, way.evidence["overruled"]) == (0, "classifier", "published")
+    # A rewrite against the dates does not overrule them: paraphrase says nothing about direction.
+    rewrite = {"independent": 0.03, "rewrite": 0.97, "excerpt": 0.0, "full-copy": 0.0, "spam-wrapped": 0.0}
+    assert orient(page, excerpt, rewrite, along).decided_by == "published"
