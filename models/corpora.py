@@ -208,3 +208,93 @@ def load_wrapper_pages(data_dir: Path) -> dict[str, list[list[str]]]:
             if snippets:
                 sites[f"wcxb:{row['domain']}"].append(snippets)
     return dict(sites)
+
+
+# ------------------------------------------------------------------------------------------- groups to hold out
+
+#: L2R domains held out together in generalisation folds (``models.generalisation``): each family is
+#: a union of ``models.style_data.FAMILIES`` (domains that read alike), so a held-out family is new
+#: prose, not a sibling of a domain seen in training. TravelTourism is a copy of TechnicalWriting
+#: (``load_l2r`` folds it in) and Code is not loaded; both are listed so every folder has a family.
+L2R_DOMAIN_FAMILIES: dict[str, tuple[str, ...]] = {
+    "encyclopedic": ("ArtCulture", "Business", "GovernmentPublic", "Sports"),
+    "scholarly-official": (
+        "AcademicResearch",
+        "EducationMaterial",
+        "MedicalText",
+        "TechnicalWriting",
+        "TravelTourism",
+        "Code",
+        "Environmental",
+        "LegalDocument",
+    ),
+    "creative-reviews": ("Entertainment", "FoodCusine", "ProductReview", "LiteratureCreativeWriting", "Religious"),
+    "informal": ("Finance", "OnlineContent", "PersonalCommunication"),
+}
+_L2R_FAMILY_OF = {d: fam for fam, domains in L2R_DOMAIN_FAMILIES.items() for d in domains}
+#: The four L2R rewriters; ``load_l2r`` keeps TravelTourism's own GPT-3-Turbo outputs as "GPT-3-Turbo-b".
+LLMS = ("GPT-3-Turbo", "GPT-4o", "Gemini-1.5-Pro", "Llama-3-70B")
+_LLM_ALIASES = {"GPT-3-Turbo-b": "GPT-3-Turbo"}
+#: Wrapper page families: the nine Big9 news sites in two sets, WCXB domains by their page type.
+BIG9_FAMILIES: dict[str, tuple[str, ...]] = {
+    "big9-a": ("arstechnica", "bbc", "cnn", "forbes"),
+    "big9-b": ("foxnews", "latimes", "nymag", "nypost", "yahoo"),
+}
+WRAPPER_FAMILIES = ("big9-a", "big9-b", "wcxb-article", "wcxb-other")
+_BIG9_FAMILY_OF = {s: fam for fam, sites in BIG9_FAMILIES.items() for s in sites}
+
+
+def llm_name(model: str) -> str:
+    """The rewriter an L2R output file stands for ("GPT-3-Turbo-b" is GPT-3-Turbo)."""
+    return _LLM_ALIASES.get(model, model)
+
+
+def l2r_family(domain: str) -> str:
+    """The family of an L2R domain folder name ("" when unknown)."""
+    return _L2R_FAMILY_OF.get(domain, "")
+
+
+def load_wrapper_families(data_dir: Path) -> dict[str, str]:
+    """``load_wrapper_pages`` site key → wrapper family (``WRAPPER_FAMILIES``).
+
+    A WCXB domain is ``wcxb-article`` when most of its pages are article pages, else ``wcxb-other``
+    (service, forum, product, listing, collection and documentation pages)."""
+    types: dict[str, list[str]] = defaultdict(list)
+    with open(data_dir / "wcxb-web-pages" / "boilerplate_without_snippets_all_pages.jsonl") as fh:
+        for line in fh:
+            row = json.loads(line)
+            types[row["domain"]].append(row["page_type"])
+    out: dict[str, str] = {}
+    for site in load_wrapper_site_keys(data_dir):
+        kind, name = site.split(":", 1)
+        if kind == "big9":
+            out[site] = _BIG9_FAMILY_OF.get(name, "big9-b")
+        else:
+            page_types = types.get(name, [])
+            article = sum(t == "article" for t in page_types) * 2 >= max(len(page_types), 1)
+            out[site] = "wcxb-article" if article else "wcxb-other"
+    return out
+
+
+def load_wrapper_site_keys(data_dir: Path) -> list[str]:
+    """The site keys ``load_wrapper_pages`` returns, without parsing any HTML."""
+    keys = set()
+    with open(data_dir / "web-extraction-big9" / "index.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            keys.add(f"big9:{row['site']}")
+    with open(data_dir / "wcxb-web-pages" / "boilerplate_without_snippets_all_pages.jsonl") as fh:
+        for line in fh:
+            row = json.loads(line)
+            if any(s.strip() for s in row["without"]):
+                keys.add(f"wcxb:{row['domain']}")
+    return sorted(keys)
+
+
+def webis_is_junk(pair: ParaphrasePair, min_share: float = 0.25) -> bool:
+    """A Webis "paraphrase" that is not derived from its passage: empty, a plea to the requester, the
+    task description or another passage (fewer than ``min_share`` of its words are the passage's)."""
+    words = [w.lower() for w in TOKEN_RE.findall(pair.paraphrase)]
+    if not words:
+        return True
+    own = {w.lower() for w in TOKEN_RE.findall(pair.original)}
+    return sum(w in own for w in words) / len(words) < min_share
