@@ -8,7 +8,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup demo test test-fast lint bench bench-retrieval bench-ingest dashboard serve clean
+.PHONY: setup demo test test-fast lint evaluate bench bench-retrieval bench-ingest dashboard serve clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,12 @@ test-fast: setup
 
 lint: setup
 	$(BIN)/ruff check .
+
+# The pair classifier retrained with one group held out at a time (each LLM, L2R domain family,
+# wrapper family, short copies), beside the containment baseline: writes docs/generalisation.md and
+# .json. Options: make evaluate ARGS="--folds llm,short --scale 0.3 --jobs 2"
+evaluate: setup
+	$(BIN)/python -m models.generalisation $(ARGS)
 
 bench: setup
 	$(BIN)/python bench/classify_bench.py

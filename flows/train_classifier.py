@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, runtime, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
@@ -14,6 +14,7 @@ from copytrace.scoring import Scorer, active_model_path
 from copytrace.settings import load_settings
 from copytrace.training import (
     candidate_path,
+    comparison_markdown,
     confusion_markdown,
     export_corrections,
     not_worse,
@@ -21,6 +22,8 @@ from copytrace.training import (
     train_candidate,
 )
 from models import registry
+from models.generalisation import FROZEN_SCALE
+from tasks.reporting import rename_run
 
 
 @task(name="export-corrections", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[1, 5, 15])
@@ -41,6 +44,7 @@ def fit_candidate(
     scale: float,
     active_path: str | None,
     corrections_path: str,
+    eval_scale: float,
 ) -> dict:
     return train_candidate(
         Path(data_dir),
@@ -50,7 +54,14 @@ def fit_candidate(
         scale,
         Path(active_path) if active_path else None,
         Path(corrections_path),
+        eval_scale,
     )
+
+
+@task(name="name-run", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
+def name_run(verdict: str) -> None:
+    """The run is named for what it decided, so the runs list reads as the model's history."""
+    rename_run(str(runtime.flow_run.id), "train: " + verdict.split(":", 1)[0])
 
 
 @task(name="register-model", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[1, 5, 15])
@@ -78,8 +89,10 @@ def train_classifier(
     model_dir: str = "model-store",
     seed: int = 0,
     scale: float = 1.0,
+    eval_scale: float = FROZEN_SCALE,
 ) -> dict:
-    """Train from ``data_dir`` (default COPYTRACE_DATA_DIR, ../shared/data); promote if not worse."""
+    """Train from ``data_dir`` (default COPYTRACE_DATA_DIR, ../shared/data); promote only if not worse
+    than the active model on the frozen evaluation set (``eval_scale``), its fold slices and the seeds."""
     settings = load_settings(database_url=database_url, data_dir=data_dir)
     url = settings.database_url
     ensure_schema(url)
@@ -89,15 +102,17 @@ def train_classifier(
     corrections = out.with_suffix(".corrections.jsonl")
     export_operator_corrections(url, str(corrections))
     result = fit_candidate(
-        str(settings.data_dir), str(out), str(settings.seeds_dir), seed, scale, active, str(corrections)
+        str(settings.data_dir), str(out), str(settings.seeds_dir), seed, scale, active, str(corrections), eval_scale
     )
     promote, verdict = not_worse(result)
+    name_run(verdict)
     register_model(url, result["path"], promote)
     report = result["report"]
     create_table_artifact(per_class_rows(report), key="model-per-class", description=verdict)
     create_markdown_artifact(
         f"# Candidate model: {verdict}\n\nHeld-out confusion matrix (labels):\n\n{confusion_markdown(report)}\n\n"
-        f"Seeds: {report['seeds']['passed']}/{report['seeds']['total']}\n",
+        f"Seeds: {report['seeds']['passed']}/{report['seeds']['total']}\n\n"
+        f"Against the active model: {comparison_markdown(result['comparison'])}\n",
         key="model-report",
     )
     get_run_logger().info(verdict)
