@@ -183,11 +183,20 @@ def _machine_scores(docs: Sequence[Doc], by_pair, scorer: PairScorer, th: Thresh
     score = getattr(scorer, "machine_scores", None)
     if score is None:
         return {}
-    needed = sorted({k for key, p in by_pair.items() if _derived(p) >= th.derived for k in key})
+    needed = sorted(
+        {k for key, p in by_pair.items() if _derived(p) >= th.derived and _needs_text(docs, *key) for k in key}
+    )
     if not needed:
         return {}
     values = score([docs[k].text for k in needed])
     return {} if values is None else dict(zip(needed, map(float, values), strict=True))
+
+
+def _needs_text(docs: Sequence[Doc], a: int, b: int) -> bool:
+    """Whether direction reads the texts of this pair: undated, or dated only by the pages' own (perhaps
+    guessed) publication dates, which the text may contradict. Fetch times are the scraper's own clock."""
+    dated = _by_time(docs, a, b)
+    return dated is None or docs[a].published_at is not None and docs[b].published_at is not None
 
 
 def _explain(docs: Sequence[Doc], pairs: list[tuple[int, int]], scorer: PairScorer) -> dict[tuple[int, int], dict]:
@@ -468,9 +477,12 @@ def _decide(docs, a: int, b: int, by_pair, texts: _TextSignals, th: Thresholds) 
     p_ab, p_ba = by_pair.get((a, b)), by_pair.get((b, a))
     if max(_derived(p) for p in (p_ab, p_ba) if p is not None) < th.derived:
         return None
-    way = direction.orient(
-        _side(docs, a, b, texts), _side(docs, b, a, texts), p_ab, p_ba, texts.specifics_of(docs, a, b)
-    )
+    if _needs_text(docs, a, b):
+        way = direction.orient(
+            _side(docs, a, b, texts), _side(docs, b, a, texts), p_ab, p_ba, texts.specifics_of(docs, a, b)
+        )
+    else:
+        way = direction.orient_by_dates(_side(docs, a, b, texts), _side(docs, b, a, texts), p_ab, p_ba)
     source, copy = (a, b) if way.source == 0 else (b, a)
     edge = _edge(source, copy, by_pair[(source, copy)], way.decided_by, th)
     return None if edge is None else replace(edge, direction=way.to_dict())

@@ -28,10 +28,7 @@ class Scorer:
         self.path = path
         self.metadata = registry.read_metadata(path)
         self.pipeline = registry.load_model(path)  # before the pool: a file that fails its check starts nothing
-        # The style model orients rewrites that carry no dates (models.direction); without it, direction
-        # falls back on specifics and fullness.
-        style_path = registry.style_model_path()
-        self.style = registry.load_model(style_path) if style_path.is_file() else None
+        self._style: Any = None  # loaded on first use, after the pool has started: pairs alone never need it
         self.pool = PairPool(path, workers) if workers > 1 else None
         settle_heap()
 
@@ -55,9 +52,18 @@ class Scorer:
     def _explain_here(self, pairs_: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
         return classifier.explain_many(self.pipeline, pairs_)
 
+    @property
+    def style(self) -> Any:
+        """The machine-style model that orients rewrites without dates (``models.direction``), or False
+        when none is shipped (direction then falls back on specifics and fullness)."""
+        if self._style is None:
+            path = registry.style_model_path()
+            self._style = registry.load_model(path) if path.is_file() else False
+        return self._style
+
     def machine_scores(self, texts: Sequence[str]) -> np.ndarray | None:
         """P(reads as machine-rewritten) of each text, or None without a style model."""
-        if self.style is None:
+        if not self.style:
             return None
         with classifier.one_thread():
             return self.style.machine_score(list(texts))

@@ -142,24 +142,18 @@ def by_text(
     return Orientation(fullness.source, "fullness", fullness.margin, evidence | fullness.evidence)
 
 
-def orient(
+def orient_by_dates(
     a: Side,
     b: Side,
     proba_ab: dict[str, float] | None = None,
     proba_ba: dict[str, float] | None = None,
-    specifics_of: tuple[Specifics, Specifics] | None = None,
 ) -> Orientation:
-    """Which of ``a`` and ``b`` is the source: by dates where both carry them, else by the text.
-
-    ``proba_ab`` is the classifier's pair-class probabilities for ``a`` as source of ``b``, and
-    ``proba_ba`` the reverse; a dated pair needs neither (only its earlier → later direction is scored).
-    ``specifics_of`` are the two texts' specifics when the caller has them already.
-    """
+    """Direction of a pair both of whose texts carry dates (``by_dates`` is not None): the dates, unless
+    a verbatim derivation holds only against them — a part of a text, or a text inside page furniture,
+    is the copy whatever a page's (perhaps guessed) date says."""
     dated = by_dates(a, b)
     if dated is None:
-        return by_text(a, b, proba_ab, proba_ba, specifics_of)
-    # A verbatim derivation only the other way round overrules the dates: a part of a text, or a text
-    # inside page furniture, is the copy whatever a page's (perhaps guessed) date says.
+        raise ValueError("orient_by_dates needs two texts with comparable dates")
     along, against = (proba_ab, proba_ba) if dated.source == 0 else (proba_ba, proba_ab)
     if (
         along is not None
@@ -174,6 +168,28 @@ def orient(
             (_derived(against) or 0.0) - (_derived(along) or 0.0),
             {"overruled": dated.decided_by, **dated.evidence},
         )
+    return dated
+
+
+def orient(
+    a: Side,
+    b: Side,
+    proba_ab: dict[str, float] | None = None,
+    proba_ba: dict[str, float] | None = None,
+    specifics_of: tuple[Specifics, Specifics] | None = None,
+) -> Orientation:
+    """Which of ``a`` and ``b`` is the source: by dates where both carry them, else by the text.
+
+    ``proba_ab`` is the classifier's pair-class probabilities for ``a`` as source of ``b``, and
+    ``proba_ba`` the reverse; a dated pair needs neither (only its earlier → later direction is scored).
+    ``specifics_of`` are the two texts' specifics when the caller has them already. A dated pair's
+    text is read too, to flag a strong contradiction.
+    """
+    if by_dates(a, b) is None:
+        return by_text(a, b, proba_ab, proba_ba, specifics_of)
+    dated = orient_by_dates(a, b, proba_ab, proba_ba)
+    if dated.decided_by not in DATED:
+        return dated
     # The text's own say, without the classifier (one direction is all a dated pair is scored in).
     text = by_text(a, b, None, None, specifics_of)
     threshold = {"style": STYLE_MARGIN, "specifics": SPECIFICS_MARGIN}.get(text.decided_by)

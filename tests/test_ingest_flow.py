@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
 from copytrace.db import session_factory
 from copytrace.ingest.badinputs import write_bad_inputs
 from copytrace.ingest.records import printable
 from copytrace.orm import Classification, Document, IngestError
-from copytrace.report import provenance_rows
+from copytrace.cli import app
+from copytrace.report import direction_of, provenance_rows
 from tests.seed_checks import assert_seeds_attributed, shuffled_copy
 
 pytestmark = pytest.mark.integration
@@ -46,6 +48,13 @@ def test_seeds_come_out_as_labels_md_says_whatever_the_names_and_order(
     assert_seeds_attributed(db_url, locators)
     rows = {r["locator"]: r for r in _provenance(db_url)}
     assert all(rows[loc]["flow_run_id"] for loc in locators.values())
+    # The rewrite's direction was decided by its text, not by a tie on length, and show says how.
+    with session_factory(db_url)() as session:
+        way = direction_of(session, rows[locators["001"]]["document_id"])
+    assert way is not None and way["decided_by"] in ("style", "specifics"), way
+    shown = CliRunner().invoke(app, ["show", locators["001"], "--db", db_url])
+    said = {"style": "direction by machine style", "specifics": "direction by specifics"}[way["decided_by"]]
+    assert shown.exit_code == 0 and said in shown.output, shown.output
 
     before = _counts(db_url)
     again = ingest_copies(landing=str(tmp_path / "landing"), database_url=db_url)
