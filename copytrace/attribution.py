@@ -144,7 +144,8 @@ def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = 
         pairs += related
     by_pair = {key: ex["probabilities"] for key, ex in explanations.items()}
     repeated = {key: float(ex.get("features", {}).get("repeated_unit_share", 0.0)) for key, ex in explanations.items()}
-    texts = _TextSignals(_machine_scores(docs, by_pair, scorer, thresholds), repeated)
+    verbatim = {key: float(ex.get("features", {}).get("copy_verbatim_share", 0.0)) for key, ex in explanations.items()}
+    texts = _TextSignals(_machine_scores(docs, by_pair, scorer, thresholds), repeated, verbatim)
 
     edges = [
         replace(
@@ -204,13 +205,15 @@ def _explain(docs: Sequence[Doc], pairs: list[tuple[int, int]], scorer: PairScor
     directed = [d for a, b in pairs for d in _directions(docs, a, b)]
     explained = scorer.explain_many([(docs[s].text, docs[c].text) for s, c in directed]) if directed else []
     out = dict(zip(directed, explained, strict=True))
-    # A dated pair is scored earlier → later only; where that finds no derivation although the later
-    # text holds most of the earlier one, the other direction is scored too, so that a verbatim
-    # derivation the dates contradict (a page's guessed date, a scraper's late fetch) can be seen.
+    # A dated pair is scored earlier → later only; where publication dates order it and that finds no
+    # derivation although the later text holds most of the earlier one, the other direction is scored
+    # too, so that a verbatim derivation the dates contradict (a page's guessed date) can be seen.
     reverse = [
         (c, s)
         for s, c in directed
         if (c, s) not in out
+        and docs[s].published_at is not None
+        and docs[c].published_at is not None
         and _derived(out[(s, c)]["probabilities"]) < REVERSE_CHECK_DERIVED
         and out[(s, c)].get("features", {}).get("source_verbatim_coverage", 0.0) >= REVERSE_CHECK_CONTAINED
     ]
@@ -459,6 +462,7 @@ class _TextSignals:
 
     machine: dict[int, float]  # machine-style score by document index (empty without a style model)
     repeated: dict[tuple[int, int], float]  # (s, c): share of c repeating its own passages, read as s's copy
+    verbatim: dict[tuple[int, int], float]  # (s, c): share of c that is verbatim text of s
     facts: dict[int, Specifics] = field(default_factory=dict)
 
     def specifics_of(self, docs: Sequence[Doc], a: int, b: int) -> tuple[Specifics, Specifics]:
@@ -479,7 +483,12 @@ def _decide(docs, a: int, b: int, by_pair, texts: _TextSignals, th: Thresholds) 
         return None
     if _needs_text(docs, a, b):
         way = direction.orient(
-            _side(docs, a, b, texts), _side(docs, b, a, texts), p_ab, p_ba, texts.specifics_of(docs, a, b)
+            _side(docs, a, b, texts),
+            _side(docs, b, a, texts),
+            p_ab,
+            p_ba,
+            texts.specifics_of(docs, a, b),
+            (texts.verbatim.get((a, b)), texts.verbatim.get((b, a))),
         )
     else:
         way = direction.orient_by_dates(_side(docs, a, b, texts), _side(docs, b, a, texts), p_ab, p_ba)

@@ -15,8 +15,9 @@ paraphrase goes (paraphrase is symmetric). The signals, strongest first:
 
 A date is obeyed, but when the text strongly says the other way the evidence says so
 (``contradicted_by``): dates on scraped pages are sometimes the scraper site's own, or a guess.
-Only a verbatim relation that holds against the dates and not along them overrules them
-(``overruled``): that a text is a part of another is read from the texts themselves.
+Only a verbatim relation that holds against publication dates and not along them overrules
+them (``overruled``): that a text is a part of another is read from the texts themselves. Fetch
+times are obeyed: they are the scraper's own clock, and a pair they order is scored one way only.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from models.specifics import Specifics, own_count, specifics
 INDEPENDENT = "independent"
 DATED = frozenset({"published", "fetched"})
 VERBATIM_CLASSES = frozenset({"full-copy", "excerpt", "spam-wrapped"})
+VERBATIM_CORE = 0.5  # share of the copy that must be verbatim source text for the classifier to orient first
 TIE_MARGIN = 0.15  # the classifier's P(derived) must differ this much between directions to decide
 STYLE_MARGIN = style.DEFAULT_MARGIN  # the machine-style log-odds must differ this much to decide
 SPECIFICS_MARGIN = 0.2  # (own facts of one - own facts of the other) / (both + 2) must clear this
@@ -113,18 +115,22 @@ def by_text(
     proba_ab: dict[str, float] | None,
     proba_ba: dict[str, float] | None,
     specifics_of: tuple[Specifics, Specifics] | None = None,
+    verbatim: tuple[float | None, float | None] = (None, None),
 ) -> Orientation:
-    """Direction from the texts alone (signals 3 to 7 of the module doc)."""
+    """Direction from the texts alone (signals 3 to 7 of the module doc). ``verbatim`` is the share of
+    the copy that is verbatim source text in each direction (a→b, b→a), when known: a wrapped copy
+    may wrap a rewrite, and only a verbatim core says which text is the part."""
     d_ab, d_ba = _derived(proba_ab), _derived(proba_ba)
     classifier_pick = None
     if d_ab is not None and d_ba is not None and abs(d_ab - d_ba) >= TIE_MARGIN:
         pick = 0 if d_ab > d_ba else 1
         winning = proba_ab if pick == 0 else proba_ba
-        classifier_pick = (pick, abs(d_ab - d_ba), _best(winning))
+        classifier_pick = (pick, abs(d_ab - d_ba), _best(winning), verbatim[pick])
     evidence: dict[str, Any] = {}
     if classifier_pick is not None:
         evidence["classifier"] = {"source": classifier_pick[0], "margin": round(classifier_pick[1], 4)}
-        if classifier_pick[2] in VERBATIM_CLASSES:
+        share = classifier_pick[3]
+        if classifier_pick[2] in VERBATIM_CLASSES and (share is None or share >= VERBATIM_CORE):
             return Orientation(classifier_pick[0], "classifier", classifier_pick[1], evidence)
     style = style_vote(a, b)
     if style is not None:
@@ -156,7 +162,8 @@ def orient_by_dates(
         raise ValueError("orient_by_dates needs two texts with comparable dates")
     along, against = (proba_ab, proba_ba) if dated.source == 0 else (proba_ba, proba_ab)
     if (
-        along is not None
+        dated.decided_by == "published"  # a page's own date may be a guess; a fetch time is the scraper's clock
+        and along is not None
         and against is not None
         and (_derived(along) or 0.0) < 0.5
         and (_derived(against) or 0.0) >= OVERRULE_DATES
@@ -177,6 +184,7 @@ def orient(
     proba_ab: dict[str, float] | None = None,
     proba_ba: dict[str, float] | None = None,
     specifics_of: tuple[Specifics, Specifics] | None = None,
+    verbatim: tuple[float | None, float | None] = (None, None),
 ) -> Orientation:
     """Which of ``a`` and ``b`` is the source: by dates where both carry them, else by the text.
 
@@ -186,7 +194,7 @@ def orient(
     text is read too, to flag a strong contradiction.
     """
     if by_dates(a, b) is None:
-        return by_text(a, b, proba_ab, proba_ba, specifics_of)
+        return by_text(a, b, proba_ab, proba_ba, specifics_of, verbatim)
     dated = orient_by_dates(a, b, proba_ab, proba_ba)
     if dated.decided_by not in DATED:
         return dated

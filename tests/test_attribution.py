@@ -58,13 +58,17 @@ def test_an_excerpt_is_credited_to_the_article_not_to_a_spam_page_carrying_all_o
 
 
 def test_a_copy_of_a_spam_page_keeping_its_injected_lines_is_spam_wrapped(scorer, texts) -> None:
-    """Against 002 it is a verbatim part (an excerpt); against the article, the root, it is wrapped."""
+    """Against 002 it is a verbatim part (an excerpt, unless the classifier reads the few injected lines
+    it keeps as a wrapper already); against the article, the root, it is wrapped."""
     docs = [Doc(1, texts["article"]), Doc(2, texts["spam"]), Doc(3, texts["spam_head"])]
-    decided = _by_id(attribute(docs, scorer))
+    result = attribute(docs, scorer)
+    decided = _by_id(result)
 
     assert decided[3].derived_from_id == 2 and decided[3].root_id == 1
     assert decided[3].label == "spam-wrapped"
-    assert any("earlier in its chain" in r for r in decided[3].evidence["reasons"])
+    against_parent = scorer.explain(texts["spam"], texts["spam_head"])["pair_class"]
+    if against_parent != "spam-wrapped":  # the chain's root decided the label, and the reasons say so
+        assert any("earlier in its chain" in r for r in decided[3].evidence["reasons"])
 
 
 def test_a_stored_copy_is_re_judged_when_its_chain_gains_the_article(scorer, texts) -> None:
