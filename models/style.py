@@ -17,6 +17,7 @@ from (the L2R human texts carry them, their LLM rewrites do not), not of who wro
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import unicodedata
@@ -41,6 +42,7 @@ from models.text import TOKEN_PATTERN
 # the rewriters and registers met in use are new ones.
 DEFAULT_MARGIN = 1.75
 TARGET_DECIDED_ACCURACY = 0.98
+_SEPARATOR = "\x00"  # between the terms of a pickled vocabulary (no term holds it; checked when pickling)
 _EPS = 1e-9  # probabilities are clipped to [eps, 1 - eps] before taking log-odds
 SCORE_CHUNK = 256  # texts scored at once: bounds the n-gram lists held in memory
 
@@ -173,6 +175,34 @@ class MachineStyle(BaseEstimator, ClassifierMixin):
         char = self.pipeline_.named_steps["features"].transformer_list[1][1]
         self.char_keys_, self.char_columns_ = _char_table(char)
         return self
+
+    # Pickled, each vectorizer's vocabulary (250k terms in all) is one string of its terms in column
+    # order: a dict of that size is rebuilt by joblib's pure-Python unpickler one item at a time, which
+    # made loading the model take seconds; splitting one string and enumerating it takes milliseconds.
+    def __getstate__(self):
+        state = super().__getstate__()
+        if "pipeline_" in state:
+            state["pipeline_"] = pipeline = copy.deepcopy(state["pipeline_"])
+            packed = []
+            for _, vectorizer in pipeline.named_steps["features"].transformer_list:
+                terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+                if any(_SEPARATOR in t for t in terms):
+                    packed.append(None)
+                    continue
+                packed.append(_SEPARATOR.join(terms))
+                del vectorizer.vocabulary_
+            state["_packed_vocabularies"] = packed
+        return state
+
+    def __setstate__(self, state):
+        packed = state.pop("_packed_vocabularies", None)
+        super().__setstate__(state)
+        if packed is not None:
+            for (_, vectorizer), terms in zip(
+                self.pipeline_.named_steps["features"].transformer_list, packed, strict=True
+            ):
+                if terms is not None:
+                    vectorizer.vocabulary_ = {t: i for i, t in enumerate(terms.split(_SEPARATOR))}
 
     def decision_function(self, X: Sequence[str]) -> np.ndarray:
         """Log-odds of "machine" per text.
