@@ -590,8 +590,8 @@ def markdown(report: dict[str, Any]) -> str:
         "made: its test pairs come from the same generators (cuts, wraps, word edits, stitching) as its training "
         "pairs. Read the figures as upper bounds; measured outside this report, the pipeline scored 0.90 macro-F1 "
         "on other news sources, rewriters and sites and 0.63 (3-class) on human short answers.",
-        "- Direction is scored without machine-style scores (`orient_texts` is given none), so its style signal "
-        "never decides here.",
+        "- Direction reads a machine-style model fitted per fold on the train side of the split without the "
+        "fold's LLM or domain family (`fold_style`); the other folds share one fitted on the train side.",
         "- Each Big9 wrapper family has one test-side site (a quarter of each family's sites is on the test side), "
         "so those folds have about a hundred test pairs.",
     ]
