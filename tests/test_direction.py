@@ -117,8 +117,9 @@ def test_a_verbatim_copy_is_never_independent_unless_its_source_is_a_wrapper_pag
 
 def test_style_decides_on_log_odds_not_raw_probability_gaps():
     # 0.01 vs 0.1 is a wide gap in log-odds, 0.45 vs 0.55 a narrow one.
-    assert direction.style_vote(Side("a", machine_score=0.01), Side("b", machine_score=0.1))[1] > direction.STYLE_MARGIN
-    assert direction.style_vote(Side("a", machine_score=0.45), Side("b", machine_score=0.55))[1] < direction.STYLE_MARGIN
+    wide = direction.style_vote(Side("a", machine_score=0.01), Side("b", machine_score=0.1))
+    narrow = direction.style_vote(Side("a", machine_score=0.45), Side("b", machine_score=0.55))
+    assert wide[1] > direction.STYLE_MARGIN > narrow[1]
 
 
 def test_a_verbatim_derivation_only_against_the_dates_overrules_them():

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from copytrace.cli import app
 from copytrace.db import session_factory
 from copytrace.ingest.badinputs import write_bad_inputs
 from copytrace.ingest.records import printable
 from copytrace.orm import Classification, Document, IngestError
-from copytrace.cli import app
 from copytrace.report import direction_of, provenance_rows
 from tests.seed_checks import assert_seeds_attributed, shuffled_copy
 
