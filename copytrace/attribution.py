@@ -18,12 +18,12 @@ import numpy as np
 
 from copytrace.disjoint import DisjointSets
 from models import direction
+from models.pairs import VERBATIM_CLASSES
 from models.recent import Recent
 from models.specifics import Specifics, specifics
 from models.text import distinct, ngram_hashes, word_hashes
 
 INDEPENDENT = "independent"
-VERBATIM_CLASSES = frozenset({"full-copy", "excerpt", "spam-wrapped"})
 # LABELS.md: when several labels apply, spam-wrapped > rewrite > excerpt > original (a full copy).
 PRECEDENCE = {"full-copy": 0, "excerpt": 1, "rewrite": 2, "spam-wrapped": 3}
 CLOSE = 0.05  # parents explaining a copy within this share of each other are told apart by structure
@@ -114,7 +114,6 @@ class Thresholds:
     neighbours: int = 3  # without shared verbatim runs, a document is compared with its nearest and at most
     near_band: float = 0.1  # ... neighbours - 1 more above story_cosine and within near_band of the nearest
     derived: float = 0.5
-    tie_margin: float = 0.15
     related: float = 0.25  # a neighbour's verbatim relatives are compared only when it looks this derived
 
 

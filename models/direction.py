@@ -27,11 +27,11 @@ from datetime import datetime
 from typing import Any
 
 from models import style
+from models.pairs import VERBATIM_CLASSES
 from models.specifics import Specifics, own_count, specifics
 
 INDEPENDENT = "independent"
 DATED = frozenset({"published", "fetched"})
-VERBATIM_CLASSES = frozenset({"full-copy", "excerpt", "spam-wrapped"})
 VERBATIM_CORE = 0.5  # share of the copy that must be verbatim source text for the classifier to orient first
 TIE_MARGIN = 0.15  # the classifier's P(derived) must differ this much between directions to decide
 STYLE_MARGIN = style.DEFAULT_MARGIN  # the machine-style log-odds must differ this much to decide
@@ -218,7 +218,7 @@ def orient_texts(
     proba_ba: dict[str, float] | None = None,
     machine_scores: tuple[float, float] | None = None,
 ) -> Orientation:
-    """``orient`` for two bare texts without dates (evaluation and the ``classify`` command)."""
+    """``orient`` for two bare texts without dates (the generalisation report's direction figures)."""
     ma, mb = machine_scores if machine_scores is not None else (None, None)
     return orient(
         Side(text_a, machine_score=ma, tie_key=(0,)), Side(text_b, machine_score=mb, tie_key=(1,)), proba_ab, proba_ba

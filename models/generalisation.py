@@ -59,7 +59,7 @@ from threadpoolctl import threadpool_limits
 from models import baseline as baseline_model
 from models import classifier
 from models.corpora import L2R_DOMAIN_FAMILIES, LLMS, WRAPPER_FAMILIES
-from models.pairs import LABELS, to_label
+from models.pairs import LABELS, VERBATIM_CLASSES, to_label
 from models.training_data import DEFAULT_DATA_DIR, SAME_TOPIC_KINDS, LabelledPair, build_pairs, l2r_family
 
 try:  # imported once, before any fold forks: every fold of a run orients with the same code
@@ -73,7 +73,6 @@ SHIPPED_META = ROOT / "models" / "artifacts" / "copytrace-pair.json"
 FOLD_FAMILIES = ("split", "llm", "domain", "wrapper", "short")
 SHORT_COPY_WORDS = 300
 ECE_BINS = 15
-VERBATIM_CLASSES = frozenset({"full-copy", "excerpt", "spam-wrapped"})
 DIRECTION_MAX_PAIRS = 400  # rewrite pairs oriented per fold (a seeded sample when there are more)
 # The frozen evaluation set: the test side of the split ``seed`` (documents and wrapper sites no
 # model trained with that seed has seen), its pairs made by a fixed generator seed of their own.

@@ -11,6 +11,8 @@ from __future__ import annotations
 PAIR_CLASSES = ("independent", "full-copy", "excerpt", "rewrite", "spam-wrapped")
 LABELS = ("original", "rewrite", "excerpt", "spam-wrapped")
 DERIVED_CLASSES = ("full-copy", "excerpt", "rewrite", "spam-wrapped")
+# The classes whose copy holds source text verbatim (a wrapped copy may wrap a rewrite: its core decides).
+VERBATIM_CLASSES = frozenset({"full-copy", "excerpt", "spam-wrapped"})
 
 _TO_LABEL = {"independent": "original", "full-copy": "original"}
 
