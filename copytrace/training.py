@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from copytrace.corrections import corrections_for_training
 from copytrace.evaluation import read_labelled
-from models import generalisation, registry
+from models import promotion, registry
 from models import train as trainer
 from models.pairs import LABELS, from_label
 
@@ -52,14 +52,14 @@ def train_candidate(
     scale: float = 1.0,
     active_path: Path | None = None,
     corrections_path: Path | None = None,
-    eval_scale: float = generalisation.FROZEN_SCALE,
+    eval_scale: float = promotion.FROZEN_SCALE,
 ) -> dict[str, Any]:
     """Fit and save a candidate; compare it with the active model, when there is one, on one frozen
     evaluation set and on its fold slices (each LLM, domain family, wrapper family, short copies) and
     on the seeds.
 
     The operators' corrections (``corrections_path``) are added to the training pairs only. The frozen
-    set (``models.generalisation.frozen_eval_pairs``) is made from the test side of the split ``seed``
+    set (``models.promotion.frozen_eval_pairs``) is made from the test side of the split ``seed``
     by a fixed generator seed: the same pairs every week, never trained on, so a retrain is judged on
     what the last one was judged on and cannot ratchet down within a tolerance of its own split.
     """
@@ -68,11 +68,11 @@ def train_candidate(
         data_dir, out_path, seed=seed, seeds_dir=seeds_dir, scale=scale, extra_train=extra
     )
     active = registry.load_model(active_path) if active_path is not None and Path(active_path).is_file() else None
-    frozen = generalisation.frozen_eval_pairs(data_dir, split_seed=seed, scale=eval_scale)
+    frozen = promotion.frozen_eval_pairs(data_dir, split_seed=seed, scale=eval_scale)
     result: dict[str, Any] = {
         "path": str(out_path),
         "report": report,
-        "comparison": generalisation.compare(candidate, active, frozen),
+        "comparison": promotion.compare(candidate, active, frozen),
         "active": None,
     }
     if active is not None:

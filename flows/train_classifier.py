@@ -22,7 +22,7 @@ from copytrace.training import (
     train_candidate,
 )
 from models import registry
-from models.generalisation import FROZEN_SCALE
+from models.promotion import FROZEN_SCALE
 from tasks.reporting import rename_run
 
 

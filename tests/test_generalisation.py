@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models import baseline, generalisation
+from models import baseline, generalisation, promotion
 from models.corpora import LLMS, WRAPPER_FAMILIES
 from models.pairs import PAIR_CLASSES
 from models.training_data import SAME_TOPIC_KINDS, LabelledPair
@@ -165,15 +165,15 @@ def test_compare_says_which_pipeline_is_not_worse() -> None:
     assert "news:neighbour" in SAME_TOPIC_KINDS
     truth = {(p.source, p.copy): p.pair_class for p in pairs}
     good, bad = _Fixed(truth, 0.9), _Fixed({}, 0.9)
-    result = generalisation.compare(good, bad, pairs)
+    result = promotion.compare(good, bad, pairs)
     assert result["not_worse"] and result["eval_pairs"] == 80
     assert result["metrics"]["macro_f1"]["candidate"] == 1.0 > result["metrics"]["macro_f1"]["active"]
     assert "llm:GPT-4o" in result["candidate"]["slices"] and "short" in result["candidate"]["slices"]
     json.dumps(result)
-    worse = generalisation.compare(bad, good, pairs)
+    worse = promotion.compare(bad, good, pairs)
     assert not worse["not_worse"] and any(r.startswith("macro_f1") for r in worse["reasons"])
-    assert generalisation.compare(good, None, pairs)["not_worse"]
-    assert generalisation.fingerprint(pairs) == result["eval_fingerprint"]
+    assert promotion.compare(good, None, pairs)["not_worse"]
+    assert promotion.fingerprint(pairs) == result["eval_fingerprint"]
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +207,7 @@ def test_pairs_carry_their_groups_and_folds_on_real_pairs_hold_out(tiny_pairs) -
 
 @needs_data
 def test_the_frozen_set_is_fixed_and_never_meets_the_training_documents(tiny_pairs) -> None:
-    frozen = generalisation.frozen_eval_pairs(DATA, scale=0.03)
+    frozen = promotion.frozen_eval_pairs(DATA, scale=0.03)
     assert frozen and all(p.split == "test" for p in frozen)
     assert not {p.group for p in frozen} & {p.group for p in tiny_pairs if p.split == "train"}
     assert [p.copy for p in frozen] != [p.copy for p in tiny_pairs if p.split == "test"]  # its own pairs
