@@ -2,7 +2,7 @@
 
     pairs    PairFeaturizer            alignment + similarity features, leftover texts
     features ColumnTransformer         numeric features as they are | ResidualVocabulary on leftovers
-    classify VerbatimFloor             the rule "a verbatim copy is never independent" over
+    classify VerbatimFloor             the rule "a copy made of source sentences is never independent" over
              CalibratedClassifierCV    gradient-boosted trees, isotonic-calibrated → predict_proba
 
 Gradient boosting, because the decisive evidence is in interactions (all of the copy
@@ -51,11 +51,16 @@ _CARRIED: PerOwner[cosine.Carried] = PerOwner(lambda: cosine.Carried(CARRIED_SIM
 
 
 class VerbatimFloor(BaseEstimator, ClassifierMixin):
-    """``estimator`` with one rule the trees cannot be trusted to learn everywhere: a copy that is
-    ``threshold`` or more verbatim source sentences is never ``independent``.
+    """``estimator`` with one rule the trees cannot be trusted to learn everywhere: a copy made of
+    the source's sentences is never ``independent``.
 
     Trees extrapolate outside the lengths they were trained on (short texts made wholly of the
     source's sentences came out independent), and a label must not contradict its own evidence.
+    The rule holds for a copy that is ``threshold`` or more verbatim source sentences, and for one
+    that is ``partial`` or more verbatim while taking less than ``coverage`` of the source verbatim
+    (``coverage_column``): cut-and-paste of a few of the source's sentences beside other text. The
+    second condition leaves the reverse of an excerpt alone: there the "source" (the excerpt) lies
+    wholly inside the "copy" (the article), which is not derived from it.
     The one exception is the reverse of a wrapped copy — the source is a page whose uncovered
     lines read as furniture (``source_leftover_wrapper_max`` at least ``wrapper``): the bare
     article is not derived from the page around it. The rule moves the independent probability
@@ -69,14 +74,20 @@ class VerbatimFloor(BaseEstimator, ClassifierMixin):
         estimator=None,
         verbatim_column: int = 0,
         wrapper_column: int = 0,
+        coverage_column: int | None = None,
         threshold: float = 0.9,
         wrapper: float = 0.5,
+        partial: float = 0.5,
+        coverage: float = 0.7,
     ):
         self.estimator = estimator
         self.verbatim_column = verbatim_column
         self.wrapper_column = wrapper_column
+        self.coverage_column = coverage_column
         self.threshold = threshold
         self.wrapper = wrapper
+        self.partial = partial
+        self.coverage = coverage
 
     def fit(self, X, y):
         self.estimator_ = clone(self.estimator).fit(X, y)
@@ -90,7 +101,11 @@ class VerbatimFloor(BaseEstimator, ClassifierMixin):
             col = X[:, i]
             return np.asarray(col.toarray() if hasattr(col, "toarray") else col, dtype=float).ravel()
 
-        return (column(self.verbatim_column) >= self.threshold) & (column(self.wrapper_column) < self.wrapper)
+        verbatim = column(self.verbatim_column)
+        derived = verbatim >= self.threshold
+        if self.coverage_column is not None:
+            derived |= (verbatim >= self.partial) & (column(self.coverage_column) < self.coverage)
+        return derived & (column(self.wrapper_column) < self.wrapper)
 
     def predict_proba(self, X) -> np.ndarray:
         check_is_fitted(self, "estimator_")
@@ -141,6 +156,7 @@ def build_pipeline(**params: Any) -> Pipeline:
                 VerbatimFloor(
                     CalibratedClassifierCV(trees, method="isotonic", cv=3, ensemble=False),
                     verbatim_column=PAIR_FEATURES.index("copy_verbatim_share"),
+                    coverage_column=PAIR_FEATURES.index("source_verbatim_coverage"),
                     # the residual columns follow the pair features: copy max, copy mean, source max, ...
                     wrapper_column=N_PAIR_FEATURES + 2,
                 ),

@@ -115,6 +115,20 @@ def test_a_verbatim_copy_is_never_independent_unless_its_source_is_a_wrapper_pag
         assert proba[0].tolist() == pytest.approx([2 / 3, 0.0, 1 / 3])
 
 
+@pytest.mark.parametrize(
+    "verbatim, coverage, expected",
+    [
+        (0.6, 0.3, "excerpt"),  # a few of the source's sentences pasted beside other text
+        (0.6, 1.0, "independent"),  # the "source" lies wholly inside the copy: the reverse of an excerpt
+        (0.3, 0.3, "independent"),  # too little of the copy is the source's to say
+    ],
+)
+def test_a_partial_cut_and_paste_is_never_independent(verbatim, coverage, expected):
+    X = np.array([[0.2, 0.7, 0.1, verbatim, 0.1, coverage]])
+    floor = VerbatimFloor(_Fixed(), verbatim_column=3, wrapper_column=4, coverage_column=5).fit(X, ["independent"])
+    assert floor.predict(X)[0] == expected
+
+
 def test_style_decides_on_log_odds_not_raw_probability_gaps():
     # 0.01 vs 0.1 is a wide gap in log-odds, 0.45 vs 0.55 a narrow one.
     wide = direction.style_vote(Side("a", machine_score=0.01), Side("b", machine_score=0.1))
