@@ -72,15 +72,10 @@ class LabelledPair:
     kind: str  # which generator made it (for per-kind error analysis)
     group: str  # document group of the source; never on both sides of the split
     split: str  # "train" | "test"
-    llm: str = ""  # the LLM whose text is in the pair (``corpora.LLMS``), "A+B" for two, "" when none
+    llm: str = ""  # the LLM whose text is in the pair (``corpora.LLMS``), "" when none
     domain: str = ""  # "bbc:<category>", "l2r:<Domain>" or "webis"
     wrapper_site: str = ""  # the wrapper page family used (``corpora.WRAPPER_FAMILIES``), "" when none
     copy_words: int = 0  # the copy's word count
-
-    @property
-    def llms(self) -> tuple[str, ...]:
-        """Every LLM whose text is in the pair."""
-        return tuple(self.llm.split("+")) if self.llm else ()
 
     @property
     def domain_family(self) -> str:
@@ -917,36 +912,6 @@ class _Rewrites:
         ]
         return self._made(_render(human, rng), _restyle(_render(copy, rng), rng), "rewrite", chosen[0], model)
 
-    def blend(self) -> _Made | None:
-        """Two rewriters' paraphrases of the same texts woven sentence by sentence: a rewrite longer
-        and less verbatim than either, holding the source's facts and none of its own — the shape of
-        an expansive rewrite (elaboration, restated points) that no single rewriter here writes."""
-        rng = self.rng
-        human, _, first, _ = self._stitched((1, 3))
-        chosen = self.by_domain[first.domain]
-        start = chosen.index(first)
-        sets = chosen[start : start + len(human)]
-        by_llm: dict[str, str] = {}
-        for model in sorted(set.intersection(*(set(x.rewrites) for x in sets))):
-            by_llm.setdefault(llm_name(model), model)
-        if len(by_llm) < 2:
-            return None
-        a, b = rng.sample(sorted(by_llm), 2)
-        paras = []
-        for x in sets:
-            ours = [t for line in x.rewrites[by_llm[a]].split("\n") if line.strip() for t in _sentences(line)]
-            theirs = [t for line in x.rewrites[by_llm[b]].split("\n") if line.strip() for t in _sentences(line)]
-            if not ours or not theirs:
-                return None
-            woven = []
-            for i, sentence in enumerate(ours):
-                woven.append(sentence)
-                if rng.random() < 0.5:  # the other rewriter's take on the same point
-                    woven.append(theirs[min(len(theirs) - 1, round(i * len(theirs) / len(ours)))])
-            paras.append(" ".join(woven))
-        made = self._made(_render([x.human for x in sets], rng), _restyle(_render(paras, rng), rng), "rewrite", first)
-        return replace(made, llm=f"{a}+{b}")
-
     def short_stitched(self) -> _Made:
         """A rewrite of consecutive texts of one domain making 150-300 words (an answer-length rewrite)."""
         rng = self.rng
@@ -1071,7 +1036,6 @@ REWRITE_PLAN: dict[str, float] = {
     # heavier rewrites, short texts, same-domain coverage
     "stitched_reordered": 0.08,
     "creative": 0.15,
-    "blend": 0.15,
     "short_stitched": 0.1,
     "short_cut_paste": 0.04,
     "webis_short": 0.03,

@@ -79,7 +79,7 @@ def test_folds_hold_their_group_out() -> None:
     assert sum(n.startswith("domain:") for n in names) == 4
     _assert_held_out(pairs, folds)
     llm = next(f for f in folds if f.name == "llm:GPT-4o")
-    assert all("GPT-4o" not in pairs[i].llms for i in llm.train) and all("GPT-4o" in pairs[i].llms for i in llm.test)
+    assert all(pairs[i].llm != "GPT-4o" for i in llm.train) and all(pairs[i].llm == "GPT-4o" for i in llm.test)
     short = next(f for f in folds if f.name == "short")
     assert all(pairs[i].copy_words >= 300 for i in short.train) and all(pairs[i].copy_words < 300 for i in short.test)
     one = generalisation.make_folds(pairs, ["domain:encyclopedic"])
@@ -189,13 +189,11 @@ def test_pairs_carry_their_groups_and_folds_on_real_pairs_hold_out(tiny_pairs) -
 
     pairs = tiny_pairs
     assert {p.split for p in pairs} == {"train", "test"}
-    assert {m for p in pairs for m in p.llms} <= set(LLMS) and any(p.llms for p in pairs)
-    blends = [p for p in pairs if p.kind == "l2r:blend"]
-    assert blends and all(len(set(p.llms)) == 2 and p.pair_class == "rewrite" for p in blends)
+    assert {p.llm for p in pairs} <= {"", *LLMS} and {p.llm for p in pairs} - {""}
     assert {p.wrapper_site for p in pairs} <= {"", *WRAPPER_FAMILIES}
     assert all(p.domain.split(":")[0] in ("bbc", "l2r", "webis") for p in pairs)
     assert all(p.wrapper_site for p in pairs if p.kind in ("news:wrapped", "l2r:wrapped", "l2r:of_wrapped"))
-    assert all(p.llm for p in pairs if p.kind in ("l2r:single", "l2r:stitched", "l2r:creative", "l2r:cross", "l2r:blend"))
+    assert all(p.llm for p in pairs if p.kind in ("l2r:single", "l2r:stitched", "l2r:creative", "l2r:cross"))
     assert all(p.copy_words == _words(p.copy) for p in pairs)
     assert all(p.pair_class == "independent" for p in pairs if p.kind in SAME_TOPIC_KINDS)
     sides: dict[str, set[str]] = {}
