@@ -120,9 +120,11 @@ def shown_documents(rows: list[dict[str, Any]], limit: int) -> list[dict[str, An
 
     for r in rows:
         size[r["document_id"]] = count(r["document_id"])
+
     def key(r: dict[str, Any]) -> tuple:
         seen = r.get("seen_at")
         return (-size[r["document_id"]], seen is None, seen if seen is not None else 0, r["document_id"])
+
     order: list[dict[str, Any]] = []
     for root in sorted(children[None], key=key):
         queue = [root]
