@@ -141,6 +141,9 @@ def test_overview_and_the_shared_filters(page, base, db, tmp_path) -> None:
     assert picked and _daily(page) == _expected_daily(picked)
     assert f"of {len(picked):,} documents" in page.text_content("#documents-count")
     assert {r[0] for r in table_rows(page, "top-sites")} <= {site, LOCAL}
+    picked_ids = {r["document_id"] for r in picked}
+    picked_delays = sorted(r["delay_seconds"] for r in view_rows(db, "time_to_copy") if r["document_id"] in picked_ids)
+    assert sorted(round(h * 3600) for t in traces(page, "delay-chart") for h in t["x"]) == picked_delays
     assert page.locator("#f-labels").text_content().count("rewrite") == 1
     assert page.input_value("#f-conf") == "0.6"
 

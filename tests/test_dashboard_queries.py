@@ -11,7 +11,7 @@ from dashboard.alignment import align, diff
 from dashboard.figures import grouped_story_figure, shown_documents, story_figure
 from dashboard.filters import LOCAL, Filters, parse, to_search
 from dashboard.pages.networks import networks
-from dashboard.queries import QUERIES, fetch, where
+from dashboard.queries import FILTERED, QUERIES, fetch, where
 from sql import VIEWS_DIR
 
 VIEW_NAMES = {
@@ -33,6 +33,10 @@ def test_filters_round_trip_through_the_query_string_and_keep_page_keys() -> Non
     assert parse(search) == f and "n=80" in search
     assert parse("?from=yesterday&label=bogus,rewrite&story=x&conf=7") == Filters(labels=("rewrite",))
     assert to_search(Filters()) == ""
+
+
+def test_the_filtered_queries_are_those_with_a_place_for_the_filters() -> None:
+    assert {name for name, sql in QUERIES.items() if "{where}" in sql} == set(FILTERED)
 
 
 def test_filters_become_conditions_only_on_the_columns_a_query_has() -> None:

@@ -10,10 +10,10 @@ from sqlalchemy import Engine
 from dashboard.figures import daily_figure, delay_figure
 from dashboard.filters import Filters
 from dashboard.pages.common import section
-from dashboard.queries import fetch
+from dashboard.queries import delays, fetch
 from dashboard.tables import data_table
 
-DOCUMENT_ROWS = 2000  # the newest documents listed (and exported); narrower filters list the rest
+DOCUMENT_ROWS = 1000  # the newest documents listed (and exported); narrower filters list the rest
 
 
 def render(engine: Engine, filters: Filters, _search: str) -> list[Any]:
@@ -53,8 +53,8 @@ def render(engine: Engine, filters: Filters, _search: str) -> list[Any]:
         ),
         section(
             "Time to copy",
-            dcc.Graph(id="delay-chart", figure=delay_figure(fetch(engine, "delays", filters))),
-            query="delays",
+            dcc.Graph(id="delay-chart", figure=delay_figure(delays(engine, filters))),
+            query="delay_documents",
         ),
         section(
             "Documents",
