@@ -275,7 +275,7 @@ def test_our_articles_spam_networks_corrections_and_quality(page, base, db, tmp_
     spread = defaultdict(int)
     for r in view_rows(db, "copy_provenance"):
         if r["root_id"] == top["original_id"] and r["document_id"] != top["original_id"]:
-            spread[(r["site"] or LOCAL, r["label"])] += 1
+            spread[(r["site"] or LOCAL, "full copy" if r["label"] == "original" else r["label"])] += 1
     assert {(r["site"], r["label"]): int(r["copies"]) for r in exported(page, "spread")} == dict(spread)
     _shot(page, tmp_path, "our-articles")
 

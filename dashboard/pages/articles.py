@@ -7,6 +7,7 @@ from typing import Any
 from dash import dcc, html
 from sqlalchemy import Engine
 
+from dashboard.figures import copy_kind
 from dashboard.filters import Filters, params, to_search
 from dashboard.pages.common import hours, section
 from dashboard.queries import fetch
@@ -61,6 +62,8 @@ def render(engine: Engine, filters: Filters, search: str) -> list[Any]:
     ]
     if chosen is not None:
         spread = fetch(engine, "spread", filters, original=chosen)
+        for r in spread:  # every row is a copy: one labelled original is a full copy
+            r["label"] = copy_kind(r["label"], is_source=False)
         original = fetch(engine, "document", document=chosen)
         first = min((r["first_seen_at"] for r in spread if r["first_seen_at"]), default=None)
         seen = original[0]["seen_at"] if original else None
