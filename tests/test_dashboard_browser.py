@@ -10,12 +10,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from dashboard.filters import LOCAL
+from tests.dashboard_page import open_page, table_rows, traces
 from tests.view_rows import view_rows
 
 pytestmark = pytest.mark.integration
@@ -79,78 +81,56 @@ def dashboard(demo_db, tmp_path) -> Iterator[str]:
         log.close()
 
 
-def _traces(page, graph_id: str) -> list[dict]:
-    return page.evaluate(
-        "id => document.querySelector(`#${id} .js-plotly-plot`).data"
-        ".map(t => ({name: t.name, x: t.x, y: t.y, customdata: t.customdata}))",
-        graph_id,
-    )
-
-
-def _table(page, table_id: str) -> list[list[str]]:
-    return page.eval_on_selector_all(
-        f"#{table_id} tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
-    )
-
-
 def check_dashboard(page, base: str, url: str, screenshot: Path) -> None:
-    """Load the dashboard and compare what it renders with what the views hold."""
-    page.goto(base)
-    for selector in (
-        "#daily-chart .main-svg",
-        "#delay-chart .main-svg",
-        "#story-graph .scatterlayer .trace",
-        "#top-sites",
-        "#latest-spam",
-        "#passage-table",
-    ):
-        page.wait_for_selector(selector, timeout=30_000)
-    page.wait_for_load_state("networkidle")
-
+    """Load the dashboard's pages and compare what they render with what the views hold."""
+    open_page(page, base, "#daily-chart .main-svg")
+    page.wait_for_selector("#top-sites td")
+    provenance = view_rows(url, "copy_provenance")
     daily: Counter = Counter()
-    for r in view_rows(url, "daily_label_counts"):
-        daily[(r["label"], r["day"])] += r["copies"]
-    shown = {(t["name"], x): y for t in _traces(page, "daily-chart") for x, y in zip(t["x"], t["y"], strict=True)}
+    for r in provenance:
+        if r["label"] is not None:
+            copy_kind = "full copy" if r["label"] == "original" else r["label"]
+            kind = "originals (sources, not copies)" if r["derived_from_id"] is None else copy_kind
+            daily[(kind, r["seen_day"])] += 1
+    shown = {(t["name"], x[:10]): y for t in traces(page, "daily-chart") for x, y in zip(t["x"], t["y"], strict=True)}
     assert shown == dict(daily)
-    assert page.locator("#daily-chart .bars .point").count() == len(daily)
-    days = page.locator("#daily-chart .xtick text").all_text_contents()
-    assert sorted(days) == sorted({day for _, day in daily})
 
     delays = sorted(r["delay_seconds"] for r in view_rows(url, "time_to_copy"))
-    shown_delays = sorted(round(h * 3600) for t in _traces(page, "delay-chart") for h in t["x"])
+    shown_delays = sorted(round(h * 3600) for t in traces(page, "delay-chart") for h in t["x"])
     assert shown_delays == delays and delays
 
     sites = view_rows(url, "copying_sites")
-    rows = _table(page, "top-sites")
+    rows = table_rows(page, "top-sites")
     assert sorted((r[0], int(r[1]), int(r[5])) for r in rows) == sorted(
-        (s["site"] or "", s["copies"], s["spam_wrapped"]) for s in sites
+        (s["site"] or LOCAL, s["copies"], s["spam_wrapped"]) for s in sites
     )
-
-    provenance = view_rows(url, "copy_provenance")
-    per_story = Counter(r["story_id"] for r in provenance if r["story_id"] is not None)
-    story = min(per_story, key=lambda s: (-per_story[s], s))
-    nodes = {d[0]: t["name"] for t in _traces(page, "story-graph") for d in t["customdata"]}
-    assert nodes == {r["document_id"]: r["label"] or "pending" for r in provenance if r["story_id"] == story}
-    edges = {r["document_id"] for r in provenance if r["story_id"] == story and r["derived_from_id"] in nodes}
-    assert page.locator("#story-graph .annotation-arrow-g").count() == len(edges)
-
-    spam = sorted(
-        (r for r in provenance if r["label"] == "spam-wrapped"),
-        key=lambda r: (r["seen_at"], r["document_id"]),
-        reverse=True,
-    )
-    assert [int(r[0]) for r in _table(page, "latest-spam")] == [r["document_id"] for r in spam][:10]
-    passages: dict[int, list] = defaultdict(list)
-    for r in sorted(view_rows(url, "matched_passages"), key=lambda r: (r["copy_start"], r["span_id"])):
-        passages[r["document_id"]].append([r["copy_passage"], r["source_passage"]])
-    assert [r[:2] for r in _table(page, "passage-table")] == passages[spam[0]["document_id"]]
-
     page.screenshot(path=str(screenshot), full_page=True)
     assert screenshot.stat().st_size > 10_000
 
+    per_story = Counter(r["story_id"] for r in provenance if r["story_id"] is not None)
+    story = min(per_story, key=lambda s: (-per_story[s], s))
+    open_page(page, f"{base}story?story={story}", "#story-graph .scatterlayer .trace")
+    nodes = {d[0]: t["name"] for t in traces(page, "story-graph") for d in t["customdata"]}
+    members = [r for r in provenance if r["story_id"] == story]
+    assert set(nodes) == {r["document_id"] for r in members}
+    edges = {r["document_id"] for r in members if r["derived_from_id"] in nodes}
+    assert page.locator("#story-graph .annotation-arrow-g").count() == len(edges)
+
+    spam = max((r for r in provenance if r["label"] == "spam-wrapped"), key=lambda r: (r["seen_at"], r["document_id"]))
+    open_page(page, f"{base}doc/{spam['document_id']}", "#alignment")
+    passages = [
+        r["copy_passage"]
+        for r in sorted(view_rows(url, "matched_passages"), key=lambda r: (r["copy_start"], r["span_id"]))
+        if r["document_id"] == spam["document_id"]
+    ]
+    shown_passages = page.eval_on_selector_all(
+        "#alignment tr.match td:first-child", "cells => cells.map(c => c.textContent)"
+    )
+    assert shown_passages == passages and passages
+
 
 def test_the_dashboard_shows_what_the_views_hold(browser, dashboard, demo_db, tmp_path) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
     try:
         backend = demo_db.split(":", 1)[0].split("+")[0]
         check_dashboard(page, dashboard, demo_db, tmp_path / f"dashboard-{backend}.png")

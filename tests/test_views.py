@@ -31,6 +31,10 @@ VIEWS = (
     "spam_networks",
     "model_quality",
     "matched_passages",
+    "document_texts",
+    "document_evidence",
+    "wrapper_lines",
+    "correction_history",
 )
 COLUMNS_0001 = [
     "document_id",
