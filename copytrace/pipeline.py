@@ -102,13 +102,16 @@ class ClassifyResult:
 def _file_key(path: Path, max_bytes: int) -> str | None:
     """What identifies this landing file's content, so it is read once (a bad file is recorded once,
     not on every scheduled run): sha256 of its bytes; for a symlink, of its target's name; for a file
-    over the size limit, of its size and mtime (never read). None for anything else (FIFOs, devices)."""
+    over the size limit, of its size and mtime (never read); for a FIFO, socket, device or folder
+    (never opened), of its kind and inode: a FIFO left in the folder is recorded once, and a regular
+    file put in its place is read. None when the path cannot be examined (it may be fixed)."""
     try:
         if path.is_symlink():
             return hashlib.sha256(b"symlink:" + os.fsencode(os.readlink(path))).hexdigest()
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            return None
+            kind = stat.S_IFMT(info.st_mode)
+            return hashlib.sha256(f"special:{kind}:{info.st_dev}:{info.st_ino}".encode()).hexdigest()
         if info.st_size > max_bytes:
             return hashlib.sha256(f"oversize:{info.st_size}:{info.st_mtime_ns}".encode()).hexdigest()
         h = hashlib.sha256()
