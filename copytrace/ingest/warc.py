@@ -27,7 +27,7 @@ from warcio.bufferedreaders import DecompressingBufferedReader
 
 from copytrace.ingest.decode import decode_text
 from copytrace.ingest.html import extract_article
-from copytrace.ingest.records import InputError, ReadError, ScrapedCopy, make_copy, parse_utc, printable
+from copytrace.ingest.records import InputError, ReadError, ScrapedCopy, make_copy, printable, record_date
 
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 # A compressed archive may hold this many times the file size limit: a crawl's HTML compresses
@@ -97,10 +97,17 @@ def read_warc(data: bytes, source_path: str, max_bytes: int) -> tuple[list[Scrap
             if body is None:
                 continue
             uri = record.rec_headers.get_header("WARC-Target-URI")
+            fetched_at, why = record_date(record.rec_headers.get_header("WARC-Date"), "WARC-Date")
+            if why:
+                errors.append(ReadError(source_path, uri, "bad-date", f"Record {number}: {why}"))
             try:
-                copies.append(_copy(record, body, uri, source_path, number))
+                copies.append(_copy(record, body, uri, source_path, number, fetched_at))
             except InputError as exc:
                 errors.append(ReadError(source_path, uri, exc.reason, exc.detail))
+            except Exception as exc:  # noqa: BLE001 -- one record's surprise must not cost the archive
+                message = printable(" ".join(str(exc).split())[:200])
+                detail = f"Record {number}: reading failed unexpectedly ({type(exc).__name__}: {message})."
+                errors.append(ReadError(source_path, uri, "internal-error", detail))
         # warcio takes a header cut short for the end of the archive: the leftover bytes tell
         if data[end:].strip():
             raise _Damaged(f"{len(data) - end} bytes after the last complete record are not a whole record")
@@ -180,9 +187,8 @@ def _length(value: str | None) -> int:
         return 0
 
 
-def _copy(record, body: bytes, uri: str, source_path: str, number: int) -> ScrapedCopy:
+def _copy(record, body: bytes, uri: str, source_path: str, number: int, fetched_at: datetime | None) -> ScrapedCopy:
     mime, charset = _content_type(record)
-    fetched_at = _warc_date(record.rec_headers.get_header("WARC-Date"))
     if mime == "text/plain":
         text, title, published_at = decode_text(body, charset), None, None
     else:
@@ -209,13 +215,3 @@ def _content_type(record) -> tuple[str, str | None]:
         if key.strip().lower() == "charset" and val.strip():
             charset = val.strip().strip("\"'")
     return mime.strip().lower(), charset
-
-
-def _warc_date(value: str | None) -> datetime | None:
-    """WARC-Date is ISO-8601 UTC (``2024-05-01T12:00:00Z``); an unreadable date is left empty, not fatal."""
-    if not value:
-        return None
-    try:
-        return parse_utc(value)
-    except ValueError:
-        return None
