@@ -154,7 +154,10 @@ def _run_ingest(
         raise UserError(str(exc)) from exc
     model_path = str(model) if model else None
     _start_run_helpers(url, model_path, model_workers)
-    with temporary_settings(updates=one_shot_run_updates()):
+    updates = one_shot_run_updates()
+    if updates:  # no Prefect server configured: the run starts a temporary one, which must not outlive it
+        tie_prefect_server()
+    with temporary_settings(updates=updates):
         return ingest_copies.with_options(task_runner=runner)(
             landing=str(landing.resolve()),
             database_url=url,
@@ -186,6 +189,23 @@ def _start_run_helpers(url: str, model_path: str | None, model_workers: int | No
         load_scorer(path, settings.model_workers)
     except Exception:  # a database or model file the flow will report on: the head start is lost, no more
         logging.getLogger(__name__).debug("classifier not started ahead of the run", exc_info=True)
+
+
+def tie_prefect_server() -> None:
+    """Make the temporary Prefect server of a run (no Prefect API URL configured) die with the run.
+
+    Prefect starts it with ``subprocess.Popen`` and stops it when the process exits normally; a run
+    killed with SIGKILL left it running, listening, re-parented to init. Prefect offers no hook for
+    its arguments, so its server module is given a ``subprocess`` whose Popen arms the kernel's
+    parent-death signal in the child (``copytrace.children.die_with_parent``; Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return
+    from prefect.server.api import server as prefect_server
+
+    from copytrace.children import subprocess_dying_with_parent
+
+    if prefect_server.subprocess.Popen.__module__ != "copytrace.children":
+        prefect_server.subprocess = subprocess_dying_with_parent()
 
 
 def one_shot_run_updates() -> dict:
