@@ -57,6 +57,8 @@ def read_jsonl(text: str, path: str, resolved: str) -> tuple[list[ScrapedCopy], 
             errors.append(ReadError(path, locator, exc.reason, detail))
         except Exception as exc:  # noqa: BLE001 -- as above
             errors.append(ReadError(path, locator, "internal-error", _unexpected(number, exc)))
+    if not copies and not errors:  # said, not a file silently read as holding nothing
+        errors.append(ReadError(path, None, "no-text", "The file holds no records, only blank lines."))
     return copies, errors
 
 
