@@ -91,10 +91,10 @@ def test_kill_minus_nine_mid_run_leaves_no_process_of_the_run(db_url, seeds, tmp
 
     def gather() -> None:
         for child in psutil.Process(proc.pid).children(recursive=True):
-            if child.pid not in family:
-                family[child.pid] = child
+            family.setdefault(child.pid, child)
+            if not commands.get(child.pid):  # empty between a child's fork and its exec
                 with contextlib.suppress(psutil.Error):
-                    commands[child.pid] = " ".join(child.cmdline())
+                    commands[child.pid] = " ".join(family[child.pid].cmdline())
 
     deadline = time.monotonic() + 300
     try:
