@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from copytrace.cli_label import label
 from copytrace.settings import DEFAULT_DATABASE_URL, load_settings
@@ -60,6 +61,41 @@ class UserError(Exception):
 
 def _db(db: str | None) -> str:
     return load_settings(database_url=db).database_url
+
+
+def existing_db(db: str | None) -> str:
+    """The database URL of a command that reads what a run stored (show, label, reindex): a SQLite file
+    that does not exist is an error, not an empty database created and migrated in the current folder
+    (the default ``./copytrace.db`` is relative: from another folder it names another file)."""
+    from sqlalchemy.engine import make_url
+
+    from copytrace.db import normalise_url
+
+    url = _db(db)
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        if not Path(parsed.database).exists():
+            raise UserError(
+                f"no database at {str(Path(parsed.database).resolve())!r}: run from the folder that holds it, "
+                "or give --db (or $COPYTRACE_DATABASE_URL)"
+            )
+    return url
+
+
+def plain(value: object) -> Text:
+    """Scraped text (a title, URL, file name, detail) as terminal text: Rich reads no markup in it
+    (a stray ``[/bold]`` would crash the print, ``[link=…]`` change what is shown) and control
+    characters (ESC and its sequences) are dropped."""
+    from copytrace.text import clean
+
+    return Text(clean(str(value)))
+
+
+def said(value: object) -> str:
+    """``plain`` inside a markup string: the value escaped, its control characters dropped."""
+    from copytrace.text import clean
+
+    return escape(clean(str(value)))
 
 
 # ------------------------------------------------------------------------------------------------ ingest
@@ -118,7 +154,10 @@ def _run_ingest(
         raise UserError(str(exc)) from exc
     model_path = str(model) if model else None
     _start_run_helpers(url, model_path, model_workers)
-    with temporary_settings(updates=one_shot_run_updates()):
+    updates = one_shot_run_updates()
+    if updates:  # no Prefect server configured: the run starts a temporary one, which must not outlive it
+        tie_prefect_server()
+    with temporary_settings(updates=updates):
         return ingest_copies.with_options(task_runner=runner)(
             landing=str(landing.resolve()),
             database_url=url,
@@ -152,6 +191,23 @@ def _start_run_helpers(url: str, model_path: str | None, model_workers: int | No
         logging.getLogger(__name__).debug("classifier not started ahead of the run", exc_info=True)
 
 
+def tie_prefect_server() -> None:
+    """Make the temporary Prefect server of a run (no Prefect API URL configured) die with the run.
+
+    Prefect starts it with ``subprocess.Popen`` and stops it when the process exits normally; a run
+    killed with SIGKILL left it running, listening, re-parented to init. Prefect offers no hook for
+    its arguments, so its server module is given a ``subprocess`` whose Popen arms the kernel's
+    parent-death signal in the child (``copytrace.children.die_with_parent``; Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return
+    from prefect.server.api import server as prefect_server
+
+    from copytrace.children import subprocess_dying_with_parent
+
+    if prefect_server.subprocess.Popen.__module__ != "copytrace.children":
+        prefect_server.subprocess = subprocess_dying_with_parent()
+
+
 def one_shot_run_updates() -> dict:
     """Prefect settings to change for one flow run called from the CLI.
 
@@ -170,14 +226,14 @@ def _print_summary(summary) -> None:
     table.add_column("item")
     table.add_column("count", justify="right")
     for row in summary.table():
-        table.add_row(row["item"], str(row["count"]))
+        table.add_row(plain(row["item"]), str(row["count"]))
     out.print(table)
     if summary.errors:
         errs = Table(title="bad inputs (recorded; the rest was stored)")
         for col in ("path", "reason", "detail"):
             errs.add_column(col, overflow="fold")
         for e in summary.errors:
-            errs.add_row(e["path"], e["reason"], e["detail"])
+            errs.add_row(plain(e["path"]), plain(e["reason"]), plain(e["detail"]))
         out.print(errs)
 
 
@@ -195,7 +251,7 @@ def demo(
     summary = _run_ingest(landing, url, None, None, None)
     _print_summary(summary)
     _print_provenance(url)
-    out.print(f"\nDatabase: {url}   (query the view copy_provenance; `copytrace show LOCATOR` for one chain)")
+    out.print(f"\nDatabase: {said(url)}   (query the view copy_provenance; `copytrace show LOCATOR` for one chain)")
 
 
 def _print_provenance(url: str) -> None:
@@ -211,11 +267,11 @@ def _print_provenance(url: str) -> None:
     for r in rows:
         table.add_row(
             str(r["document_id"]),
-            names[r["document_id"]],
-            r["label"] or "(pending)",
+            plain(names[r["document_id"]]),
+            plain(r["label"] or "(pending)"),
             f"{r['confidence']:.2f}" if r["confidence"] is not None else "",
-            names.get(r["derived_from_id"], "") if r["derived_from_id"] else "",
-            names.get(r["root_id"], "") if r["root_id"] else "",
+            plain(names.get(r["derived_from_id"], "") if r["derived_from_id"] else ""),
+            plain(names.get(r["root_id"], "") if r["root_id"] else ""),
             str(r["story_id"] or ""),
         )
     out.print(table)
@@ -257,9 +313,9 @@ def classify(
     if as_json:
         out.print_json(json.dumps(evidence))
         return
-    out.print(f"[bold]{evidence['label']}[/bold]  (confidence {evidence['confidence']:.2f})")
+    out.print(f"[bold]{said(evidence['label'])}[/bold]  (confidence {evidence['confidence']:.2f})")
     for reason in evidence.get("reasons", []):
-        out.print(f"  - {reason}")
+        out.print(Text("  - ") + plain(reason))
 
 
 def _jsonl_lines(file: str) -> Iterator[tuple[int, str]]:
@@ -273,9 +329,22 @@ def _jsonl_lines(file: str) -> Iterator[tuple[int, str]]:
         yield from enumerate(fh, 1)
 
 
+def _names_a_file(text: str) -> bool:
+    """A one-line "text" that is the path of an existing file: a caller who meant the file's content."""
+    if "\n" in text or len(text) > 4096 or not text.strip():
+        return False
+    try:
+        return Path(text.strip()).expanduser().is_file()
+    except (OSError, ValueError):
+        return False
+
+
 @app.command("classify-batch")
 def classify_batch(
-    file: Annotated[str, typer.Argument(help='JSONL with {"id","source","copy"} per line, or - for stdin')],
+    file: Annotated[
+        str,
+        typer.Argument(help='JSONL with {"id","source","copy"} per line (the texts, not file paths), or - for stdin'),
+    ],
     model: ModelOption = None,
     model_workers: ModelWorkersOption = None,
 ) -> None:
@@ -300,9 +369,13 @@ def classify_batch(
             pair_id, source, copy = record["id"], record["source"], record["copy"]
             if not isinstance(source, str) or not isinstance(copy, str):
                 raise TypeError("source and copy must be strings")
+            if path := next((t for t in (source, copy) if _names_a_file(t)), None):
+                raise ValueError(
+                    f"{path!r} is the path of a file: classify-batch takes the texts (classify takes files)"
+                )
         except (ValueError, KeyError, TypeError) as exc:
             failed += 1
-            err.print(f"line {lineno}: skipped: {exc!s}")
+            err.print(Text(f"line {lineno}: skipped: ") + plain(exc))
             continue
         batch.append((pair_id, source, copy))
         if len(batch) >= CLASSIFY_BATCH:
@@ -324,7 +397,7 @@ def show(
     from copytrace.db import ensure_schema, session_factory
     from copytrace.report import describe_direction, direction_of, provenance_rows
 
-    url = _db(db)
+    url = existing_db(db)
     ensure_schema(url)
     candidates = [locator, str(Path(locator).resolve())]
     with session_factory(url)() as session:
@@ -337,12 +410,12 @@ def show(
             conf = f"{row['confidence']:.2f}" if row["confidence"] is not None else "-"
             out.print(
                 f"{'  ' * (len(seen) - 1)}{'└ derives from ' if len(seen) > 1 else ''}"
-                f"[bold]{row['label'] or 'pending'}[/bold] ({conf})  {row['locator']}  "
+                f"[bold]{said(row['label'] or 'pending')}[/bold] ({conf})  {said(row['locator'])}  "
                 f"[dim]doc {row['document_id']}, story {row['story_id']}[/dim]"
             )
             parent = row["derived_from_id"]
             if parent and (way := direction_of(session, row["document_id"])):
-                out.print(f"{'  ' * len(seen)}[dim]{escape(describe_direction(way))}[/dim]")
+                out.print(f"{'  ' * len(seen)}[dim]{said(describe_direction(way))}[/dim]")
             nxt = provenance_rows(session, "WHERE document_id = :d", {"d": parent}) if parent else []
             row = nxt[0] if nxt else None
 
@@ -372,7 +445,7 @@ def train(
     result = train_classifier(
         data_dir=str(settings.data_dir), database_url=_db(db), model_dir=str(model_dir), seed=seed, scale=scale
     )
-    out.print(f"{result['verdict']}\nmodel: {result['path']}")
+    out.print(Text(f"{result['verdict']}\nmodel: {result['path']}"))
 
 
 @app.command()
@@ -381,23 +454,27 @@ def evaluate(
     model: ModelOption = None,
 ) -> None:
     """Print precision, recall, F1 and the confusion matrix per label for a labelled JSONL file."""
-    from copytrace.evaluation import evaluate_file
+    from copytrace.evaluation import NoLabelledPairsError, evaluate_file
 
     if not file.is_file():
         raise UserError(f"{file}: no such file")
-    report = evaluate_file(file, _scorer(model))
-    table = Table(title=f"{file.name}: {report['pairs']} pairs, macro-F1 {report['macro_f1']:.3f}")
+    try:
+        report = evaluate_file(file, _scorer(model))
+    except NoLabelledPairsError as exc:
+        raise UserError(str(exc)) from exc
+    table = Table(title=plain(f"{file.name}: {report['pairs']} pairs, macro-F1 {report['macro_f1']:.3f}"))
     for col in ("label", "precision", "recall", "f1", "support"):
         table.add_column(col, justify="right" if col != "label" else "left")
     for name, row in report["per_class"].items():
-        table.add_row(name, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", str(row["support"]))
+        scores = (f"{row[k]:.3f}" for k in ("precision", "recall", "f1"))
+        table.add_row(plain(name), *scores, str(row["support"]))
     out.print(table)
     cm = Table(title="confusion matrix (rows: true, columns: predicted)")
     cm.add_column("")
     for name in report["labels"]:
-        cm.add_column(name, justify="right")
+        cm.add_column(plain(name), justify="right")
     for name, row in zip(report["labels"], report["confusion"], strict=True):
-        cm.add_row(name, *map(str, row))
+        cm.add_row(plain(name), *map(str, row))
     out.print(cm)
     if report["skipped"]:
         err.print(f"{report['skipped']} malformed lines skipped")
@@ -410,7 +487,7 @@ def db_upgrade(db: DbOption = None) -> None:
 
     url = _db(db)
     upgrade(url)
-    out.print(f"database at migration {current_revision(url)}")
+    out.print(Text(f"database at migration {current_revision(url)}"))
 
 
 @db_app.command("reindex")
@@ -429,7 +506,7 @@ def db_reindex(
     from copytrace.db import ensure_schema, session_factory
     from copytrace.orm import Document
 
-    url = _db(db)
+    url = existing_db(db)
     ensure_schema(url)
     factory = session_factory(url)
     with factory() as session:

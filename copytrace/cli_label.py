@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from copytrace.orm import CORRECTION_LABELS
-from copytrace.settings import DEFAULT_DATABASE_URL, load_settings
+from copytrace.settings import DEFAULT_DATABASE_URL
 
 
 def label(
@@ -32,11 +32,11 @@ def label(
 
     The classifier's label stays visible as model_label; a later correction replaces this one.
     """
-    from copytrace.cli import UserError
+    from copytrace.cli import UserError, existing_db, said
     from copytrace.corrections import CorrectionError, add_correction
     from copytrace.db import ensure_schema, session_factory
 
-    url = load_settings(database_url=db).database_url
+    url = existing_db(db)
     ensure_schema(url)
     with session_factory(url)() as session:
         try:
@@ -44,5 +44,7 @@ def label(
         except CorrectionError as exc:
             raise UserError(str(exc)) from exc
         session.commit()
-    message = f"document {row.document_id} ({locator}) is now [bold]{row.label}[/bold], corrected by {row.who}"
-    Console(soft_wrap=True).print(message)
+    # the locator and the operator's name are shown as text: markup in them must not fail the command
+    # after the correction is saved
+    message = f"document {row.document_id} ({said(locator)}) is now [bold]{said(row.label)}[/bold], "
+    Console(soft_wrap=True).print(message + f"corrected by {said(row.who)}")

@@ -14,6 +14,10 @@ from models.pairs import LABELS, PAIR_CLASSES, from_label, to_label
 BATCH = 256
 
 
+class NoLabelledPairsError(ValueError):
+    """The file holds no well-formed labelled pair: there is nothing to score."""
+
+
 def read_labelled(path: Path) -> tuple[list[dict[str, Any]], int]:
     """The well-formed records, and how many lines were skipped."""
     records, skipped = [], 0
@@ -36,6 +40,11 @@ def read_labelled(path: Path) -> tuple[list[dict[str, Any]], int]:
 
 def evaluate_file(path: Path, scorer: Scorer) -> dict[str, Any]:
     records, skipped = read_labelled(path)
+    if not records:
+        raise NoLabelledPairsError(
+            f"{path}: no labelled pairs to evaluate ({skipped} malformed lines skipped; each line needs "
+            f'"source", "copy" and "label" strings, the label one of {", ".join(LABELS)})'
+        )
     predicted: list[str] = []
     for i in range(0, len(records), BATCH):
         chunk = records[i : i + BATCH]

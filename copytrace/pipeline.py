@@ -102,13 +102,16 @@ class ClassifyResult:
 def _file_key(path: Path, max_bytes: int) -> str | None:
     """What identifies this landing file's content, so it is read once (a bad file is recorded once,
     not on every scheduled run): sha256 of its bytes; for a symlink, of its target's name; for a file
-    over the size limit, of its size and mtime (never read). None for anything else (FIFOs, devices)."""
+    over the size limit, of its size and mtime (never read); for a FIFO, socket, device or folder
+    (never opened), of its kind and inode: a FIFO left in the folder is recorded once, and a regular
+    file put in its place is read. None when the path cannot be examined (it may be fixed)."""
     try:
         if path.is_symlink():
             return hashlib.sha256(b"symlink:" + os.fsencode(os.readlink(path))).hexdigest()
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            return None
+            kind = stat.S_IFMT(info.st_mode)
+            return hashlib.sha256(f"special:{kind}:{info.st_dev}:{info.st_ino}".encode()).hexdigest()
         if info.st_size > max_bytes:
             return hashlib.sha256(f"oversize:{info.st_size}:{info.st_mtime_ns}".encode()).hexdigest()
         h = hashlib.sha256()
@@ -118,6 +121,25 @@ def _file_key(path: Path, max_bytes: int) -> str | None:
         return h.hexdigest()
     except OSError:
         return None
+
+
+def left_behind(database_url: str, file_batches: Sequence[Sequence[str]]) -> list[list[int]]:
+    """Documents stored but not classified (what a killed run left), grouped as a run over these file
+    batches classifies them: by the batch holding their landing file, in batch order, each group in
+    id (storing) order. Documents whose file is in none of the batches come first, in id order.
+
+    A run classifies each batch against every batch classified before it, so the order decides the
+    provenance: classified before the run's new batches, and batch by batch, the documents a crash
+    left behind are attributed as the run the crash stopped would have attributed them, and a
+    resumed run ends with the clean run's provenance instead of one that depends on where it was
+    killed."""
+    batch_of = {printable(str(Path(raw))): k for k, batch in enumerate(file_batches) for raw in batch}
+    with session_factory(database_url).begin() as session:
+        pending = store.pending_sources(session)
+    groups: dict[int, list[int]] = {}
+    for doc_id, source_path in pending:
+        groups.setdefault(batch_of.get(source_path or "", -1), []).append(doc_id)
+    return [groups[k] for k in sorted(groups)]
 
 
 # Copies read are stored together once this many have piled up (or this many characters): few

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from copytrace.text import clean
 from models.pairs import LABELS
 
 
@@ -75,10 +76,11 @@ _HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 def md_escape(value: object, limit: int = 200) -> str:
     """Scraped text made inert for a Markdown artifact: no links, HTML, emphasis or table breaks survive.
 
-    Angle brackets and ampersands become entities (no tag can open, whatever the renderer does with
+    Control characters are dropped (``copytrace.text.clean``). Angle brackets and ampersands
+    become entities (no tag can open, whatever the renderer does with
     raw HTML); every other Markdown punctuation mark is backslash-escaped.
     """
-    flat = " ".join(str(value).split())
+    flat = " ".join(clean(str(value)).split())  # no control character (ESC …) reaches the artifact
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
     return _MD_SPECIAL.sub(r"\\\1", flat).translate(_HTML)

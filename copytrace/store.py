@@ -356,6 +356,13 @@ def pending_document_ids(session: Session, limit: int | None = None) -> list[int
     return list(session.scalars(stmt))
 
 
+def pending_sources(session: Session) -> list[tuple[int, str | None]]:
+    """(id, source_path) of every document stored but not yet classified, in id order."""
+    current = select(Classification.document_id).where(Classification.is_current)
+    stmt = select(Document.id, Document.source_path).where(Document.id.not_in(current)).order_by(Document.id)
+    return [(doc_id, path) for doc_id, path in session.execute(stmt)]
+
+
 def documents_by_id(session: Session, ids: Iterable[int]) -> list[Row]:
     """These documents, in id order, as rows of what attributing them reads: ``id``, ``locator``,
     ``title``, ``site``, ``fetched_at``, ``published_at``, ``story_id`` and ``text``. Rows, not ORM objects: a batch

@@ -14,7 +14,7 @@ from prefect.utilities.annotations import quote
 from copytrace.pipeline import Candidates, ClassifyResult, StoreResult
 from copytrace.report import RunSummary
 from copytrace.settings import load_settings
-from tasks.classifying import classify_batch, load_classifier, pending_documents
+from tasks.classifying import classify_batch, left_behind_documents, load_classifier, pending_documents
 from tasks.landing import discover_landing
 from tasks.reporting import advance_progress, emit_run_events, publish_summary, rename_run, start_progress
 from tasks.schema import migrate_database
@@ -66,6 +66,8 @@ def ingest_copies(
         start_storing_process()
     paths = discover_landing(landing)
     file_batches = _chunks(paths, settings.batch_size)
+    # Read before this run stores anything: what a killed run left is classified first (below).
+    left = left_behind_documents(url, file_batches)
     progress = start_progress(f"reading {len(paths)} landing files")
 
     # Store batches run on the flow's task runner (in parallel on Dask; on the default runner in a
@@ -105,6 +107,11 @@ def ingest_copies(
                 )
             )
 
+    # Documents a killed run stored and did not classify, before this run's new ones and batch by
+    # batch as that run would have classified them: the provenance then does not depend on the kill.
+    for group in left:
+        classify(group)
+
     for done, future in enumerate(as_completed(futures), 1):
         batch_stored = future.result()
         stored = stored.merge(batch_stored)
@@ -112,7 +119,7 @@ def ingest_copies(
         stored_batch_classified(settings.store_process)
         # Once a batch (an update is an API call, ~30 ms of this thread on a busy machine).
         advance_progress(progress, done, len(file_batches), f"stored and classified {done}/{len(file_batches)} batches")
-    # Documents a killed run stored but did not classify.
+    # Anything still unclassified: stored meanwhile by another run over the same database.
     classify(pending_documents(url))
     advance_progress(progress, 1, 1, "done")
 

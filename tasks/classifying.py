@@ -6,7 +6,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from copytrace.db import session_factory
-from copytrace.pipeline import Candidates, ClassifyResult, classify_documents
+from copytrace.pipeline import Candidates, ClassifyResult, classify_documents, left_behind
 from copytrace.scoring import load_scorer, model_path_for
 from copytrace.store import pending_document_ids
 from tasks.retrying import RETRY_DELAYS, retry_transient
@@ -23,6 +23,19 @@ def pending_documents(database_url: str) -> list[int]:
     """Every stored document without a classification, this run's and any a killed run left behind."""
     with session_factory(database_url).begin() as session:
         return pending_document_ids(session)
+
+
+@task(
+    name="left-behind",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_transient,
+)
+def left_behind_documents(database_url: str, file_batches: list[list[str]]) -> list[list[int]]:
+    """What a killed run stored and did not classify, grouped by the run's file batches
+    (``copytrace.pipeline.left_behind``)."""
+    return left_behind(database_url, file_batches)
 
 
 @task(

@@ -190,14 +190,16 @@ def test_every_kind_of_bad_jsonl_line_is_reported_and_good_lines_kept(tmp_path):
 
     result = read_file(path, tmp_path, 1 << 20)
 
-    assert [c.locator for c in result.copies] == ["https://example.com/a", "https://example.com/e"]
     base = f"{path.resolve()}#L"
+    # a bad date is the line's error, and the line is kept without it (as a WARC record with a bad date)
+    assert [c.locator for c in result.copies] == ["https://example.com/a", base + "6", "https://example.com/e"]
+    assert result.copies[1].fetched_at is None
     assert [(e.locator, e.reason) for e in result.errors] == [
         (base + "2", "malformed-jsonl"),
         (base + "3", "malformed-jsonl"),
         (base + "4", "malformed-jsonl"),
         (base + "5", "malformed-jsonl"),
-        (base + "6", "malformed-jsonl"),
+        (base + "6", "bad-date"),
         ("https://example.com/d", "no-text"),
         (base + "8", "no-text"),
     ]

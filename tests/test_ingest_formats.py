@@ -35,7 +35,9 @@ def _read(path: Path, max_bytes: int = 1 << 20):
     return read_file(path, path.parent, max_bytes)
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be", "cp1252"]
+)
 def test_txt_in_any_common_encoding_gives_the_same_text_and_hash(tmp_path, encoding):
     path = tmp_path / f"copy-{encoding}.txt"
     path.write_bytes(ARTICLE.encode(encoding))

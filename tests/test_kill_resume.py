@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -67,3 +68,55 @@ def test_kill_minus_nine_then_rerun_stores_every_document_once(prefect_harness, 
         ).all()
     assert docs == expected == distinct
     assert len(current) == expected and all(n == 1 for _, n in current)
+
+
+def _stored(url: str) -> int:
+    with session_factory(url)() as session:
+        return session.scalar(select(func.count(Document.id))) or 0
+
+
+def test_kill_minus_nine_mid_run_leaves_no_process_of_the_run(db_url, seeds, tmp_path):
+    """No Prefect server configured: the run starts its temporary server, its storing child and its
+    classifier's workers, and a SIGKILL of the run ends them all."""
+    import psutil
+
+    landing = tmp_path / "landing"
+    expected = _landing(seeds, landing, copies=30)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    env.pop("PREFECT_API_URL", None)
+    cmd = [*_ingest_cmd(landing, db_url)[:-1], "3", "--model-workers", "2"]
+    proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    family: dict[int, psutil.Process] = {}
+    commands: dict[int, str] = {}
+
+    def gather() -> None:
+        for child in psutil.Process(proc.pid).children(recursive=True):
+            family.setdefault(child.pid, child)
+            if not commands.get(child.pid):  # empty between a child's fork and its exec
+                with contextlib.suppress(psutil.Error):
+                    commands[child.pid] = " ".join(family[child.pid].cmdline())
+
+    deadline = time.monotonic() + 300
+    try:
+        while True:  # the kill lands once some documents, not all, are stored
+            gather()
+            if 0 < _stored(db_url) < expected:
+                break
+            assert proc.poll() is None, "the run ended before it could be killed mid-run"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        gather()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        stored = _stored(db_url)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert 0 < stored < expected  # killed mid-run
+    # the temporary server, the storing child and a classifier worker were all running
+    assert any("uvicorn" in c and "prefect.server" in c for c in commands.values()), commands
+    assert sum("multiprocessing" in c for c in commands.values()) >= 2, commands
+    _, alive = psutil.wait_procs(list(family.values()), timeout=30)
+    for leftover in alive:  # a failing run of this test must not leave them either
+        leftover.kill()
+    assert alive == [], {p.pid: commands.get(p.pid) for p in alive}

@@ -147,9 +147,11 @@ def test_jsonl_published_at_field_wins_over_the_html_date_and_is_checked(tmp_pat
         datetime(2024, 4, 30, 10, tzinfo=UTC),  # the field wins
         datetime(2024, 4, 30, tzinfo=UTC),  # a bare date: midnight UTC
         None,  # a month after its fetch: left out
+        None,  # not a date: the record is kept without it, and the bad date recorded
     ]
     [error] = result.errors
-    assert error.reason == "malformed-jsonl" and "published_at 'last Tuesday'" in error.detail
+    assert error.reason == "bad-date" and "published_at 'last Tuesday'" in error.detail
+    assert error.locator == "https://a.example/5"
 
 
 def test_warc_html_date_is_bounded_by_the_record_fetch_time(tmp_path):

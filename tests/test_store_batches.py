@@ -99,3 +99,33 @@ def test_a_copy_the_database_refuses_is_recorded_and_the_rest_of_the_batch_is_st
     # (its file's bytes were ingested) until the file changes
     again = store_files(paths, str(landing), db_url, max_file_bytes=1 << 20)
     assert again.new_document_ids == [] and again.files_skipped == 3
+
+
+def test_fifo_socket_and_folder_are_recorded_once_and_skipped_by_the_next_run(db_url, tmp_path):
+    import os
+    import socket
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    os.mkfifo(landing / "pipe.txt")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(landing / "sock.txt"))
+    (landing / "linked").symlink_to(landing)  # a symlinked folder: returned, never walked
+    (landing / "good.txt").write_text("The harbour bridge will close for repairs until the spring.\n")
+    paths = [str(landing / n) for n in ("good.txt", "linked", "pipe.txt", "sock.txt")]
+    try:
+        first = store_files(paths, str(landing), db_url, max_file_bytes=1 << 20)
+        again = store_files(paths, str(landing), db_url, max_file_bytes=1 << 20)
+    finally:
+        listener.close()
+
+    assert sorted((e["path"].rsplit("/", 1)[1], e["reason"]) for e in first.errors) == [
+        ("linked", "not-a-file"),
+        ("pipe.txt", "not-a-file"),
+        ("sock.txt", "not-a-file"),
+    ]
+    assert (first.files_read, len(first.new_document_ids)) == (4, 1)
+    assert (again.files_read, again.files_skipped, again.errors) == (0, 4, [])
+    with session_factory(db_url).begin() as session:
+        assert session.scalar(select(func.count()).select_from(IngestError)) == 3
+        assert session.scalar(select(func.count()).select_from(IngestedFile)) == 4

@@ -1,6 +1,8 @@
 """Bytes → text for files that do not say their encoding (``.txt``, JSONL, HTML bodies).
 
-Order of evidence: a byte-order mark, then strict UTF-8 (valid UTF-8 with non-ASCII
+Order of evidence: a byte-order mark, then the NUL pattern of UTF-32 or UTF-16 without one
+(text in them has a NUL in most code units' high bytes: ASCII and Latin letters, spaces and
+digits), accepted only when the whole decodes strictly to text; then strict UTF-8 (valid UTF-8 with non-ASCII
 bytes is almost never an accident), then a declared charset (HTTP header or ``<meta>``;
 ISO-8859-1 and ASCII are read as Windows-1252 as browsers do), then charset-normalizer.
 charset-normalizer ranks cp1252, cp1250, cp775 … as equally likely for short English text
@@ -12,6 +14,7 @@ turns quotes into letters and changes the copy's hash.
 from __future__ import annotations
 
 import codecs
+import unicodedata
 
 from charset_normalizer import from_bytes
 
@@ -33,8 +36,8 @@ _WEB_SINGLE_BYTE = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii
 def looks_binary(data: bytes) -> bool:
     """NUL bytes, or more than 5% control bytes, mean this is not a text file.
 
-    Only meaningful for data without a UTF-16/32 byte-order mark (those contain NULs);
-    UTF-16 *without* a BOM is therefore reported as binary.
+    Only meaningful for data that is not UTF-16/32 (those contain NULs): ``decode_text``
+    tries those first, with or without a byte-order mark.
     """
     if b"\x00" in data:
         return True
@@ -51,6 +54,8 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
             except UnicodeDecodeError as exc:
                 detail = f"The content starts with a {name} byte-order mark but is not valid {name} ({exc.reason})."
                 raise InputError("undecodable", detail) from None
+    if b"\x00" in data and (text := _wide_text(data)) is not None:
+        return text
     if looks_binary(data):
         raise InputError("binary", "The content has NUL or other control bytes, so it is not text.")
     try:
@@ -70,6 +75,42 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
         except UnicodeDecodeError:
             pass
     return str(best)
+
+
+# Share of code units whose high bytes must be NUL for UTF-16/32 without a byte-order mark to be
+# considered: a Latin-script text has them in most units (letters, spaces, digits, punctuation),
+# a Cyrillic or Greek one in its spaces and punctuation, a sixth of it or more.
+_WIDE_NUL_SHARE = 0.1
+
+
+def _wide_text(data: bytes) -> str | None:
+    """``data`` decoded as UTF-32 or UTF-16 without a byte-order mark, when its NULs fall mostly
+    in the high bytes of that encoding's code units (which gives the byte order) and it decodes
+    strictly to text; else None."""
+    for width, codec_le, codec_be in ((4, "utf-32-le", "utf-32-be"), (2, "utf-16-le", "utf-16-be")):
+        if len(data) % width:
+            continue
+        units = len(data) // width
+        # NUL counts of the high bytes of every unit, read little- and big-endian
+        high_le = sum(data[width // 2 + k :: width].count(0) for k in range(width // 2))
+        high_be = sum(data[k::width].count(0) for k in range(width // 2))
+        for high, low, codec in ((high_le, high_be, codec_le), (high_be, high_le, codec_be)):
+            if high > low and high >= _WIDE_NUL_SHARE * units * (width // 2):
+                try:
+                    text = data.decode(codec)
+                except UnicodeDecodeError:
+                    continue
+                if _is_text(text):
+                    return text
+    return None
+
+
+def _is_text(text: str) -> bool:
+    """No NUL, and control, unassigned or private-use characters in no more than MAX_CONTROL_RATIO of it."""
+    if "\x00" in text:
+        return False
+    odd = sum(1 for ch in text if ch not in "\t\n\r\f\v" and unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs"))
+    return odd <= MAX_CONTROL_RATIO * len(text)
 
 
 def _decode_declared(data: bytes, declared: str) -> str | None:

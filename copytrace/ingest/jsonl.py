@@ -5,18 +5,28 @@ Each line is an object with ``url``, ``fetched_at`` (ISO-8601), ``title``, optio
 ``text`` (already extracted) or ``html`` (extracted here). When both are given, ``text``
 wins: it is what the scraper saw. Likewise a ``published_at`` given wins over the date the
 ``html`` states. A bad line is reported with its line number and the other lines are still
-read, because one scraper bug should not cost a whole batch. Blank lines are skipped. A date
-without a time zone is taken as UTC (a bare date is midnight UTC); a publication date after the
-fetch or before 1990 is left out (``records.plausible_publication``).
+read, because one scraper bug should not cost a whole batch: whatever goes wrong in a line,
+even an unexpected failure (``internal-error``), is that line's error. Blank lines are skipped.
+A date without a time zone is taken as UTC (a bare date is midnight UTC); a publication date
+after the fetch or before 1990 is left out (``records.plausible_publication``); a date that is
+not ISO-8601 is a ``bad-date`` error of its line, which is kept without it (``records.record_date``,
+as WARC does).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 from copytrace.ingest.html import extract_article
-from copytrace.ingest.records import InputError, ReadError, ScrapedCopy, make_copy, parse_utc, plausible_publication
+from copytrace.ingest.records import (
+    InputError,
+    ReadError,
+    ScrapedCopy,
+    make_copy,
+    plausible_publication,
+    printable,
+    record_date,
+)
 
 _FIELDS = ("url", "fetched_at", "published_at", "title", "text", "html")
 
@@ -35,12 +45,26 @@ def read_jsonl(text: str, path: str, resolved: str) -> tuple[list[ScrapedCopy], 
         except InputError as exc:
             errors.append(ReadError(path, fallback, exc.reason, exc.detail))
             continue
+        except Exception as exc:  # noqa: BLE001 -- one line's surprise must not cost the file
+            errors.append(ReadError(path, fallback, "internal-error", _unexpected(number, exc)))
+            continue
+        locator = record["url"] or fallback
+        errors.extend(ReadError(path, locator, "bad-date", f"Line {number}: {why}") for why in record["bad_dates"])
         try:
             copies.append(_copy(record, fallback, path, number))
         except InputError as exc:
             detail = f"Line {number}: {exc.detail[:1].lower()}{exc.detail[1:]}"
-            errors.append(ReadError(path, record["url"] or fallback, exc.reason, detail))
+            errors.append(ReadError(path, locator, exc.reason, detail))
+        except Exception as exc:  # noqa: BLE001 -- as above
+            errors.append(ReadError(path, locator, "internal-error", _unexpected(number, exc)))
+    if not copies and not errors:  # said, not a file silently read as holding nothing
+        errors.append(ReadError(path, None, "no-text", "The file holds no records, only blank lines."))
     return copies, errors
+
+
+def _unexpected(number: int, exc: Exception) -> str:
+    message = printable(" ".join(str(exc).split())[:200])
+    return f"Line {number}: reading failed unexpectedly ({type(exc).__name__}: {message})."
 
 
 def _parse(line: str, number: int) -> dict:
@@ -61,18 +85,12 @@ def _parse(line: str, number: int) -> dict:
         record[name] = value or None
     if "text" not in obj and "html" not in obj:
         raise InputError("malformed-jsonl", f"Line {number} has neither a 'text' nor an 'html' field.")
+    record["bad_dates"] = []
     for name in ("fetched_at", "published_at"):
-        record[name] = _parse_date(record[name], name, number)
+        record[name], why = record_date(record[name], name)
+        if why:
+            record["bad_dates"].append(why)
     return record
-
-
-def _parse_date(value: str | None, name: str, number: int) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return parse_utc(value)
-    except ValueError:
-        raise InputError("malformed-jsonl", f"Line {number}: {name} {value!r} is not an ISO-8601 date.") from None
 
 
 def _copy(record: dict, fallback: str, path: str, number: int) -> ScrapedCopy:

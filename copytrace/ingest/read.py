@@ -21,7 +21,9 @@ Checks run cheapest first and stop at the first failure, each giving one ReadErr
     a suffix other than SUPPORTED_SUFFIXES (compared case-insensitively).
 ``empty`` / ``too-large``
     zero bytes, or more than ``max_bytes`` (checked with stat before reading, and again
-    while reading in case the file is still growing).
+    while reading in case the file is still growing). A WARC archive is bounded inside too:
+    a record over ``max_bytes``, or an archive inflating past ``ARCHIVE_EXPANSION`` times it,
+    is ``too-large`` (``copytrace.ingest.warc``).
 ``binary`` / ``undecodable`` / ``no-text`` / ``malformed-jsonl`` / ``malformed-warc``
     from the format readers; JSONL and WARC report bad records and keep the good ones.
 ``internal-error``
@@ -101,13 +103,13 @@ def _read(path: Path, landing: Path, max_bytes: int, shown: str) -> FileResult:
 
     result = FileResult(shown, hashlib.sha256(data).hexdigest(), len(data))
     try:
-        _parse(suffix, data, shown, str(resolved), result)
+        _parse(suffix, data, shown, str(resolved), result, max_bytes)
     except InputError as exc:
         result.errors.append(ReadError(shown, None, exc.reason, exc.detail))
     return result
 
 
-def _parse(suffix: str, data: bytes, shown: str, resolved: str, result: FileResult) -> None:
+def _parse(suffix: str, data: bytes, shown: str, resolved: str, result: FileResult, max_bytes: int) -> None:
     """Fill ``result`` from the file's bytes; raise InputError for a file-level failure."""
     if suffix == ".txt":
         result.copies.append(make_copy(locator=resolved, text=decode_text(data), source_path=shown))
@@ -128,7 +130,7 @@ def _parse(suffix: str, data: bytes, shown: str, resolved: str, result: FileResu
         result.copies.extend(copies)
         result.errors.extend(errors)
     else:
-        copies, errors = read_warc(data, shown)
+        copies, errors = read_warc(data, shown, max_bytes)
         result.copies.extend(copies)
         result.errors.extend(errors)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from copytrace.text import normalise, normalised_sha256
+from copytrace.text import clean, normalise, normalised_sha256
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,11 @@ class ReadError:
     locator: str | None  # the record inside the file, when the problem is one record
     reason: str  # short machine code, e.g. "empty", "binary", "malformed-jsonl"
     detail: str  # one readable sentence
+
+    def __post_init__(self) -> None:
+        # a locator or detail quoting a scraped value is stored and shown like the text (copytrace.text.clean)
+        object.__setattr__(self, "locator", clean(self.locator) if self.locator is not None else None)
+        object.__setattr__(self, "detail", clean(self.detail))
 
 
 @dataclass
@@ -63,7 +68,24 @@ class InputError(Exception):
 def parse_utc(value: str) -> datetime:
     """An ISO-8601 date as tz-aware UTC; a date without a zone is taken as UTC. Raises ValueError."""
     when = datetime.fromisoformat(value.strip())
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    try:
+        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 moved past the calendar's ends by its zone
+        raise ValueError(f"{value!r} is out of range") from None
+
+
+def record_date(value: str | None, name: str) -> tuple[datetime | None, str | None]:
+    """(the date, None), or (None, why) for a date that is not ISO-8601.
+
+    The one date policy of every multi-record format: a record with a bad date is kept without
+    that date, and the bad date is recorded as a ``bad-date`` error of the record (``why``), so
+    the scraper's bug is seen and the article is not lost over its metadata."""
+    if not value:
+        return None, None
+    try:
+        return parse_utc(value), None
+    except ValueError:
+        return None, f"{name} {printable(value[:100])!r} is not an ISO-8601 date; the record is kept without it."
 
 
 # A publication date before this is a misreading (a copyright line, a birth date), not a web page's.
@@ -81,6 +103,12 @@ def plausible_publication(when: datetime | None, fetched_at: datetime | None = N
     return when if when <= (fetched_at or datetime.now(UTC)) + PUBLICATION_SLACK else None
 
 
+# The longest title and host the database holds (documents.title, documents.site); SQLite would
+# store longer ones, PostgreSQL refuses them, and both must store the same rows.
+TITLE_MAX = 1000
+SITE_MAX = 255
+
+
 def site_of(url: str | None) -> str | None:
     """The host of ``url``, lower-case and without a leading ``www.``; None when there is no host."""
     if not url:
@@ -89,7 +117,7 @@ def site_of(url: str | None) -> str | None:
         host = urlsplit(url).hostname
     except ValueError:
         return None
-    if not host:
+    if not host or len(host) > SITE_MAX:  # a DNS name has at most 253 characters
         return None
     return host.removeprefix("www.")
 
@@ -108,20 +136,22 @@ def make_copy(
     """Normalise and hash ``text``; raise InputError("no-text") when nothing is left.
 
     A ``published_at`` that cannot be (``plausible_publication``) is dropped, not an error."""
-    clean = normalise(text)
-    if not clean:
+    body = normalise(text)
+    if not body:
         raise InputError("no-text", "There is no text left once blank space is removed.")
+    url = clean(url) if url else None
     return ScrapedCopy(
-        locator=locator,
-        text=clean,
-        title=(" ".join(title.split()) or None) if title else None,  # one line: titles are shown in tables
+        locator=clean(locator),
+        text=body,
+        # one line (titles are shown in tables), no longer than the column: PostgreSQL refuses a longer one
+        title=(" ".join(clean(title).split())[:TITLE_MAX] or None) if title else None,
         url=url or None,
         site=site_of(url),
         fetched_at=fetched_at,
         published_at=plausible_publication(published_at, fetched_at),
         source_path=source_path,
         record_index=record_index,
-        sha256=normalised_sha256(clean),
+        sha256=normalised_sha256(body),
     )
 
 
