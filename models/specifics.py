@@ -19,15 +19,11 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-import regex
 
 from models.text import containment, distinct, ngram_hashes
 
-# A capitalised word that does not open the text, a line, a sentence or a quotation: not after
-# (spaces or tabs and) one of the openers. One scan of the C regex engine (variable-length look-behind).
-_NAME = regex.compile(
-    r"""(?<!(?:^|[.!?…:;\n\r"“”'‘’(\[\-–—•|])[ \t]*)(?:\b[A-Z][\w'’-]*[a-z][\w'’-]*\b|\b[A-Z]{2,}\b)"""
-)
+_OPENERS = frozenset(".!?…:;\n\r\"“”'‘’([-–—•|")  # after these (and spaces), a capital opens a sentence
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*\b|\b[A-Z]{2,}\b")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _QUOTE = re.compile(r"[\"“]([^\"“”]{12,600}?)[\"”]")
 _WORD = re.compile(r"\w+")
@@ -56,7 +52,14 @@ class Specifics:
 
 def specifics(text: str) -> Specifics:
     """Names, numbers and quotes of ``text``."""
-    found = [(m.start(), w) for m in _NAME.finditer(text) if (w := _name(m.group())) not in _COMMON]
+    found: list[tuple[int, str]] = []
+    for match in _CAPITALISED.finditer(text):
+        start = match.start()
+        if _opens_sentence(text, start):
+            continue
+        word = _POSSESSIVE.sub("", match.group().lower())
+        if word not in _COMMON:
+            found.append((start, word))
     found += [(m.start(), "#" + m.group().replace(",", "").rstrip(".")) for m in _NUMBER.finditer(text)]
     found.sort()
     ordered = tuple(dict.fromkeys(f for _, f in found))
@@ -66,10 +69,14 @@ def specifics(text: str) -> Specifics:
     return Specifics(ordered, quotes, _trigrams(_WORD.findall(text.lower())))
 
 
-def _name(word: str) -> str:
-    """A name lower-cased, without a possessive ending."""
-    word = word.lower()
-    return _POSSESSIVE.sub("", word) if "'" in word or "’" in word else word
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens the text, a line, a sentence or a quotation."""
+    k = start - 1
+    while k >= 0 and text[k] in " \t":
+        k -= 1
+    if k < 0:
+        return True
+    return text[k] in _OPENERS
 
 
 def _trigrams(words: list[str]) -> np.ndarray:
