@@ -7,6 +7,7 @@ from prefect.cache_policies import NO_CACHE
 
 from copytrace.db import session_factory
 from copytrace.pipeline import Candidates, ClassifyResult, classify_documents
+from copytrace.report import labels_in_words
 from copytrace.scoring import load_scorer, model_path_for
 from copytrace.store import pending_document_ids
 from tasks.retrying import RETRY_DELAYS, retry_transient
@@ -69,13 +70,13 @@ def classify_batch(
         flow_run_id=flow_run_id,
         looked_up=looked_up,
     )
-    get_run_logger().info(
-        "batch %d: %d classified %s, %d new stories, %d re-rooted (model %s)",
-        batch_no,
-        result.classified,
-        dict(result.labels),
-        result.new_stories,
-        result.rerooted,
-        scorer.version,
-    )
+    get_run_logger().info("batch %d: %s (model %s)", batch_no, classified_in_words(result), scorer.version)
     return result
+
+
+def classified_in_words(result: ClassifyResult) -> str:
+    """One log line for a classified batch: its labels in words, not a dict."""
+    line = f"classified {result.classified} copies: {labels_in_words(result.labels)}; {result.new_stories} new stories"
+    if result.redecided_ids:
+        line += f"; {len(result.redecided_ids)} copies of earlier batches or runs decided again"
+    return line
