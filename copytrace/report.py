@@ -171,9 +171,15 @@ def _sorted_findings(findings: Sequence[Mapping[str, Any]]) -> list[Mapping[str,
     return sorted(findings, key=lambda f: (rank.get(f["label"], len(rank)), -float(f.get("confidence") or 0.0)))
 
 
+# Characters a findings cell shows: the Prefect UI does not wrap table cells, so the row must fit
+# the artifact page's content column (about 870 px at a 1440 px window, ~6.7 px a character).
+FINDING_CELLS = {"site": 16, "title": 30, "source": 18, "reason": 40}
+
+
 def findings_markdown(summary: RunSummary, limit: int = 60, heading: str = "Copies found") -> str:
-    """The spam-wrapped copies and rewrites a run found, sorted by label then confidence, in columns
-    narrow enough for one screen: label, site (or file), title, source, confidence, one reason."""
+    """The spam-wrapped copies and rewrites a run found: a section per label (spam-wrapped first), rows
+    by confidence, in columns narrow enough for one screen: site (or file), title, source, confidence,
+    one reason."""
     if not summary.findings:
         return f"# {heading}\n\nNo spam-wrapped copies or rewrites in this run.\n"
     found = Counter(f["label"] for f in summary.findings)
@@ -185,16 +191,22 @@ def findings_markdown(summary: RunSummary, limit: int = 60, heading: str = "Copi
     shown = _sorted_findings(summary.findings)[:limit]
     if len(summary.findings) > limit:
         lines += [f"First {limit} of {len(summary.findings)} shown; all of them: the copy_provenance view.", ""]
-    lines += ["| label | site | title | source | conf. | reason |", "|---|---|---|---|---:|---|"]
-    for f in shown:
-        where = f.get("site") or short_locator(f.get("locator", ""), summary.landing, 32)
-        reasons = list(f.get("reasons") or [])
-        lines.append(
-            f"| {md_escape(f['label'])} | {md_escape(where, 32)} | {md_escape(f.get('title') or '', 60)} "
-            f"| {md_escape(short_locator(f.get('source') or '', summary.landing, 36), 40)} "
-            f"| {float(f.get('confidence') or 0.0):.2f} | {md_escape(reasons[0], 80) if reasons else ''} |"
-        )
-    return "\n".join(lines) + "\n"
+    width = FINDING_CELLS
+    for label in dict.fromkeys(f["label"] for f in shown):
+        rows = [f for f in shown if f["label"] == label]
+        lines += [f"## {md_escape(label)} ({found[label]})", ""]
+        lines += ["| site | title | source | conf. | reason |", "|---|---|---|---:|---|"]
+        for f in rows:
+            where = f.get("site") or short_locator(f.get("locator", ""), summary.landing, width["site"])
+            reasons = list(f.get("reasons") or [])
+            lines.append(
+                f"| {md_escape(where, width['site'])} | {md_escape(f.get('title') or '', width['title'])} "
+                f"| {md_escape(short_locator(f.get('source') or '', summary.landing, width['source']), 40)} "
+                f"| {float(f.get('confidence') or 0.0):.2f} "
+                f"| {md_escape(reasons[0], width['reason']) if reasons else ''} |"
+            )
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def errors_table(errors: Sequence[Mapping[str, str]], landing: str = "") -> list[dict[str, str]]:

@@ -146,7 +146,7 @@ with get_client(sync_client=True) as c:
     arts = c.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id])))
     print(json.dumps({"id": str(run.id), "name": fr.name, "state": fr.state.type.value,
                       "message": fr.state.message,
-                      "artifacts": {a.key or a.type: {"type": a.type, "data": a.data} for a in arts}}))
+                      "artifacts": {a.key or a.type: {"type": a.type, "data": a.data, "id": str(a.id)} for a in arts}}))
 """
 
 
@@ -238,5 +238,40 @@ def test_a_database_url_given_to_a_run_is_masked_in_its_parameters_tab(deployed,
         (SHOTS / "parameters.txt").write_text(page.inner_text("body"))
         assert "database_url" in shown and "postgres:***@127.0.0.1" in shown  # the tab shows the URL ...
         assert PASSWORD not in shown  # ... without its password
+    finally:
+        page.close()
+
+
+def _widest_table_right(page) -> float:
+    return page.evaluate(
+        "() => Math.max(0, ...[...document.querySelectorAll('table')].map(t => t.getBoundingClientRect().right))"
+    )
+
+
+@pytest.mark.parametrize(("key", "expect"), [("ingest-findings", "spam"), ("ingest-errors", "empty")])
+def test_findings_and_errors_artifacts_fit_a_1440_screen(deployed, ingest_run, browser, key, expect):
+    """Every column of the artifact's table is on screen at 1440x900: no scrolling sideways."""
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    try:
+        artifact_id = ingest_run["artifacts"][key]["id"]
+        page.goto(f"http://127.0.0.1:{deployed['port']}/artifacts/artifact/{artifact_id}", wait_until="networkidle")
+        page.locator("table").first.wait_for(timeout=60_000)
+        page.get_by_text(expect).first.wait_for(timeout=30_000)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(SHOTS / f"{key}.png"))
+        assert 0 < _widest_table_right(page) <= 1440
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1440
+    finally:
+        page.close()
+
+
+def test_the_run_page_fits_a_1440_screen(deployed, ingest_run, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    try:
+        page.goto(f"http://127.0.0.1:{deployed['port']}/runs/flow-run/{ingest_run['id']}", wait_until="networkidle")
+        page.get_by_text(ingest_run["name"]).first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(SHOTS / "flow-run.png"))
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1440
     finally:
         page.close()
