@@ -211,16 +211,17 @@ def findings_markdown(summary: RunSummary, limit: int = 60, heading: str = "Copi
 
 def errors_table(errors: Sequence[Mapping[str, str]], landing: str = "") -> list[dict[str, str]]:
     """Rows of the errors artifact: the file relative to the landing folder, the record inside it where
-    the problem is one record, the reason and its sentence."""
-    return [
-        {
-            "file": md_escape(relative_to(e["path"], landing), 80),
-            "record": md_escape(short_locator(e.get("locator") or "", landing, 40), 48) if e.get("locator") else "",
-            "reason": md_escape(e["reason"]),
-            "detail": md_escape(redact_url(relative_to_text(e["detail"], landing)), 400),
-        }
-        for e in errors
-    ]
+    the problem is one record (the column only when some error has one), the reason and its sentence."""
+    with_records = any(e.get("locator") for e in errors)
+    rows = []
+    for e in errors:
+        row = {"file": md_escape(relative_to(e["path"], landing), 80)}
+        if with_records:
+            row["record"] = md_escape(short_locator(e.get("locator") or "", landing, 40), 48)
+        row["reason"] = md_escape(e["reason"])
+        row["detail"] = md_escape(redact_url(relative_to_text(e["detail"], landing)), 400)
+        rows.append(row)
+    return rows
 
 
 def relative_to_text(text: str, landing: str) -> str:

@@ -81,8 +81,9 @@ def ingest_copies(
 ) -> RunSummary | State:
     """Read new scraped copies from ``landing``, store them, attribute and classify them.
 
-    The database: ``database_url`` (a secret: masked by Prefect), else the Prefect Secret block named
-    ``database_secret``, else the worker's environment (tasks/database.py)."""
+    The database: ``database_url`` (a ``SecretStr``; a URL given with its password is masked in the
+    run's stored parameters as the run starts), else the Prefect Secret block named ``database_secret``,
+    else the worker's environment (tasks/database.py)."""
     settings = load_settings(
         batch_size=batch_size,
         max_file_bytes=max_file_bytes,

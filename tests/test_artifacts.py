@@ -75,3 +75,4 @@ def test_error_rows_show_paths_relative_to_the_landing_folder_and_the_whole_deta
     assert rows[0]["file"] == "feeds\\/bad\\.txt" and rows[0]["record"] == ""
     assert rows[0]["detail"].endswith("More words\\.")  # not cut
     assert rows[1]["record"] == "news\\.example\\/story"
+    assert "record" not in errors_table(errors[:1], LANDING)[0]  # no error has a record: no empty column

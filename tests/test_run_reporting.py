@@ -99,15 +99,13 @@ def test_bad_inputs_make_a_partial_run_that_names_each_bad_file(prefect_harness,
 
 
 def test_a_run_that_reads_nothing_fails_with_its_event_and_no_traceback(prefect_harness, db_url, tmp_path):
-    from flows.ingest_copies import NothingReadError, ingest_copies
+    from flows.ingest_copies import ingest_copies
 
     landing = tmp_path / "landing"
     landing.mkdir()
     (landing / "empty.txt").write_bytes(b"")
     state, run = _run(ingest_copies, landing=str(landing), database_url=db_url)
     assert state.is_failed() and "none of the 1 landing files could be read" in state.message
-    with pytest.raises(NothingReadError):
-        state.result()
     (event,) = _run_events(str(run.id))
     assert event["event"] == "copytrace.ingest.failed"  # not completed
     assert event["payload"]["files_read"] == 1 and event["payload"]["errors"] == 1
