@@ -169,9 +169,11 @@ def one_shot_run_updates() -> dict:
 
 
 def _print_summary(summary) -> None:
-    from copytrace.report import relative_to, relative_to_text
+    from copytrace.report import REROOTED_NOTE, relative_to, relative_to_text
 
-    table = Table(title="ingest run")
+    table = Table(
+        title="ingest run", caption=f"earlier copies re-rooted: {REROOTED_NOTE}" if summary.rerooted else None
+    )
     table.add_column("item")
     table.add_column("count", justify="right")
     for row in summary.table():

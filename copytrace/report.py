@@ -84,15 +84,17 @@ class RunSummary:
     def in_words(self) -> str:
         """One line saying what the run did, for its log."""
         line = (
-            f"{self.new_documents} new copies ({labels_in_words(self.labels)}) from {self.files_read} files read"
+            f"{count_of(self.new_documents, 'new copy', 'new copies')} ({labels_in_words(self.labels)}) "
+            f"from {count_of(self.files_read, 'file', 'files')} read"
             f"{f', {self.files_skipped} already ingested' if self.files_skipped else ''}"
-            f"{f', {self.duplicates} copies already stored' if self.duplicates else ''}"
-            f", {self.new_stories} new stories"
+            f"{f', {self.duplicates} already stored' if self.duplicates else ''}"
+            f", {count_of(self.new_stories, 'new story', 'new stories')}"
         )
         if self.rerooted:
-            line += f", {self.rerooted} earlier copies re-rooted"
+            line += f", {count_of(self.rerooted, 'earlier copy', 'earlier copies')} re-rooted"
         if self.errors:
-            line += f"; {len(self.errors)} bad inputs: {bad_inputs_in_words(self.errors, self.landing)}"
+            bad = count_of(len(self.errors), "bad input", "bad inputs")
+            line += f"; {bad}: {bad_inputs_in_words(self.errors, self.landing)}"
         return line
 
     @property
@@ -109,7 +111,7 @@ class RunSummary:
         rows = [{"item": f"label: {label}", "count": self.labels.get(label, 0)} for label in LABELS]
         rows += [
             {"item": "new stories", "count": self.new_stories},
-            {"item": "earlier copies re-rooted (see note)", "count": self.rerooted},
+            {"item": "earlier copies re-rooted", "count": self.rerooted},
             {"item": "files read", "count": self.files_read},
             {"item": "files already ingested", "count": self.files_skipped},
             {"item": "new documents", "count": self.new_documents},
@@ -151,6 +153,11 @@ def short_locator(locator: str, landing: str = "", limit: int = 48) -> str:
     if len(shown) > limit:
         shown = shown[: limit // 2 - 1] + "…" + shown[-(limit - limit // 2) :]
     return shown
+
+
+def count_of(n: int, one: str, many: str) -> str:
+    """``1 new story``, ``3 new stories``."""
+    return f"{n} {one if n == 1 else many}"
 
 
 def labels_in_words(labels: Mapping[str, int]) -> str:

@@ -7,7 +7,7 @@ from prefect.cache_policies import NO_CACHE
 
 from copytrace.db import session_factory
 from copytrace.pipeline import Candidates, ClassifyResult, classify_documents
-from copytrace.report import labels_in_words
+from copytrace.report import count_of, labels_in_words
 from copytrace.scoring import load_scorer, model_path_for
 from copytrace.store import pending_document_ids
 from tasks.retrying import RETRY_DELAYS, retry_transient
@@ -76,7 +76,11 @@ def classify_batch(
 
 def classified_in_words(result: ClassifyResult) -> str:
     """One log line for a classified batch: its labels in words, not a dict."""
-    line = f"classified {result.classified} copies: {labels_in_words(result.labels)}; {result.new_stories} new stories"
+    line = (
+        f"classified {count_of(result.classified, 'copy', 'copies')}: {labels_in_words(result.labels)}; "
+        f"{count_of(result.new_stories, 'new story', 'new stories')}"
+    )
     if result.redecided_ids:
-        line += f"; {len(result.redecided_ids)} copies of earlier batches or runs decided again"
+        again = count_of(len(result.redecided_ids), "copy", "copies")
+        line += f"; {again} of earlier batches or runs decided again"
     return line

@@ -6,7 +6,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from copytrace.pipeline import StoreResult, store_files
-from copytrace.report import bad_inputs_in_words
+from copytrace.report import bad_inputs_in_words, count_of
 from copytrace.store_process import store_process
 from tasks.retrying import RETRY_DELAYS, retry_transient
 
@@ -47,13 +47,17 @@ def store_batch(
 
 def stored_in_words(result: StoreResult, landing: str) -> str:
     """One log line for a stored batch; each bad input named (the first few, the rest counted)."""
-    line = f"read {result.files_read} files, stored {len(result.new_document_ids)} new copies"
+    line = (
+        f"read {count_of(result.files_read, 'file', 'files')}, "
+        f"stored {count_of(len(result.new_document_ids), 'new copy', 'new copies')}"
+    )
     if result.files_skipped:
-        line += f", {result.files_skipped} files already ingested"
+        line += f", {count_of(result.files_skipped, 'file', 'files')} already ingested"
     if result.duplicates:
-        line += f", {result.duplicates} copies already stored"
+        line += f", {count_of(result.duplicates, 'copy', 'copies')} already stored"
     if result.errors:
-        line += f"; {len(result.errors)} bad inputs: {bad_inputs_in_words(result.errors, landing)}"
+        bad = count_of(len(result.errors), "bad input", "bad inputs")
+        line += f"; {bad}: {bad_inputs_in_words(result.errors, landing)}"
     return line
 
 
