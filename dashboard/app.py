@@ -7,9 +7,9 @@ from typing import Any
 
 from dash import Dash, Input, Output, dcc, html
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from copytrace.db import engine_for
+from copytrace.redact import redact_url
 from dashboard.figures import daily_figure, delay_figure, story_figure
 from dashboard.queries import fetch
 
@@ -95,7 +95,7 @@ def layout(engine: Engine, database: str) -> html.Div:
 def create_app(url: str) -> Dash:
     """The dashboard over the database at ``url`` (the migrations must have run)."""
     engine = engine_for(url)
-    database = make_url(url).render_as_string(hide_password=True)
+    database = redact_url(url)
     app = Dash(__name__, title="copytrace dashboard")
     app.layout = lambda: layout(engine, database)
 
