@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from copytrace.cli_label import label
+from copytrace.redact import redact_url
 from copytrace.settings import DEFAULT_DATABASE_URL, load_settings
 
 app = typer.Typer(
@@ -152,6 +153,8 @@ def _run_ingest(
         runner = task_runner_from_spec(task_runner)
     except TaskRunnerSpecError as exc:
         raise UserError(str(exc)) from exc
+    from pydantic import SecretStr
+
     model_path = str(model) if model else None
     _start_run_helpers(url, model_path, model_workers)
     updates = one_shot_run_updates()
@@ -160,7 +163,7 @@ def _run_ingest(
     with temporary_settings(updates=updates):
         return ingest_copies.with_options(task_runner=runner)(
             landing=str(landing.resolve()),
-            database_url=url,
+            database_url=SecretStr(url),  # stored and shown masked by Prefect
             batch_size=batch_size,
             max_file_bytes=max_file_bytes,
             model_path=model_path,
@@ -222,7 +225,11 @@ def one_shot_run_updates() -> dict:
 
 
 def _print_summary(summary) -> None:
-    table = Table(title="ingest run")
+    from copytrace.report import REROOTED_NOTE, relative_to, relative_to_text
+
+    table = Table(
+        title="ingest run", caption=f"earlier copies re-rooted: {REROOTED_NOTE}" if summary.rerooted else None
+    )
     table.add_column("item")
     table.add_column("count", justify="right")
     for row in summary.table():
@@ -233,7 +240,11 @@ def _print_summary(summary) -> None:
         for col in ("path", "reason", "detail"):
             errs.add_column(col, overflow="fold")
         for e in summary.errors:
-            errs.add_row(plain(e["path"]), plain(e["reason"]), plain(e["detail"]))
+            errs.add_row(
+                plain(relative_to(e["path"], summary.landing)),
+                plain(e["reason"]),
+                plain(relative_to_text(e["detail"], summary.landing)),
+            )
         out.print(errs)
 
 
@@ -251,7 +262,10 @@ def demo(
     summary = _run_ingest(landing, url, None, None, None)
     _print_summary(summary)
     _print_provenance(url)
-    out.print(f"\nDatabase: {said(url)}   (query the view copy_provenance; `copytrace show LOCATOR` for one chain)")
+    out.print(
+        f"\nDatabase: {said(redact_url(url))}   "
+        "(query the view copy_provenance; `copytrace show LOCATOR` for one chain)"
+    )
 
 
 def _print_provenance(url: str) -> None:
@@ -440,10 +454,16 @@ def train(
     from copytrace.prefect_env import apply_prefect_defaults
 
     apply_prefect_defaults()
+    from pydantic import SecretStr
+
     from flows.train_classifier import train_classifier
 
     result = train_classifier(
-        data_dir=str(settings.data_dir), database_url=_db(db), model_dir=str(model_dir), seed=seed, scale=scale
+        data_dir=str(settings.data_dir),
+        database_url=SecretStr(_db(db)),
+        model_dir=str(model_dir),
+        seed=seed,
+        scale=scale,
     )
     out.print(Text(f"{result['verdict']}\nmodel: {result['path']}"))
 
@@ -535,10 +555,10 @@ def main() -> None:
     try:
         app()
     except (UserError, DatabaseError, CorrectionError) as exc:
-        sys.stderr.write(f"copytrace: error: {_first_line(exc)}\n")
+        sys.stderr.write(f"copytrace: error: {redact_url(_first_line(exc))}\n")
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the user asked for one line, not a traceback
-        sys.stderr.write(f"copytrace: error: {type(exc).__name__}: {_first_line(exc)}\n")
+        sys.stderr.write(f"copytrace: error: {type(exc).__name__}: {redact_url(_first_line(exc))}\n")
         sys.exit(1)
 
 

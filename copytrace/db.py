@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from copytrace.redact import redact_url
 from sql import SQL_DIR
 
 
@@ -25,7 +26,7 @@ def normalise_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseError(f"not a database URL: {url!r}") from exc
+        raise DatabaseError(f"not a database URL: {redact_url(url)!r}") from exc
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
@@ -96,7 +97,8 @@ def ensure_schema(url: str) -> None:
         if current_revision(url) == head_revision():
             return
     except Exception as exc:  # connection refused, bad credentials, unknown database …
-        raise DatabaseError(f"cannot open database {make_url(normalise_url(url))!r}: {_first_line(exc)}") from exc
+        shown = redact_url(make_url(normalise_url(url)).render_as_string(hide_password=False))
+        raise DatabaseError(f"cannot open database {shown!r}: {redact_url(_first_line(exc))}") from exc
     upgrade(url)
 
 

@@ -23,6 +23,7 @@ from copytrace.db import engine_for, session_factory
 from copytrace.ingest import read_file
 from copytrace.ingest.records import FileResult, printable
 from copytrace.stories import story_changes
+from copytrace.titles import display_title
 
 if TYPE_CHECKING:  # the classifier (scikit-learn) stays out of a storing child's imports
     from copytrace.scoring import Scorer
@@ -70,9 +71,9 @@ class ClassifyResult:
 
     classified: int = 0
     new_stories: int = 0
-    rerooted: int = 0
     pairs_scored: int = 0
     new_ids: set[int] = field(default_factory=set)  # documents first classified by this run
+    redecided_ids: set[int] = field(default_factory=set)  # documents decided again (new source or root)
     final: dict[int, str] = field(default_factory=dict)  # latest label of every document decided
     finding_of: dict[int, dict] = field(default_factory=dict)  # rewrites and spam-wrapped, for operators
 
@@ -82,12 +83,24 @@ class ClassifyResult:
         return ClassifyResult(
             self.classified + other.classified,
             self.new_stories + other.new_stories,
-            self.rerooted + other.rerooted,
             self.pairs_scored + other.pairs_scored,
             self.new_ids | other.new_ids,
+            self.redecided_ids | other.redecided_ids,
             final,
             {k: v for k, v in findings.items() if final[k] in FINDING_LABELS},
         )
+
+    @property
+    def rerooted(self) -> int:
+        """Documents stored by earlier runs whose source or root this run's copies changed: the figure an
+        operator sees. A run's own copies decided before a later batch brought their source are not
+        counted (``revised``): that is batch order, and their final label is what the run reports."""
+        return len(self.redecided_ids - self.new_ids)
+
+    @property
+    def revised(self) -> int:
+        """This run's own documents decided again by a later batch of the same run."""
+        return len(self.redecided_ids & self.new_ids)
 
     @property
     def labels(self) -> Counter:
@@ -429,13 +442,17 @@ def _write(session, plan: _Plan, model_version_id: int, flow_run_id: str | None)
             result.classified += 1
             result.new_ids.add(dec.document_id)
         else:
-            result.rerooted += 1
-            result.rerooted += _reroot_descendants(session, dec.document_id, dec.root_id)
+            result.redecided_ids.add(dec.document_id)
+            result.redecided_ids.update(_reroot_descendants(session, dec.document_id, dec.root_id))
         if dec.label in FINDING_LABELS:
             result.finding_of[dec.document_id] = {
                 "locator": locator[dec.document_id],
                 "site": site[dec.document_id],
-                "title": title[dec.document_id] or "",
+                "title": display_title(
+                    title[dec.document_id],
+                    by_id[dec.document_id].text,
+                    [(int(span["copy_start"]), int(span["copy_end"])) for span in dec.evidence.get("spans", [])],
+                ),
                 "label": dec.label,
                 "confidence": round(dec.confidence, 3),
                 "source": locator.get(dec.derived_from_id, ""),
@@ -455,14 +472,14 @@ def _write(session, plan: _Plan, model_version_id: int, flow_run_id: str | None)
     return result
 
 
-def _reroot_descendants(session, document_id: int, new_root: int | None) -> int:
-    """Copies whose chain runs through a re-rooted document take its new root."""
+def _reroot_descendants(session, document_id: int, new_root: int | None) -> list[int]:
+    """Copies whose chain runs through a re-rooted document take its new root; their ids."""
     descendants, frontier = [], [document_id]
     while frontier:
         frontier = [c for c in store.children_of(session, frontier) if c not in descendants and c != document_id]
         descendants.extend(frontier)
     store.set_root(session, descendants, new_root)
-    return len(descendants)
+    return descendants
 
 
 def _headline(text: str) -> str:

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from copytrace.redact import redact_url
 from copytrace.text import clean
 from models.pairs import LABELS
+
+# The order findings are listed in: the label an operator acts on first, first.
+FINDING_ORDER = ("spam-wrapped", "rewrite", "excerpt", "original")
+REROOTED_NOTE = (
+    "copies stored by earlier runs whose source or root changed because this run brought an earlier or "
+    "fuller version of their story (expected when a source turns up after its copies; not instability)"
+)
 
 
 @dataclass
@@ -28,6 +36,15 @@ class RunSummary:
     rerooted: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
+    landing: str = ""  # the landing folder: paths are shown relative to it
+
+    @property
+    def outcome(self) -> str:
+        """``completed`` (every input read), ``partial`` (bad inputs recorded, the rest stored) or
+        ``failed`` (files were there and none could be read)."""
+        if self.nothing_read:
+            return "failed"
+        return "partial" if self.errors else "completed"
 
     @property
     def spam_wrapped_share(self) -> float:
@@ -40,9 +57,46 @@ class RunSummary:
     def run_name(self, started: str) -> str:
         """What the run did, for its name in the Prefect UI."""
         errors = len(self.errors)
+        if self.nothing_read:
+            return f"ingest {started} · failed: nothing readable in {self.files_read} files"
+        if not self.files_seen:
+            return f"ingest {started} · no new files"
         return f"ingest {started} · {self.new_documents} new" + (
             f" · {errors} error{'s' if errors > 1 else ''}" if errors else ""
         )
+
+    def counts(self) -> dict[str, Any]:
+        """The run's figures as plain data, for events and notifications."""
+        return {
+            "files_seen": self.files_seen,
+            "files_read": self.files_read,
+            "files_already_ingested": self.files_skipped,
+            "new_documents": self.new_documents,
+            "duplicates": self.duplicates,
+            "classified": self.classified,
+            "labels": dict(self.labels),
+            "new_stories": self.new_stories,
+            "rerooted": self.rerooted,
+            "errors": len(self.errors),
+            "spam_wrapped": self.labels.get("spam-wrapped", 0),
+            "spam_wrapped_share": round(self.spam_wrapped_share, 4),
+        }
+
+    def in_words(self) -> str:
+        """One line saying what the run did, for its log."""
+        line = (
+            f"{count_of(self.new_documents, 'new copy', 'new copies')} ({labels_in_words(self.labels)}) "
+            f"from {count_of(self.files_read, 'file', 'files')} read"
+            f"{f', {self.files_skipped} already ingested' if self.files_skipped else ''}"
+            f"{f', {self.duplicates} already stored' if self.duplicates else ''}"
+            f", {count_of(self.new_stories, 'new story', 'new stories')}"
+        )
+        if self.rerooted:
+            line += f", {count_of(self.rerooted, 'earlier copy', 'earlier copies')} re-rooted"
+        if self.errors:
+            bad = count_of(len(self.errors), "bad input", "bad inputs")
+            line += f"; {bad}: {bad_inputs_in_words(self.errors, self.landing)}"
+        return line
 
     @property
     def nothing_read(self) -> bool:
@@ -58,7 +112,7 @@ class RunSummary:
         rows = [{"item": f"label: {label}", "count": self.labels.get(label, 0)} for label in LABELS]
         rows += [
             {"item": "new stories", "count": self.new_stories},
-            {"item": "re-rooted documents", "count": self.rerooted},
+            {"item": "earlier copies re-rooted", "count": self.rerooted},
             {"item": "files read", "count": self.files_read},
             {"item": "files already ingested", "count": self.files_skipped},
             {"item": "new documents", "count": self.new_documents},
@@ -86,22 +140,102 @@ def md_escape(value: object, limit: int = 200) -> str:
     return _MD_SPECIAL.sub(r"\\\1", flat).translate(_HTML)
 
 
-def findings_markdown(summary: RunSummary, limit: int = 100) -> str:
-    """The spam-wrapped copies and rewrites a run found, each with its source and the evidence."""
+def relative_to(path: str, landing: str) -> str:
+    """``path`` relative to the landing folder when it lies under it, else as it is."""
+    if landing and path.startswith(landing.rstrip("/") + "/"):
+        return path[len(landing.rstrip("/")) + 1 :]
+    return path
+
+
+def short_locator(locator: str, landing: str = "", limit: int = 48) -> str:
+    """A locator short enough for a table cell: a landing path relative to the folder, a URL without
+    its scheme; the middle cut when still too long (the start says where, the end which)."""
+    shown = relative_to(redact_url(locator), landing)
+    shown = re.sub(r"^[a-z][a-z0-9+.-]*://(www\.)?", "", shown)
+    if len(shown) > limit:
+        shown = shown[: limit // 2 - 1] + "…" + shown[-(limit - limit // 2) :]
+    return shown
+
+
+def count_of(n: int, one: str, many: str) -> str:
+    """``1 new story``, ``3 new stories``."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def labels_in_words(labels: Mapping[str, int]) -> str:
+    """``3 original, 1 spam-wrapped``: the labels in LABELS order, those with none left out."""
+    parts = [f"{labels[label]} {label}" for label in LABELS if labels.get(label)]
+    return ", ".join(parts) or "none"
+
+
+def bad_inputs_in_words(errors: Sequence[Mapping[str, str]], landing: str = "", cap: int = 5) -> str:
+    """The first ``cap`` bad inputs named with their reason, the rest counted."""
+    named = [f"{relative_to(e['path'], landing)} ({e['reason']})" for e in errors[:cap]]
+    more = len(errors) - len(named)
+    return ", ".join(named) + (f" and {more} more" if more > 0 else "")
+
+
+def _sorted_findings(findings: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    rank = {label: n for n, label in enumerate(FINDING_ORDER)}
+    return sorted(findings, key=lambda f: (rank.get(f["label"], len(rank)), -float(f.get("confidence") or 0.0)))
+
+
+# Characters a findings cell shows: the Prefect UI does not wrap table cells, so the row must fit
+# the artifact page's content column (about 870 px at a 1440 px window, ~6.7 px a character).
+FINDING_CELLS = {"site": 16, "title": 30, "source": 18, "reason": 40}
+
+
+def findings_markdown(summary: RunSummary, limit: int = 60, heading: str = "Copies found") -> str:
+    """The spam-wrapped copies and rewrites a run found: a section per label (spam-wrapped first), rows
+    by confidence, in columns narrow enough for one screen: site (or file), title, source, confidence,
+    one reason."""
     if not summary.findings:
-        return "# Copies found\n\nNo spam-wrapped copies or rewrites in this run.\n"
-    lines = [f"# Copies found: {len(summary.findings)} spam-wrapped or rewritten", ""]
-    lines += ["| label | copy | title | source | confidence | evidence |", "|---|---|---|---|---|---|"]
-    for f in summary.findings[:limit]:
-        reasons = "; ".join(md_escape(r, 160) for r in f.get("reasons", [])) or "\\-"
-        lines.append(
-            f"| {md_escape(f['label'])} | {md_escape(f['locator'])} | {md_escape(f.get('title') or '')} "
-            f"| {md_escape(f['source'])} "
-            f"| {f['confidence']:.2f} | {reasons} |"
-        )
+        return f"# {heading}\n\nNo spam-wrapped copies or rewrites in this run.\n"
+    found = Counter(f["label"] for f in summary.findings)
+    lines = [f"# {heading}: {labels_in_words(found)}", ""]
+    sites = Counter(f.get("site") or "" for f in summary.findings if f.get("site"))
+    if sites:
+        top = ", ".join(f"{md_escape(site, 40)} ({n})" for site, n in sites.most_common(8))
+        lines += [f"Copying sites: {top}{' …' if len(sites) > 8 else ''}", ""]
+    shown = _sorted_findings(summary.findings)[:limit]
     if len(summary.findings) > limit:
-        lines += ["", f"… and {len(summary.findings) - limit} more (see the copy_provenance view)."]
-    return "\n".join(lines) + "\n"
+        lines += [f"First {limit} of {len(summary.findings)} shown; all of them: the copy_provenance view.", ""]
+    width = FINDING_CELLS
+    for label in dict.fromkeys(f["label"] for f in shown):
+        rows = [f for f in shown if f["label"] == label]
+        lines += [f"## {md_escape(label)} ({found[label]})", ""]
+        lines += ["| site | title | source | conf. | reason |", "|---|---|---|---:|---|"]
+        for f in rows:
+            where = f.get("site") or short_locator(f.get("locator", ""), summary.landing, width["site"])
+            reasons = list(f.get("reasons") or [])
+            lines.append(
+                f"| {md_escape(where, width['site'])} | {md_escape(f.get('title') or '', width['title'])} "
+                f"| {md_escape(short_locator(f.get('source') or '', summary.landing, width['source']), 40)} "
+                f"| {float(f.get('confidence') or 0.0):.2f} "
+                f"| {md_escape(reasons[0], width['reason']) if reasons else ''} |"
+            )
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def errors_table(errors: Sequence[Mapping[str, str]], landing: str = "") -> list[dict[str, str]]:
+    """Rows of the errors artifact: the file relative to the landing folder, the record inside it where
+    the problem is one record (the column only when some error has one), the reason and its sentence."""
+    with_records = any(e.get("locator") for e in errors)
+    rows = []
+    for e in errors:
+        row = {"file": md_escape(relative_to(e["path"], landing), 80)}
+        if with_records:
+            row["record"] = md_escape(short_locator(e.get("locator") or "", landing, 40), 48)
+        row["reason"] = md_escape(e["reason"])
+        row["detail"] = md_escape(redact_url(relative_to_text(e["detail"], landing)), 400)
+        rows.append(row)
+    return rows
+
+
+def relative_to_text(text: str, landing: str) -> str:
+    """A sentence with the landing folder's own path left out of the paths it quotes."""
+    return text.replace(landing.rstrip("/") + "/", "") if landing else text
 
 
 PROVENANCE_COLUMNS = (

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COPYTRACE_", extra="ignore")
 
     database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL of the provenance database")
+    database_secret: str | None = Field(
+        None,
+        description="name of a Prefect Secret block holding the database URL; a flow run reads it when no URL is "
+        "given to the run (tasks/database.py)",
+    )
     landing_dir: Path = Field(Path("./landing"), description="folder the scrapers drop copies into")
     batch_size: int = Field(DEFAULT_BATCH_SIZE, ge=1, le=100_000, description="documents per batch task")
     max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="larger files are recorded as errors")

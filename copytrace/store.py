@@ -851,6 +851,42 @@ def _current_query(dialect: str):
     )
 
 
+def title_sources(
+    session: Session, document_ids: Sequence[int]
+) -> dict[int, tuple[str | None, str, list[tuple[int, int]]]]:
+    """What a copy's displayed title is made of (``copytrace.titles.display_title``): its own title,
+    its text, and the spans its current classification matched to its source."""
+    ids = list(document_ids)
+    if not ids:
+        return {}
+    docs = session.execute(
+        select(Document.id, Document.title, TextBlob.body)
+        .join(TextBlob, TextBlob.id == Document.text_id)
+        .where(Document.id.in_(ids))
+    ).all()
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for doc_id, start, end in session.execute(
+        select(Classification.document_id, MatchedSpan.copy_start, MatchedSpan.copy_end)
+        .join(MatchedSpan, MatchedSpan.classification_id == Classification.id)
+        .where(Classification.is_current, Classification.document_id.in_(ids))
+    ):
+        spans.setdefault(doc_id, []).append((start, end))
+    return {doc_id: (title, body, spans.get(doc_id, [])) for doc_id, title, body in docs}
+
+
+def current_reasons(session: Session, document_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The reasons the current classification of each document gives (its evidence's ``reasons``)."""
+    ids = list(document_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Classification.document_id, Classification.evidence).where(
+            Classification.is_current, Classification.document_id.in_(ids)
+        )
+    )
+    return {doc_id: list((evidence or {}).get("reasons", [])) for doc_id, evidence in rows}
+
+
 def children_of(session: Session, document_ids: Sequence[int]) -> list[int]:
     """Documents whose current classification derives from one of these."""
     if not document_ids:

@@ -12,9 +12,9 @@ from typing import Any
 
 from dash import Dash, Input, Output, ctx, dcc, html, no_update
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from copytrace.db import engine_for
+from copytrace.redact import redact_url
 from dashboard.filters import LABELS, LOCAL, Filters, params, parse, to_search
 from dashboard.pages import articles, document, networks, overview, quality, story
 from dashboard.queries import fetch
@@ -144,7 +144,7 @@ def render_page(engine: Engine, pathname: str, search: str) -> list[Any]:
 def create_app(url: str) -> Dash:
     """The dashboard over the database at ``url`` (the migrations must have run)."""
     engine = engine_for(url)
-    database = make_url(url).render_as_string(hide_password=True)
+    database = redact_url(url)
     app = Dash(__name__, title="copytrace dashboard", suppress_callback_exceptions=True)
     app.layout = lambda: layout(engine, database)
 

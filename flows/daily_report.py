@@ -7,13 +7,32 @@ from datetime import UTC, date, datetime, timedelta
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from pydantic import SecretStr
 
 from copytrace.daily import daily_report_markdown
 from copytrace.db import ensure_schema, session_factory
-from copytrace.settings import load_settings
+from tasks.database import run_database_url
+from tasks.retrying import RETRY_DELAYS, retry_transient
 
 
-@task(name="build-daily-report", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def report_day(day: str | None) -> date:
+    """``day`` (YYYY-MM-DD), or yesterday in UTC when the run is given none (the schedule's runs)."""
+    return date.fromisoformat(day) if day else datetime.now(UTC).date() - timedelta(days=1)
+
+
+def _run_name() -> str:
+    """The report's day in the run's name, also when the schedule passed none."""
+    return f"daily report {report_day(flow_run.parameters.get('day')).isoformat()}"
+
+
+@task(
+    name="build-daily-report",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=RETRY_DELAYS[:2],
+    retry_condition_fn=retry_transient,
+)
 def build_report(database_url: str, day: date) -> dict:
     ensure_schema(database_url)
     with session_factory(database_url)() as session:
@@ -22,9 +41,9 @@ def build_report(database_url: str, day: date) -> dict:
     return figures
 
 
-@flow(name="daily-report", flow_run_name="daily report {day}")
-def daily_report(database_url: str | None = None, day: str | None = None) -> dict:
+@flow(name="daily-report", flow_run_name=_run_name)
+def daily_report(
+    database_url: SecretStr | None = None, database_secret: str | None = None, day: str | None = None
+) -> dict:
     """Report on ``day`` (YYYY-MM-DD, default yesterday in UTC)."""
-    url = load_settings(database_url=database_url).database_url
-    when = date.fromisoformat(day) if day else datetime.now(UTC).date() - timedelta(days=1)
-    return build_report(url, when)
+    return build_report(run_database_url(database_url, database_secret), report_day(day))

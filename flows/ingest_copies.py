@@ -7,22 +7,52 @@ from datetime import UTC, datetime
 from prefect import flow, get_run_logger
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
-from prefect.states import Completed, State
+from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
+from pydantic import SecretStr
 
 from copytrace.pipeline import Candidates, ClassifyResult, StoreResult
-from copytrace.report import RunSummary
+from copytrace.redact import redact_url
+from copytrace.report import RunSummary, bad_inputs_in_words
 from copytrace.settings import load_settings
 from tasks.classifying import classify_batch, left_behind_documents, load_classifier, pending_documents
+from tasks.database import run_database_url
 from tasks.landing import discover_landing
-from tasks.reporting import advance_progress, emit_run_events, publish_summary, rename_run, start_progress
+from tasks.reporting import (
+    advance_progress,
+    emit_failure_event,
+    emit_run_events,
+    publish_summary,
+    rename_run,
+    start_progress,
+)
 from tasks.schema import migrate_database
 from tasks.storing import start_storing_process, store_batch, stored_batch_classified
 
 
-class NothingReadError(RuntimeError):
+class IngestFailed(RuntimeError):
+    """A failure the run expects and reports in words (no traceback, no retry): its event is sent."""
+
+
+class NothingReadError(IngestFailed):
     """Every landing file of the run failed to read."""
+
+
+class LandingUnavailableError(IngestFailed):
+    """The landing folder is missing or cannot be listed."""
+
+
+def _report_unexpected_failure(flow, run, state) -> None:
+    """``on_failure`` hook: a run that failed on something unexpected still sends copytrace.ingest.failed
+    and is named for it (an expected failure sent its event, with its counts, before it ended)."""
+    exc = state.result(raise_on_failure=False)
+    if isinstance(exc, IngestFailed):
+        return
+    reason = redact_url(state.message or type(exc).__name__)
+    name = f"{run.name} · failed: {type(exc).__name__}" if isinstance(exc, BaseException) else run.name
+    emit_failure_event(str(run.id), name, reason)
+    rename_run(str(run.id), name)
 
 
 def _chunks(items: list, size: int) -> list[list]:
@@ -38,33 +68,45 @@ def _run_name() -> str:
     flow_run_name=_run_name,
     log_prints=False,
     task_runner=ThreadPoolTaskRunner(max_workers=1),  # see flows/task_runners.py for dask
+    on_failure=[_report_unexpected_failure],
 )
 def ingest_copies(
     landing: str,
-    database_url: str | None = None,
+    database_url: SecretStr | None = None,
+    database_secret: str | None = None,
     batch_size: int | None = None,
     max_file_bytes: int | None = None,
     model_path: str | None = None,
     model_workers: int | None = None,
 ) -> RunSummary | State:
-    """Read new scraped copies from ``landing``, store them, attribute and classify them."""
+    """Read new scraped copies from ``landing``, store them, attribute and classify them.
+
+    The database: ``database_url`` (a ``SecretStr``; a URL given with its password is masked in the
+    run's stored parameters as the run starts), else the Prefect Secret block named ``database_secret``,
+    else the worker's environment (tasks/database.py)."""
     settings = load_settings(
-        database_url=database_url,
         batch_size=batch_size,
         max_file_bytes=max_file_bytes,
         model_path=model_path,
         model_workers=model_workers,
     )
     model = str(settings.model_path) if settings.model_path else None
-    url = settings.database_url
+    url = run_database_url(database_url, database_secret)
     run_id = str(flow_run.id) if flow_run.id else None
     logger = get_run_logger()
     started = f"{datetime.now(UTC):%Y-%m-%d %H:%M}"
 
     migrate_database(url)
+    found = discover_landing(landing)
+    if found.problem:
+        name = f"ingest {started} · failed: landing folder unavailable"
+        rename_run(run_id, name)
+        emit_failure_event(run_id, name, found.problem)
+        logger.error("%s; nothing was read", found.problem)
+        return Failed(message=found.problem, data=LandingUnavailableError(found.problem))
+    paths = found.paths
     if settings.store_process:
         start_storing_process()
-    paths = discover_landing(landing)
     file_batches = _chunks(paths, settings.batch_size)
     # Read before this run stores anything: what a killed run left is classified first (below).
     left = left_behind_documents(url, file_batches)
@@ -135,16 +177,21 @@ def ingest_copies(
         rerooted=classified.rerooted,
         errors=stored.errors,
         findings=classified.findings,
+        landing=landing,
     )
     # Quoted as classify_batch's arguments are: the summary holds every finding and error of the run.
     publish_summary(quote(summary))
-    emit_run_events(quote(summary), run_id, settings.spam_spike_share)
-    rename_run(run_id, summary.run_name(started))
+    name = summary.run_name(started)
+    rename_run(run_id, name)
+    emit_run_events(quote(summary), run_id, name, settings.spam_spike_share)
     if summary.nothing_read:
-        raise NothingReadError(
-            f"none of the {summary.files_read} landing files could be read ({len(summary.errors)} errors recorded)"
+        message = (
+            f"none of the {summary.files_read} landing files could be read ({len(summary.errors)} errors recorded, "
+            "see the ingest-errors artifact)"
         )
-    logger.info("%d new documents, labels %s", summary.new_documents, summary.labels)
+        logger.error("%s: %s", message, bad_inputs_in_words(summary.errors, landing))
+        return Failed(message=message, data=NothingReadError(message))
+    logger.info("%s", summary.in_words())
     if summary.errors:
         warning = f"{len(summary.errors)} bad inputs recorded (see the ingest-errors artifact); the rest was stored"
         logger.warning(warning)

@@ -7,6 +7,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, runtime, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from pydantic import SecretStr
 
 from copytrace import store
 from copytrace.db import ensure_schema, session_factory
@@ -23,6 +24,7 @@ from copytrace.training import (
 )
 from models import registry
 from models.promotion import FROZEN_SCALE
+from tasks.database import run_database_url
 from tasks.reporting import rename_run
 
 
@@ -85,7 +87,8 @@ def register_model(database_url: str, path: str, promote: bool) -> int:
 @flow(name="train-classifier")
 def train_classifier(
     data_dir: str | None = None,
-    database_url: str | None = None,
+    database_url: SecretStr | None = None,
+    database_secret: str | None = None,
     model_dir: str = "model-store",
     seed: int = 0,
     scale: float = 1.0,
@@ -93,8 +96,8 @@ def train_classifier(
 ) -> dict:
     """Train from ``data_dir`` (default COPYTRACE_DATA_DIR, ../shared/data); promote only if not worse
     than the active model on the frozen evaluation set (``eval_scale``), its fold slices and the seeds."""
-    settings = load_settings(database_url=database_url, data_dir=data_dir)
-    url = settings.database_url
+    settings = load_settings(data_dir=data_dir)
+    url = run_database_url(database_url, database_secret)
     ensure_schema(url)
     with session_factory(url).begin() as session:
         active = active_model_path(session) or str(registry.default_model_path())

@@ -43,6 +43,10 @@ echo " up"
 
 "$BIN/prefect" work-pool inspect "$POOL" >/dev/null 2>&1 || "$BIN/prefect" work-pool create "$POOL" --type process >/dev/null
 "$BIN/prefect" --no-prompt deploy --all
+# The deployments read the database URL from this Secret block (never a plain parameter).
+"$BIN/python" scripts/store_database_secret.py
+# Alerts: a notification block (a webhook to COPYTRACE_ALERT_WEBHOOK_URL unless COPYTRACE_ALERT_BLOCK
+# names one of yours) and the automations that send through it; see docs/operations.md.
 "$BIN/python" scripts/create_automations.py
 
 "$BIN/prefect" worker start --pool "$POOL" >"$PREFECT_HOME/worker.log" 2>&1 &
@@ -52,7 +56,7 @@ cat <<MSG
 
   Prefect UI:      http://127.0.0.1:${PORT}/
   landing folder:  $COPYTRACE_LANDING_DIR   (ingest-copies runs every 10 minutes)
-  database:        $COPYTRACE_DATABASE_URL
+  database:        $("$BIN/python" -c 'import os; from copytrace.redact import redact_url; print(redact_url(os.environ["COPYTRACE_DATABASE_URL"]))')   (Secret block copytrace-database)
   logs:            $PREFECT_HOME/server.log, $PREFECT_HOME/worker.log
   Ctrl-C stops the server and the worker.
 MSG

@@ -7,6 +7,7 @@ from prefect.cache_policies import NO_CACHE
 
 from copytrace.db import session_factory
 from copytrace.pipeline import Candidates, ClassifyResult, classify_documents, left_behind
+from copytrace.report import count_of, labels_in_words
 from copytrace.scoring import load_scorer, model_path_for
 from copytrace.store import pending_document_ids
 from tasks.retrying import RETRY_DELAYS, retry_transient
@@ -82,13 +83,17 @@ def classify_batch(
         flow_run_id=flow_run_id,
         looked_up=looked_up,
     )
-    get_run_logger().info(
-        "batch %d: %d classified %s, %d new stories, %d re-rooted (model %s)",
-        batch_no,
-        result.classified,
-        dict(result.labels),
-        result.new_stories,
-        result.rerooted,
-        scorer.version,
-    )
+    get_run_logger().info("batch %d: %s (model %s)", batch_no, classified_in_words(result), scorer.version)
     return result
+
+
+def classified_in_words(result: ClassifyResult) -> str:
+    """One log line for a classified batch: its labels in words, not a dict."""
+    line = (
+        f"classified {count_of(result.classified, 'copy', 'copies')}: {labels_in_words(result.labels)}; "
+        f"{count_of(result.new_stories, 'new story', 'new stories')}"
+    )
+    if result.redecided_ids:
+        again = count_of(len(result.redecided_ids), "copy", "copies")
+        line += f"; {again} of earlier batches or runs decided again"
+    return line

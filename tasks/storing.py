@@ -6,6 +6,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from copytrace.pipeline import StoreResult, store_files
+from copytrace.report import bad_inputs_in_words, count_of
 from copytrace.store_process import store_process
 from tasks.retrying import RETRY_DELAYS, retry_transient
 
@@ -40,16 +41,24 @@ def store_batch(
     sources, for classifying (``store_files``)."""
     store = store_process().store_files if in_child else store_files
     result = store(paths, landing, database_url, max_file_bytes, flow_run_id, candidate_limit)
-    get_run_logger().info(
-        "batch %d: %d files read, %d already ingested, %d new copies, %d duplicates, %d errors",
-        batch_no,
-        result.files_read,
-        result.files_skipped,
-        len(result.new_document_ids),
-        result.duplicates,
-        len(result.errors),
-    )
+    get_run_logger().info("batch %d: %s", batch_no, stored_in_words(result, landing))
     return result
+
+
+def stored_in_words(result: StoreResult, landing: str) -> str:
+    """One log line for a stored batch; each bad input named (the first few, the rest counted)."""
+    line = (
+        f"read {count_of(result.files_read, 'file', 'files')}, "
+        f"stored {count_of(len(result.new_document_ids), 'new copy', 'new copies')}"
+    )
+    if result.files_skipped:
+        line += f", {count_of(result.files_skipped, 'file', 'files')} already ingested"
+    if result.duplicates:
+        line += f", {count_of(result.duplicates, 'copy', 'copies')} already stored"
+    if result.errors:
+        bad = count_of(len(result.errors), "bad input", "bad inputs")
+        line += f"; {bad}: {bad_inputs_in_words(result.errors, landing)}"
+    return line
 
 
 def stored_batch_classified(in_child: bool) -> None:

@@ -99,6 +99,9 @@ def deployed(tmp_path_factory, seeds) -> Iterator[dict]:
 
         prefect("work-pool", "create", "copytrace", "--type", "process")
         prefect("--no-prompt", "deploy", "--all")
+        subprocess.run(
+            [os.sys.executable, "scripts/store_database_secret.py"], env=env, cwd=REPO, check=True, timeout=120
+        )
         worker_log = (root / "worker.log").open("w")
         procs.append(
             subprocess.Popen(
@@ -143,7 +146,7 @@ with get_client(sync_client=True) as c:
     arts = c.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id])))
     print(json.dumps({"id": str(run.id), "name": fr.name, "state": fr.state.type.value,
                       "message": fr.state.message,
-                      "artifacts": {a.key or a.type: {"type": a.type, "data": a.data} for a in arts}}))
+                      "artifacts": {a.key or a.type: {"type": a.type, "data": a.data, "id": str(a.id)} for a in arts}}))
 """
 
 
@@ -190,5 +193,85 @@ def test_the_flow_run_page_renders_the_artifact_table_in_chromium(deployed, inge
         assert shot.stat().st_size > 10_000
         body = page.inner_text("body")
         assert "label: spam-wrapped" in body and "ingest" in body
+    finally:
+        page.close()
+
+
+TRIGGER_WITH_URL = """
+import json, sys, time
+from prefect.client.orchestration import get_client
+from prefect.deployments import run_deployment
+run = run_deployment("ingest-copies/ingest-copies", parameters={"database_url": sys.argv[1]}, timeout=0)
+with get_client(sync_client=True) as c:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        fr = c.read_flow_run(run.id)
+        if fr.state and fr.state.is_final():
+            break
+        time.sleep(2)
+    print(json.dumps({"id": str(run.id), "state": fr.state.type.value, "name": fr.name}))
+"""
+PASSWORD = "Qz4-SOMEPASSWORD-k2"
+SHOTS = Path(os.environ.get("COPYTRACE_SCREENSHOTS", "/tmp"))
+
+
+def test_a_database_url_given_to_a_run_is_masked_in_its_parameters_tab(deployed, postgres_url, browser, tmp_path):
+    from sqlalchemy.engine import make_url
+
+    url = make_url(postgres_url).set(drivername="postgresql", password=PASSWORD).render_as_string(False)
+    env = {**os.environ, "PREFECT_API_URL": deployed["api"], "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(
+        [os.sys.executable, "-c", TRIGGER_WITH_URL, url], env=env, capture_output=True, text=True, timeout=400
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    run = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert run["state"] == "COMPLETED", run  # the run used the URL (trust auth accepts any password)
+
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    try:
+        page.goto(f"http://127.0.0.1:{deployed['port']}/runs/flow-run/{run['id']}", wait_until="networkidle")
+        page.get_by_text("Parameters", exact=True).first.click(timeout=60_000)
+        page.get_by_text("database_url").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(SHOTS / "parameters.png"), full_page=True)
+        shown = page.inner_text("body") + page.content()
+        (SHOTS / "parameters.txt").write_text(page.inner_text("body"))
+        assert "database_url" in shown and "postgres:***@127.0.0.1" in shown  # the tab shows the URL ...
+        assert PASSWORD not in shown  # ... without its password
+    finally:
+        page.close()
+
+
+def _widest_table_right(page) -> float:
+    return page.evaluate(
+        "() => Math.max(0, ...[...document.querySelectorAll('table')].map(t => t.getBoundingClientRect().right))"
+    )
+
+
+@pytest.mark.parametrize(("key", "expect"), [("ingest-findings", "spam"), ("ingest-errors", "empty")])
+def test_findings_and_errors_artifacts_fit_a_1440_screen(deployed, ingest_run, browser, key, expect):
+    """Every column of the artifact's table is on screen at 1440x900: no scrolling sideways."""
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    try:
+        artifact_id = ingest_run["artifacts"][key]["id"]
+        page.goto(f"http://127.0.0.1:{deployed['port']}/artifacts/artifact/{artifact_id}", wait_until="networkidle")
+        page.locator("table").first.wait_for(timeout=60_000)
+        page.get_by_text(expect).first.wait_for(timeout=30_000)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(SHOTS / f"{key}.png"))
+        assert 0 < _widest_table_right(page) <= 1440
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1440
+    finally:
+        page.close()
+
+
+def test_the_run_page_fits_a_1440_screen(deployed, ingest_run, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    try:
+        page.goto(f"http://127.0.0.1:{deployed['port']}/runs/flow-run/{ingest_run['id']}", wait_until="networkidle")
+        page.get_by_text(ingest_run["name"]).first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(SHOTS / "flow-run.png"))
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1440
     finally:
         page.close()
