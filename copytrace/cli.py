@@ -173,7 +173,7 @@ def _run_ingest(
 
 def _start_run_helpers(url: str, model_path: str | None, model_workers: int | None) -> None:
     """Start the processes the run's flow will use, its storing child and the classifier's workers,
-    before the flow: they then start up (~0.6 s and ~2-3 s of a core) while Prefect's server does,
+    before the flow: they then start up while Prefect's server does,
     instead of while the first batch waits for them, and the flow finds them started (both are one
     a process: ``store_process``, ``load_scorer``).
 

@@ -32,9 +32,9 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-# SQLite's page cache a connection, in KiB (its default is 2 MiB). A batch's fingerprints go to pages
-# all over the candidate index (keyed on hash values): with 64 MiB, the ingest bench (4,753
-# documents, alternated with the default in four pairs) stored 2-6% faster at 1-5% less CPU.
+# SQLite's page cache a connection, in KiB (larger than SQLite's default). A batch's fingerprints go
+# to pages all over the candidate index (keyed on hash values), so a larger cache keeps more of those
+# pages between batches (figures in docs/performance.md, "Figures behind rules in the code").
 SQLITE_CACHE_KIB = 64 * 1024
 
 

@@ -341,7 +341,7 @@ def _plan(
         return None
     new_ids = {d.id for d in new_docs}
     found = _candidates(session, sorted(new_ids), candidate_limit, looked_up)
-    # In order of first mention (a dict: a list's membership test was a second of a 4,753-document run).
+    # In order of first mention (a dict: a list's membership test is quadratic in a large batch).
     candidate_ids = list(dict.fromkeys(cid for d in new_docs for cid in found[d.id] if cid not in new_ids))
     # Candidates not yet classified belong to a later batch; they see this one as stored.
     stored_cls = store.current_classifications(session, candidate_ids)
