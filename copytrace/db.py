@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from copytrace.redact import redact_url
+from copytrace.redact import first_line, redact_url
 from sql import SQL_DIR
 
 
@@ -98,9 +98,5 @@ def ensure_schema(url: str) -> None:
             return
     except Exception as exc:  # connection refused, bad credentials, unknown database …
         shown = redact_url(make_url(normalise_url(url)).render_as_string(hide_password=False))
-        raise DatabaseError(f"cannot open database {shown!r}: {redact_url(_first_line(exc))}") from exc
+        raise DatabaseError(f"cannot open database {shown!r}: {redact_url(first_line(exc))}") from exc
     upgrade(url)
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
