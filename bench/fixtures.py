@@ -73,8 +73,8 @@ def machine_seconds(repeats: int = 3) -> dict[str, float]:
     stays in the CPU's caches, and building and emptying a dict of 2M string keys, which does not.
 
     Printed beside a run's figures so that runs on different machines can be compared: machines of
-    the same nominal kind (2 cores) have differed 2.7x in the ingest benchmark's CPU time a document
-    (docs/performance.md), and a loop alone does not show it."""
+    the same nominal kind (2 cores) have differed severalfold in the ingest benchmark's CPU time a
+    document (docs/performance.md), and a loop alone does not show it."""
     out = {}
     for name, workload in MACHINE_WORKLOADS.items():
         best = float("inf")

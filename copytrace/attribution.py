@@ -273,10 +273,9 @@ def _candidate_pairs(
     nearest is 001 (0.49), another rewrite of 002's article 000, then 000 (0.44), whose excerpt 002
     is, and 002 itself (0.43). A neighbour stands in for its relatives only when the classifier finds
     it related: an article's nearest is often another article of its beat, and through it came every
-    copy of that one (on the ingest bench, 4,753 documents, 15% of the pairs, all of texts from
-    different articles). Similarity alone is not enough: two reports of one event are as
-    similar as a rewrite and its source, and on the ingest bench comparing every pair above story
-    similarity (as before) cost twice the classifier work and more false derivations. Story grouping
+    copy of that one (pairs of texts from different articles). Similarity alone is not enough: two
+    reports of one event are as similar as a rewrite and its source, and comparing every pair above
+    story similarity costs far more classifier work and brings more false derivations. Story grouping
     does not need the classifier and still takes every similar pair (``_story_links``).
     """
     shared, crowds = _verbatim_pairs([d.text for d in docs])
@@ -367,7 +366,7 @@ def _verbatim_pairs(texts: Sequence[str]) -> tuple[set[tuple[int, int]], list[tu
     if len(hashes) == 0:
         return set(), []
     owner = np.repeat(np.arange(len(texts)), [len(r) for r in runs])
-    # Not a stable sort (3.6x the time): which texts share a run does not depend on their order in it.
+    # Not a stable sort (much slower): which texts share a run does not depend on their order in it.
     order = np.argsort(hashes)
     hashes, owner = hashes[order], owner[order]
     starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from copytrace.cli_label import label
-from copytrace.redact import redact_url
+from copytrace.redact import first_line, redact_url
 from copytrace.settings import DEFAULT_DATABASE_URL, load_settings
 
 app = typer.Typer(
@@ -173,7 +173,7 @@ def _run_ingest(
 
 def _start_run_helpers(url: str, model_path: str | None, model_workers: int | None) -> None:
     """Start the processes the run's flow will use, its storing child and the classifier's workers,
-    before the flow: they then start up (~0.6 s and ~2-3 s of a core) while Prefect's server does,
+    before the flow: they then start up while Prefect's server does,
     instead of while the first batch waits for them, and the flow finds them started (both are one
     a process: ``store_process``, ``load_scorer``).
 
@@ -555,15 +555,11 @@ def main() -> None:
     try:
         app()
     except (UserError, DatabaseError, CorrectionError) as exc:
-        sys.stderr.write(f"copytrace: error: {redact_url(_first_line(exc))}\n")
+        sys.stderr.write(f"copytrace: error: {redact_url(first_line(exc, ''))}\n")
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the user asked for one line, not a traceback
-        sys.stderr.write(f"copytrace: error: {type(exc).__name__}: {redact_url(_first_line(exc))}\n")
+        sys.stderr.write(f"copytrace: error: {type(exc).__name__}: {redact_url(first_line(exc, ''))}\n")
         sys.exit(1)
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [""])[0]
 
 
 if __name__ == "__main__":

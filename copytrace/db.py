@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from copytrace.redact import redact_url
+from copytrace.redact import first_line, redact_url
 from sql import SQL_DIR
 
 
@@ -32,9 +32,9 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-# SQLite's page cache a connection, in KiB (its default is 2 MiB). A batch's fingerprints go to pages
-# all over the candidate index (keyed on hash values): with 64 MiB, the ingest bench (4,753
-# documents, alternated with the default in four pairs) stored 2-6% faster at 1-5% less CPU.
+# SQLite's page cache a connection, in KiB (larger than SQLite's default). A batch's fingerprints go
+# to pages all over the candidate index (keyed on hash values), so a larger cache keeps more of those
+# pages between batches (figures in docs/performance.md, "Figures behind rules in the code").
 SQLITE_CACHE_KIB = 64 * 1024
 
 
@@ -98,9 +98,5 @@ def ensure_schema(url: str) -> None:
             return
     except Exception as exc:  # connection refused, bad credentials, unknown database …
         shown = redact_url(make_url(normalise_url(url)).render_as_string(hide_password=False))
-        raise DatabaseError(f"cannot open database {shown!r}: {redact_url(_first_line(exc))}") from exc
+        raise DatabaseError(f"cannot open database {shown!r}: {redact_url(first_line(exc))}") from exc
     upgrade(url)
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -9,7 +9,7 @@ from typing import Any
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from copytrace.scoring import Scorer
-from models.pairs import LABELS, PAIR_CLASSES, from_label, to_label
+from models.pairs import LABELS, PAIR_CLASSES, from_label, macro_f1, to_label
 
 BATCH = 256
 
@@ -60,6 +60,6 @@ def evaluate_file(path: Path, scorer: Scorer) -> dict[str, Any]:
             label: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(n[i])}
             for i, label in enumerate(LABELS)
         },
-        "macro_f1": float(f[n > 0].mean()) if (n > 0).any() else 0.0,
+        "macro_f1": macro_f1(f, n) if (n > 0).any() else 0.0,
         "confusion": confusion_matrix(truth, predicted, labels=list(LABELS)).tolist(),
     }

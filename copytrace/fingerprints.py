@@ -64,9 +64,8 @@ def _winnowed(toks: list[str]) -> set[int]:
 def signature_terms(text: str, limit: int = SIGNATURE_TERMS) -> list[str]:
     """Names, numbers and content words, most frequent (then longest) first: what a rewrite keeps.
 
-    Measured on the retrieval bench (10k documents, real LLM rewrites): names, numbers and words of
-    9+ letters found the source of 84% of rewrites among the top 10 candidates; adding words of 5+
-    letters and ranking by rarity, 98% (97% when only the 16 rarest are ranked on, as the store does)."""
+    Names and numbers alone miss many rewrites' sources; words of 5+ letters, ranked by rarity, find
+    nearly all of them (figures in docs/performance.md, "Figures behind rules in the code")."""
     tokens = _WORD.findall(text)
     return _signature(tokens, [t.casefold() for t in tokens], limit)
 

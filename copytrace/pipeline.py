@@ -22,6 +22,7 @@ from copytrace.attribution import Attribution, Doc, Thresholds, attribute
 from copytrace.db import engine_for, session_factory
 from copytrace.ingest import read_file
 from copytrace.ingest.records import FileResult, printable
+from copytrace.redact import first_line
 from copytrace.stories import story_changes
 from copytrace.titles import display_title
 
@@ -290,7 +291,7 @@ def _store_one(session, f: _ReadFile, copy, flow_run_id: str | None) -> int | No
         with session.begin_nested():
             return store.add_document(session, _new_copy(copy), flow_run_id)
     except (IntegrityError, SQLAlchemyError) as exc:
-        f.errors.append(("store-failed", _one_line(exc), copy.locator))
+        f.errors.append(("store-failed", first_line(exc)[:300], copy.locator))
         return _REFUSED
 
 
@@ -306,10 +307,6 @@ def _new_copy(copy) -> store.NewCopy:
         source_path=copy.source_path,
         published_at=copy.published_at,
     )
-
-
-def _one_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
 
 
 @dataclass
@@ -341,7 +338,7 @@ def _plan(
         return None
     new_ids = {d.id for d in new_docs}
     found = _candidates(session, sorted(new_ids), candidate_limit, looked_up)
-    # In order of first mention (a dict: a list's membership test was a second of a 4,753-document run).
+    # In order of first mention (a dict: a list's membership test is quadratic in a large batch).
     candidate_ids = list(dict.fromkeys(cid for d in new_docs for cid in found[d.id] if cid not in new_ids))
     # Candidates not yet classified belong to a later batch; they see this one as stored.
     stored_cls = store.current_classifications(session, candidate_ids)

@@ -1,4 +1,5 @@
-"""Passwords out of everything copytrace prints, logs, emits or shows: one function, ``redact_url``.
+"""Passwords out of everything copytrace prints, logs, emits or shows: one function, ``redact_url``
+(and ``first_line``, the one line of an error message those reports quote).
 
 Every path that puts a database URL (or a message that may quote one) in front of a person goes
 through it: CLI output and errors, run logs, artifacts, events. A password can only leak where a
@@ -56,3 +57,9 @@ def install_log_redaction(*logger_names: str) -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactingFilter) for f in logger.filters):
             logger.addFilter(RedactingFilter())
+
+
+def first_line(exc: BaseException, empty: str | None = None) -> str:
+    """The first line of ``exc``'s message, for a one-line report; ``empty`` (default: the exception's
+    type name) when the message is blank."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__ if empty is None else empty])[0]

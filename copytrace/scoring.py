@@ -74,9 +74,12 @@ class Scorer:
     def to_label(self, pair_class: str) -> str:
         return pairs.to_label(pair_class)
 
-    def register(self, session: Session) -> int:
-        """The model_versions row of this model (created on first use)."""
+    def register(self, session: Session, activate: bool | None = None) -> int:
+        """The model_versions row of this model (created on first use), made the active model when
+        ``activate``; by default only when no model is active yet."""
         meta = self.metadata
+        if activate is None:
+            activate = store.active_model_version(session) is None
         return store.register_model_version(
             session,
             version=self.version,
@@ -86,7 +89,7 @@ class Scorer:
             params=dict(meta.get("params", {})),
             metrics=dict(meta.get("metrics", {})),
             training_data=dict(meta.get("training_data", {})),
-            activate=store.active_model_version(session) is None,
+            activate=activate,
         )
 
 

@@ -40,12 +40,11 @@ from models import classifier, registry
 from models.recent import Recent
 
 # Below this many pairs a call is computed in-process. A split repeats explain_many's fixed cost
-# (~7-10 ms, mostly the 600 trees' per-call set-up) and pickles the texts and results (a few ms); two
-# halves of 32 pairs at ~1.8 ms save ~30 ms. Measured on a shared 2-core machine (noisy): 1.15-1.5x
-# faster at 32-64 pairs while the other core was free, slower at 8-16.
+# (mostly the trees' per-call set-up) and pickles the texts and results, which only a call of a few
+# dozen pairs or more earns back (figures in docs/performance.md, "Figures behind rules in the code").
 MIN_PARALLEL_PAIRS = 32
 # Texts whose part the pool remembers, about what the processes' prepared-text caches hold between
-# them (``models.features.PREPARED_CACHE_BYTES`` each, ~70 KB a prepared news article).
+# them (``models.features.PREPARED_CACHE_BYTES`` each).
 REMEMBERED_TEXTS = 4096
 WARM_UP_PAIR = ("The council approved the budget on Monday.", "The council approved the budget on Monday.")
 
@@ -123,8 +122,8 @@ class PairPool:
         self._warm: list[Future] = []
         self._given_up = False
         # A text's part in the last call that had it, by the text's hash: a stored source meets copies
-        # in batch after batch, and prepared in one process it is prepared again in another (on the
-        # ingest bench at 4,753 documents, 1,930 of 8,106 preparations were such repeats).
+        # in batch after batch, and prepared in one process it is prepared again in another; sending
+        # it to the process that prepared it last avoids a good share of all preparations.
         self._last_part: Recent[int] = Recent(REMEMBERED_TEXTS, lambda part: 1)
         if multiprocessing.current_process().daemon:
             self._give_up("this is a daemonic process (a Dask worker?), which cannot start worker processes")

@@ -20,8 +20,8 @@ def available_cpus() -> int:
 
 
 # Documents per batch task. Larger batches meet more of their copies' sources inside the batch, so
-# fewer pairs are classified again across batches: on the ingest bench (1,100 documents), 500 made
-# SQLite 1.16x and PostgreSQL 1.09x faster than 200, at 366 MB peak against 318 MB.
+# fewer pairs are classified again across batches, at the cost of a somewhat higher memory peak
+# (figures in docs/performance.md, "Figures behind rules in the code").
 DEFAULT_BATCH_SIZE = 500
 
 

@@ -57,7 +57,7 @@ TITLE_MAX = 1000
 
 
 # Bulk UPDATEs here skip the ORM's in-memory sync: callers work from ids, not loaded objects, and
-# evaluating the criterion over every Document in the session cost ~4 ms per call on a 200-document batch.
+# evaluating the criterion over every Document in the session costs time on every call for nothing.
 NO_SYNC = {"synchronize_session": False}
 
 
@@ -168,7 +168,7 @@ def add_documents(session: Session, copies: Sequence[NewCopy], flow_run_id: str 
     copy, None for one already stored (or repeated earlier in ``copies``).
 
     A few statements for the whole list, not a few per copy: one copy at a time, statement overhead
-    was most of the time spent storing (measured on the ingest bench)."""
+    would be most of the time spent storing."""
     if not copies:
         return []
     # Texts go in key order, documents in the order given (the landing folder's sorted order): two
@@ -217,10 +217,9 @@ def add_documents(session: Session, copies: Sequence[NewCopy], flow_run_id: str 
 def add_fingerprints(session: Session, rows: Sequence[tuple[int, str, int]]) -> None:
     """Insert candidate-index rows (document id, kind, value), skipping any already there.
 
-    A batch has tens of thousands. Given to a Core insert as dicts, each row's parameters were built
-    in Python (0.45 s of storing the ingest bench's 1,100 documents, as long as SQLite took to insert
-    them); here the rows go to the driver as they are: SQLite's executemany, and on PostgreSQL three
-    arrays in one statement."""
+    A batch has tens of thousands. Given to a Core insert as dicts, each row's parameters would be
+    built in Python, which takes about as long as the database takes to insert them; so the rows go to
+    the driver as they are: SQLite's executemany, and on PostgreSQL three arrays in one statement."""
     if not rows:
         return
     if _supported_dialect(session) == "postgresql":
@@ -275,7 +274,7 @@ def term_counts(document_ids: Sequence[int], sign: int = 1):
 
     The kind is tested in the aggregate, not in WHERE: given ``kind = 'term'`` to match, SQLite
     picks the (kind, value) index and reads every term posting in the store instead of the batch's
-    own rows by document (measured: 4.2 of the 6.4 s a 200-document batch took at 1M documents)."""
+    own rows by document, which dominates a batch's time in a large store."""
     is_term = case((Fingerprint.kind == "term", 1), else_=0)
     return (
         select(Fingerprint.value, (func.sum(is_term) * sign).label("documents"))
@@ -330,7 +329,7 @@ def refresh_index_statistics(session: Session) -> bool:
 
     A store grown in one run (a first ingest, a backlog) has no statistics yet, because autovacuum
     gets to it only after the run: the planner then scans every shingle posting instead of looking
-    the values up (measured: 7.8 ms a candidate query instead of 0.8 on 55k postings). The rule is
+    the values up, several times slower a candidate query. The rule is
     autovacuum's own (rows changed against a share of the table), applied where the queries need it.
     Workers ANALYZE one at a time (two at once on one table make PostgreSQL fail one of them): the
     attribution lock is taken for it, only when it is due.
@@ -396,10 +395,9 @@ def _documents_query(dialect: str):
 # A term in more than this share of the store (at least COMMON_TERM_MIN documents, at most
 # COMMON_TERM_CAP) says little about the source and costs the most to scan: it is left out, and
 # of the rest only the RAREST_TERMS rarest, and any term with FEW_POSTINGS or fewer (cheap to scan),
-# are ranked on. Measured on the retrieval bench at 100k documents: all 40 terms found 98% of
-# rewrites' sources among the candidates at p95 41 ms; the rarest 16, 96% at p95 19 ms (excerpts
-# and wrapped copies 100% either way). Without the FEW_POSTINGS rule a small store, where every
-# term is rare, would keep 16 arbitrary ones.
+# are ranked on: ranking on every term finds few more rewrites' sources for about twice the latency
+# (figures in docs/performance.md, "Figures behind rules in the code").
+# Without the FEW_POSTINGS rule a small store, where every term is rare, would keep 16 arbitrary ones.
 COMMON_TERM_SHARE = 0.05
 COMMON_TERM_MIN = 50
 COMMON_TERM_CAP = 5000
@@ -412,8 +410,7 @@ def fingerprints_of(session: Session, document_ids: Sequence[int]) -> dict[int, 
     ``fingerprint_rows`` order (which breaks ties among equally rare terms, the same on every database).
 
     Each document's values of a kind come as one comma-separated aggregate, parsed and sorted here:
-    a row a fingerprint (some 135 a document) cost five times as long to read (0.9 ms a document on
-    the ingest bench)."""
+    a row a fingerprint (over a hundred a document) costs several times as long to read."""
     out: dict[int, list[tuple[str, int]]] = {i: [] for i in document_ids}
     if out:
         rows = session.execute(_fingerprints_query(_dialect(session)), {"documents": list(out)})
@@ -447,8 +444,8 @@ def candidate_ids(session: Session, document_id: int, fingerprints: list[tuple[s
 def candidates_of(session: Session, fingerprints: dict[int, list[tuple[str, int]]], limit: int) -> dict[int, list[int]]:
     """``candidate_ids`` of several documents: the store's size, the document frequencies of their
     terms and their shingles' postings are read once for all of them (a statement for every few
-    thousand values, not one a document: on the ingest bench, per-statement overhead was a third of
-    the lookups' time), then two fixed statements a document rank the candidates.
+    thousand values, not one a document, whose per-statement overhead would be a large share of the
+    lookups' time), then two fixed statements a document rank the candidates.
 
     Every query reads only ``kind``, ``value`` and ``document_id`` (``count(*)``, not a column), so
     the primary key answers it alone: on SQLite it is the table, on PostgreSQL an index-only scan."""
@@ -473,16 +470,17 @@ def candidates_of(session: Session, fingerprints: dict[int, list[tuple[str, int]
 # them in index order, cheaply; ranking documents on them groups and sorts every posting read, which
 # cost most at 1M documents, where a wrapped copy's page furniture recurs in up to 470k documents and
 # every recombined sentence in hundreds. A source holds its copy's rarest shingles, so they rank it
-# first; in a small store every shingle fits and all are ranked on. Measured on the retrieval bench
-# (warm, same recall): p50/p95 19.4/45 -> 18.6/33 ms at 1M, 14.6/23.5 -> 9.8/14.6 at 100k, 8.1/11.2 ->
-# 8.6/12.2 at 10k (one statement more).
+# first; in a small store every shingle fits and all are ranked on. The budget costs one statement
+# more, so it pays in large stores and costs a little in small ones
+# (figures in docs/performance.md, "Figures behind rules in the code").
 SHINGLE_POSTINGS = 3000
 
 
 # Counting reads every posting of every shingle of the text; where a text's sentences recur in hundreds
-# of stored documents that was the costliest statement (retrieval bench, corpus 1, 1M documents: p95
-# 8 ms). Each shingle's postings are counted only up to SHINGLE_COUNT_CAP (p95 2.4 ms, the same counts
-# below the cap); shingles at the cap are left out of the ranking when at least SHINGLE_RARE_MIN rarer
+# of stored documents that is the costliest statement
+# (figures in docs/performance.md, "Figures behind rules in the code").
+# Each shingle's postings are counted only up to SHINGLE_COUNT_CAP (the same counts below the cap,
+# far cheaper above it); shingles at the cap are left out of the ranking when at least SHINGLE_RARE_MIN rarer
 # ones exist. Otherwise the text's shingles are counted in full: a short excerpt may have only a few
 # rare shingles, picked by winnowing at its edges, which its source need not hold (the source's own
 # windows reach past the excerpt), so its commoner shingles must be ranked on too.
@@ -581,9 +579,8 @@ class _IntegerList(TypeDecorator):
 def _one_of(column, name: str, dialect: str):
     """``column`` equal to one of the bound list ``name``, in one statement text whatever the list's
     length. An expanding IN is rendered again for every length and the driver prepares every
-    rendering anew: on the ingest bench, converting those took 0.7 s of classifying 550 documents on
-    PostgreSQL, and a shingle lookup's statement on SQLite took twice as long as the same lookup with
-    a fixed text. PostgreSQL compares with ``= ANY`` of an array, which psycopg prepares once; SQLite
+    rendering anew, a large share of a lookup's time on both databases. PostgreSQL compares with
+    ``= ANY`` of an array, which psycopg prepares once; SQLite
     reads the list from one JSON parameter through ``json_each`` and still seeks the primary key
     once a value."""
     if dialect == "postgresql":
@@ -607,8 +604,8 @@ def _shingle_query(dialect: str):
     """Stored documents ranked by shingles shared with the text (one statement, compiled once).
 
     A statement a document, unlike the counts: ranked over a join with a VALUES list, SQLite 3.40
-    scanned the table instead of seeking the (kind, value) index (1 s instead of 2 ms a lookup at 100k
-    documents), and with the join kept apart, a whole lookup's p95 was still 1.5x this one's."""
+    scans the table instead of seeking the (kind, value) index, and with the join kept apart a whole
+    lookup is still slower than this one."""
     return (
         select(Fingerprint.document_id)
         .where(*_others_postings("shingle", dialect))
@@ -650,8 +647,7 @@ def _term_weights(values: list[int], frequencies: dict[int, int], total: int) ->
 
     The document frequencies are the store's own (``term_frequencies``, kept by ``count_terms``), so
     a name seen in three documents outweighs a word seen in thousands; reading them is one lookup a
-    term, where counting postings cost as much as the commonest term had (5 of the 8.5 ms of a median
-    lookup at 100k documents)."""
+    term, where counting postings would cost as much as the commonest term has."""
     cap = max(COMMON_TERM_MIN, min(int(total * COMMON_TERM_SHARE), COMMON_TERM_CAP))
     present = sorted(((v, frequencies[v]) for v in values if frequencies.get(v, cap + 1) <= cap), key=lambda vn: vn[1])
     return {
@@ -689,7 +685,7 @@ def _shared_terms_query(dialect: str):
 
     The value is compared as ``value + 0``, an expression no index covers, so that the planner keys
     on the documents. With both lists bound the same way SQLite cannot tell which is short, and it
-    read every posting of each term instead (at 1M documents: 2.5 ms a query instead of 0.7)."""
+    reads every posting of each term instead, several times slower in a large store."""
     return select(Fingerprint.document_id, Fingerprint.value).where(
         _one_of(Fingerprint.document_id, "documents", dialect),
         Fingerprint.kind == "term",
@@ -697,24 +693,21 @@ def _shared_terms_query(dialect: str):
     )
 
 
-# The term statement groups every posting of the terms it ranks on: at a million documents a text's
-# 16 rarest terms held up to 29,000 between them (p95 on the retrieval bench) and took 13 ms of a p95
-# of 18. When they hold more than TERM_POSTINGS, the rarest terms within that budget shortlist the
+# The term statement groups every posting of the terms it ranks on, which in a large store is most of
+# a lookup's time. When they hold more than TERM_POSTINGS, the rarest terms within that budget shortlist the
 # SHORTLIST documents carrying the most of their weight, and only those are scored on every term, by
 # key lookups: a source carries its copy's rarest terms (names, figures), so it is on the shortlist.
 # A rewrite's source ranks lower among term matches than a verbatim source among shingle matches,
-# so the term lookup keeps TERM_LIMIT_FACTOR times as many candidates. Measured at 1M documents
-# (warm, candidates and re-rank): p95 18 -> 15 ms, sources of rewrites among candidates 0.94 -> 0.96;
-# a budget of 2,000 postings was faster still but found 0.90.
+# so the term lookup keeps TERM_LIMIT_FACTOR times as many candidates. A smaller budget is faster
+# but finds fewer rewrites' sources (figures in docs/performance.md, "Figures behind rules in the code").
 TERM_POSTINGS = 8000
 SHORTLIST = 40
 TERM_LIMIT_FACTOR = 2
 
 
-# A batch's documents share many of their terms: on the ingest bench, a batch of 500 ranked on 7,400
-# distinct terms holding 105k postings, 800 a document. Read once for the batch, a posting list a
-# term, and ranked in NumPy (``copytrace.postings``), they took 0.10 s on SQLite where a statement a
-# document took 0.35 s, for the same rankings. Up to BATCH_TERM_POSTINGS postings a batch (by the
+# A batch's documents share many of their terms, so their postings are read once for the batch, a
+# posting list a term, and ranked in NumPy (``copytrace.postings``): faster than a statement a
+# document, with the same rankings. Up to BATCH_TERM_POSTINGS postings a batch (by the
 # stored document frequencies); the documents beyond it, and a lone text, whose statement sums in
 # the database without sending it the postings, go by the statement.
 BATCH_TERM_POSTINGS = 500_000

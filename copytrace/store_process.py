@@ -49,7 +49,7 @@ class StoreProcess:
             self._executor = ProcessPoolExecutor(
                 1, mp_context=context, initializer=_start_child, initargs=(self._classified,)
             )
-            # Start the child now, in the background: a fresh interpreter importing the store takes ~0.6 s.
+            # Start the child now, in the background: a fresh interpreter importing the store takes a while.
             self._executor.submit(_ready)
         except (OSError, RuntimeError, BrokenProcessPool) as exc:
             self._give_up(f"the child process could not be started ({exc!r})")

@@ -129,7 +129,7 @@ def ingest_copies(
     classify_no = 0
 
     # A batch and its looked-up candidates go to classify_batch quoted: Prefect would otherwise walk
-    # every id looking for futures, ~70 ms of this process a batch of 500. Only here, called in this
+    # every id looking for futures, which costs this process time on every batch. Only here, called in this
     # process: a task submitted to Dask receives a quoted argument still quoted.
     def classify(ids: list[int], looked_up: Candidates | None = None) -> None:
         nonlocal classified, classify_no
@@ -159,7 +159,7 @@ def ingest_copies(
         stored = stored.merge(batch_stored)
         classify(batch_stored.new_document_ids, batch_stored.candidates)
         stored_batch_classified(settings.store_process)
-        # Once a batch (an update is an API call, ~30 ms of this thread on a busy machine).
+        # Once a batch (an update is an API call, which this thread waits for).
         advance_progress(progress, done, len(file_batches), f"stored and classified {done}/{len(file_batches)} batches")
     # Anything still unclassified: stored meanwhile by another run over the same database.
     classify(pending_documents(url))

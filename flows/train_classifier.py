@@ -9,7 +9,6 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import SecretStr
 
-from copytrace import store
 from copytrace.db import ensure_schema, session_factory
 from copytrace.scoring import Scorer, active_model_path
 from copytrace.settings import load_settings
@@ -69,19 +68,9 @@ def name_run(verdict: str) -> None:
 @task(name="register-model", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[1, 5, 15])
 def register_model(database_url: str, path: str, promote: bool) -> int:
     """Record the candidate in model_versions (with its metrics) and make it active when promoted."""
-    scorer = Scorer(Path(path))
+    scorer = Scorer(Path(path).resolve())
     with session_factory(database_url).begin() as session:
-        return store.register_model_version(
-            session,
-            version=scorer.version,
-            sha256=scorer.metadata["sha256"],
-            path=str(Path(path).resolve()),
-            sklearn_version=str(scorer.metadata.get("sklearn_version", "")),
-            params=dict(scorer.metadata.get("params", {})),
-            metrics=dict(scorer.metadata.get("metrics", {})),
-            training_data=dict(scorer.metadata.get("training_data", {})),
-            activate=promote,
-        )
+        return scorer.register(session, activate=promote)
 
 
 @flow(name="train-classifier")

@@ -172,8 +172,8 @@ def _threads() -> ThreadpoolController:
 
 
 def one_thread():
-    """Run native code single-threaded: the trees' OpenMP start-up costs ~100 ms per call on a
-    busy 2-core machine while predicting a few rows takes well under 1 ms on one thread."""
+    """Run native code single-threaded: on a busy machine the trees' OpenMP start-up costs far more
+    per call than predicting a few rows takes on one thread."""
     return _threads().limit(limits=1)
 
 

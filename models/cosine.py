@@ -3,9 +3,8 @@
 A sparse product ``rows @ rows.T`` costs, column by column, the square of the number of rows the
 column is in: a batch's few hundred common words (``the``, ``said``, the story's names) hold most
 of that, and the scattered sums they take are slow. Those columns are multiplied as one dense block
-(a BLAS matrix product), the rest as sparse rows. On the ingest bench's batches (500 new documents
-meeting up to 3,900 stored candidates) this took a third of the CPU of the all-sparse product,
-with the same values to float32 rounding.
+(a BLAS matrix product), the rest as sparse rows: far less CPU than the all-sparse product, with
+the same values to float32 rounding.
 
 Ingest classifies batch after batch against much the same stored documents, so ``Carried`` keeps
 one call's matrix for the next, which then computes only the rows of the texts it adds.
@@ -19,8 +18,9 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-# A column in at least this share of the rows goes in the dense block. Measured on the bench's
-# batches (CPU, best of 3): 1/16 0.94 s, 1/32 0.82 s, 1/64 0.89 s, 1/128 1.15 s; all sparse 2.48 s.
+# A column in at least this share of the rows goes in the dense block: common columns multiply faster
+# dense, rare ones sparse; this share was the fastest on the ingest bench's batches (figures in
+# docs/performance.md, "Figures behind rules in the code").
 DENSE_COLUMN_SHARE = 1 / 32
 
 
@@ -48,8 +48,8 @@ class Carried:
     """``self_similarities`` of rows named by keys, the last call's matrix kept for the next.
 
     A call whose keys the last one had takes their entries from it and computes only the rows of
-    the others (with the others and the kept ones as columns): on the ingest bench, batches of 500
-    new documents met 3,000 and more stored ones that the batch before had met too. A matrix over
+    the others (with the others and the kept ones as columns): a batch meets mostly the stored
+    documents the batch before met. A matrix over
     ``max_bytes`` is not kept. The entries are the same cosines to float32 rounding, whichever way
     they were computed. The matrix returned is read-only: it is the one kept.
     """

@@ -288,9 +288,8 @@ class ResidualVocabulary(BaseEstimator, TransformerMixin):
 
     def _line_scores(self, lines: list[str]) -> np.ndarray:
         """The wrapper score of each line. A line met before is scored once, in a cache per fit: page
-        furniture recurs on copy after copy, a source's lines in pair after pair (on the ingest bench,
-        four lines in ten recurred within a call). A line's score does not depend on the lines scored
-        with it."""
+        furniture recurs on copy after copy, a source's lines in pair after pair. A line's score does
+        not depend on the lines scored with it."""
         cache = _LINE_SCORES.of(self.model_)
         found = [cache.find(line) for line in lines]
         missing = list(dict.fromkeys(line for line, kept in zip(lines, found, strict=True) if kept is None))

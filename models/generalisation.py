@@ -57,7 +57,7 @@ from threadpoolctl import threadpool_limits
 from models import baseline as baseline_model
 from models import classifier
 from models.corpora import L2R_DOMAIN_FAMILIES, LLMS, WRAPPER_FAMILIES
-from models.pairs import LABELS, VERBATIM_CLASSES, to_label
+from models.pairs import LABELS, VERBATIM_CLASSES, macro_f1, to_label
 from models.training_data import DEFAULT_DATA_DIR, SAME_TOPIC_KINDS, LabelledPair, build_pairs, l2r_family
 
 try:  # imported once, before any fold forks: every fold of a run orients with the same code
@@ -226,7 +226,7 @@ def fold_metrics(
     out: dict[str, Any] = {"pairs": len(test), "support": dict(Counter(t_lab))}
     if present:
         p, r, f, n = precision_recall_fscore_support(t_lab, p_lab, labels=list(LABELS), zero_division=0)
-        out["macro_f1"] = round(float(np.mean([f[LABELS.index(lab)] for lab in present])), 4)
+        out["macro_f1"] = round(macro_f1(f, n), 4)
         out["f1"] = {lab: round(float(f[i]), 4) for i, lab in enumerate(LABELS) if n[i] > 0}
         out["precision"] = {lab: round(float(p[i]), 4) for i, lab in enumerate(LABELS) if n[i] > 0}
         out["recall"] = {lab: round(float(r[i]), 4) for i, lab in enumerate(LABELS) if n[i] > 0}

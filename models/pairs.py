@@ -8,6 +8,8 @@ pair) and ``full-copy`` (a faithful complete copy). Both read as ``original`` to
 
 from __future__ import annotations
 
+import numpy as np
+
 PAIR_CLASSES = ("independent", "full-copy", "excerpt", "rewrite", "spam-wrapped")
 LABELS = ("original", "rewrite", "excerpt", "spam-wrapped")
 DERIVED_CLASSES = ("full-copy", "excerpt", "rewrite", "spam-wrapped")
@@ -35,3 +37,10 @@ def from_label(label: str) -> str:
     if label not in LABELS:
         raise ValueError(f"unknown label {label!r}; expected one of {LABELS}")
     return "independent" if label == "original" else label
+
+
+def macro_f1(f1, support) -> float:
+    """Macro-F1 over the labels: the mean F1 of the labels the truth holds (``support`` > 0), so a label
+    the truth lacks counts for nothing rather than as 0. ``f1`` and ``support`` are per label in one
+    order, as ``precision_recall_fscore_support`` gives them; at least one label must have support."""
+    return float(np.asarray(f1)[np.asarray(support) > 0].mean())

@@ -176,9 +176,9 @@ class MachineStyle(BaseEstimator, ClassifierMixin):
         self.char_keys_, self.char_columns_ = _char_table(char)
         return self
 
-    # Pickled, each vectorizer's vocabulary (250k terms in all) is one string of its terms in column
-    # order: a dict of that size is rebuilt by joblib's pure-Python unpickler one item at a time, which
-    # made loading the model take seconds; splitting one string and enumerating it takes milliseconds.
+    # Pickled, each vectorizer's vocabulary (hundreds of thousands of terms) is one string of its terms
+    # in column order: a dict of that size is rebuilt by joblib's pure-Python unpickler one item at a
+    # time, which is slow to load; splitting one string and enumerating it is fast.
     def __getstate__(self):
         state = super().__getstate__()
         if "pipeline_" in state:

@@ -47,7 +47,7 @@ def left_behind_documents(database_url: str, file_batches: list[list[str]]) -> l
     retry_condition_fn=retry_transient,
 )
 def load_classifier(database_url: str, model_path: str | None, model_workers: int) -> None:
-    """Load the model ahead of classification, so that its worker processes start (~2-3 s) while
+    """Load the model ahead of classification, so that its worker processes start up while
     the run is still storing files; ``classify_batch`` then finds it loaded."""
     scorer = load_scorer(model_path_for(database_url, model_path), model_workers)
     get_run_logger().info("model %s loaded, classifying on %d processes", scorer.version, model_workers)

@@ -14,7 +14,7 @@ from tasks.retrying import RETRY_DELAYS, retry_transient
 @task(name="start-storing-process", cache_policy=NO_CACHE)
 def start_storing_process() -> None:
     """Start the child that stores landing files (``copytrace.store_process``) without waiting for it:
-    its start-up (~0.6 s) overlaps loading the model."""
+    its start-up overlaps loading the model."""
     store_process()
 
 

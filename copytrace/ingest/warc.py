@@ -28,6 +28,7 @@ from warcio.bufferedreaders import DecompressingBufferedReader
 from copytrace.ingest.decode import decode_text
 from copytrace.ingest.html import extract_article
 from copytrace.ingest.records import InputError, ReadError, ScrapedCopy, make_copy, printable, record_date
+from copytrace.redact import first_line
 
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 # A compressed archive may hold this many times the file size limit: a crawl's HTML compresses
@@ -133,8 +134,8 @@ def _warcio(call, *args):
     except _TooLarge:
         raise
     except Exception as exc:  # noqa: BLE001 -- see _Damaged
-        first_line = (str(exc).strip().splitlines() or [""])[0].strip()
-        raise _Damaged(printable(f"{type(exc).__name__}: {first_line}"[:200])) from exc
+        line = first_line(exc, "").strip()
+        raise _Damaged(printable(f"{type(exc).__name__}: {line}"[:200])) from exc
 
 
 def _check_gzip(data: bytes, budget: int) -> None:
