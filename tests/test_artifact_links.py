@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from copytrace.alerts import spam_wrapped_findings
 from copytrace.db import engine_for, session_factory
 from copytrace.links import dashboard_base, document_url
 from copytrace.networks import network_rows, new_networks
@@ -166,6 +168,12 @@ def test_a_run_links_its_findings_and_lists_the_spam_network_it_started(
     assert "spam\\-one\\.example (1)" in section and "spam\\-two\\.example (1)" in section
     assert "Log in" in section or "QWIKET" in section  # a tell-tale line of the template, escaped
     assert {r["item"]: r["count"] for r in table}["new spam networks"] == 1
+    with session_factory(db_url)() as session:  # the spike alert's artifact links the same way
+        spike = findings_markdown(
+            RunSummary(findings=spam_wrapped_findings(session, since=datetime(2000, 1, 1, tzinfo=UTC))),
+            dashboard_url=load_settings().dashboard_url,
+        )
+    assert sorted(LINK.findall(spike)) == sorted(document_url(DASHBOARD, i) for i in wrapped)
 
     # The same folder again: nothing new, no network listed.
     markdown, table = _run(first, db_url)
