@@ -26,6 +26,7 @@ def spam_wrapped_findings(
     reasons = store.current_reasons(session, [r["document_id"] for r in rows])
     return [
         {
+            "document_id": r["document_id"],
             "locator": r["locator"],
             "site": r["site"] or "",
             "title": display_title(*titles[r["document_id"]]) if r["document_id"] in titles else (r["title"] or ""),

@@ -443,6 +443,7 @@ def _write(session, plan: _Plan, model_version_id: int, flow_run_id: str | None)
             result.redecided_ids.update(_reroot_descendants(session, dec.document_id, dec.root_id))
         if dec.label in FINDING_LABELS:
             result.finding_of[dec.document_id] = {
+                "document_id": int(dec.document_id),
                 "locator": locator[dec.document_id],
                 "site": site[dec.document_id],
                 "title": display_title(

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from copytrace.links import document_url, networks_url
 from copytrace.redact import redact_url
 from copytrace.text import clean
 from models.pairs import LABELS
@@ -37,6 +38,7 @@ class RunSummary:
     errors: list[dict[str, str]] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
     landing: str = ""  # the landing folder: paths are shown relative to it
+    new_networks: list[dict[str, Any]] = field(default_factory=list)  # copytrace.networks.new_networks
 
     @property
     def outcome(self) -> str:
@@ -76,6 +78,7 @@ class RunSummary:
             "classified": self.classified,
             "labels": dict(self.labels),
             "new_stories": self.new_stories,
+            "new_spam_networks": len(self.new_networks),
             "rerooted": self.rerooted,
             "errors": len(self.errors),
             "spam_wrapped": self.labels.get("spam-wrapped", 0),
@@ -91,6 +94,8 @@ class RunSummary:
             f"{f', {self.duplicates} already stored' if self.duplicates else ''}"
             f", {count_of(self.new_stories, 'new story', 'new stories')}"
         )
+        if self.new_networks:
+            line += f", {count_of(len(self.new_networks), 'new spam network', 'new spam networks')}"
         if self.rerooted:
             line += f", {count_of(self.rerooted, 'earlier copy', 'earlier copies')} re-rooted"
         if self.errors:
@@ -112,6 +117,7 @@ class RunSummary:
         rows = [{"item": f"label: {label}", "count": self.labels.get(label, 0)} for label in LABELS]
         rows += [
             {"item": "new stories", "count": self.new_stories},
+            {"item": "new spam networks", "count": len(self.new_networks)},
             {"item": "earlier copies re-rooted", "count": self.rerooted},
             {"item": "files read", "count": self.files_read},
             {"item": "files already ingested", "count": self.files_skipped},
@@ -185,14 +191,25 @@ def _sorted_findings(findings: Sequence[Mapping[str, Any]]) -> list[Mapping[str,
 FINDING_CELLS = {"site": 16, "title": 30, "source": 18, "reason": 40}
 
 
-def findings_markdown(summary: RunSummary, limit: int = 60, heading: str = "Copies found") -> str:
-    """The spam-wrapped copies and rewrites a run found: a section per label (spam-wrapped first), rows
-    by confidence, in columns narrow enough for one screen: site (or file), title, source, confidence,
-    one reason."""
+def findings_markdown(
+    summary: RunSummary, limit: int = 60, heading: str = "Copies found", dashboard_url: str | None = None
+) -> str:
+    """The spam-wrapped copies and rewrites a run found: the new spam networks, then a section per label
+    (spam-wrapped first), rows by confidence, in columns narrow enough for one screen: site (or file),
+    title, source, confidence, one reason. With ``dashboard_url`` (``copytrace.links.dashboard_base``),
+    each confidence links to the copy's page in the dashboard; the cell shows the same few digits."""
+    lines = [f"# {heading}: {labels_in_words(Counter(f['label'] for f in summary.findings))}", ""]
     if not summary.findings:
-        return f"# {heading}\n\nNo spam-wrapped copies or rewrites in this run.\n"
+        lines = [f"# {heading}", "", "No spam-wrapped copies or rewrites in this run.", ""]
+    lines += networks_markdown(summary.new_networks, dashboard_url)
+    if summary.findings:
+        lines += _findings_tables(summary, limit, dashboard_url)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _findings_tables(summary: RunSummary, limit: int, dashboard_url: str | None) -> list[str]:
     found = Counter(f["label"] for f in summary.findings)
-    lines = [f"# {heading}: {labels_in_words(found)}", ""]
+    lines: list[str] = []
     sites = Counter(f.get("site") or "" for f in summary.findings if f.get("site"))
     if sites:
         top = ", ".join(f"{md_escape(site, 40)} ({n})" for site, n in sites.most_common(8))
@@ -200,6 +217,8 @@ def findings_markdown(summary: RunSummary, limit: int = 60, heading: str = "Copi
     shown = _sorted_findings(summary.findings)[:limit]
     if len(summary.findings) > limit:
         lines += [f"First {limit} of {len(summary.findings)} shown; all of them: the copy_provenance view.", ""]
+    if dashboard_url:
+        lines += ["Each confidence opens the copy's page in the dashboard.", ""]
     width = FINDING_CELLS
     for label in dict.fromkeys(f["label"] for f in shown):
         rows = [f for f in shown if f["label"] == label]
@@ -211,11 +230,55 @@ def findings_markdown(summary: RunSummary, limit: int = 60, heading: str = "Copi
             lines.append(
                 f"| {md_escape(where, width['site'])} | {md_escape(f.get('title') or '', width['title'])} "
                 f"| {md_escape(short_locator(f.get('source') or '', summary.landing, width['source']), 40)} "
-                f"| {float(f.get('confidence') or 0.0):.2f} "
+                f"| {_confidence_cell(f, dashboard_url)} "
                 f"| {md_escape(reasons[0], width['reason']) if reasons else ''} |"
             )
         lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return lines
+
+
+def _confidence_cell(finding: Mapping[str, Any], dashboard_url: str | None) -> str:
+    """The confidence, as a link to the document's dashboard page when there is a dashboard: the link
+    text is digits and the target the configured base and an integer id, nothing scraped."""
+    shown = f"{float(finding.get('confidence') or 0.0):.2f}"
+    doc = finding.get("document_id")
+    if dashboard_url and isinstance(doc, int) and not isinstance(doc, bool):
+        return f"[{shown}]({document_url(dashboard_url, doc)})"
+    return shown
+
+
+# Networks, sites per network and characters per tell-tale line the findings artifact lists.
+NETWORK_CAPS = {"networks": 10, "sites": 8, "line": 80}
+
+
+def networks_markdown(networks: Sequence[Mapping[str, Any]], dashboard_url: str | None = None) -> list[str]:
+    """The spam networks a run brought (``copytrace.networks.new_networks``): a list item each with
+    its sites, copies and tell-tale lines, all scraped text escaped; nothing when there are none."""
+    if not networks:
+        return []
+    caps = NETWORK_CAPS
+    if dashboard_url:
+        where = f"the dashboard's [spam networks page]({networks_url(dashboard_url)})"
+    else:
+        where = "the spam\\_networks view"
+    lines = [
+        f"## New spam networks ({len(networks)})",
+        "",
+        f"Sites sharing a wrapper template, first listed after this run (all networks: {where}).",
+        "",
+    ]
+    for n in networks[: caps["networks"]]:
+        sites = list(n["sites"].items())
+        named = ", ".join(f"{md_escape(site, 40)} ({copies})" for site, copies in sites[: caps["sites"]])
+        more = f" and {len(sites) - caps['sites']} more" if len(sites) > caps["sites"] else ""
+        telltale = " · ".join(f"«{md_escape(line, caps['line'])}»" for line in n["telltale_lines"])
+        lines.append(
+            f"- {count_of(len(sites), 'site', 'sites')}, {count_of(n['copies'], 'copy', 'copies')} "
+            f"({n['run_copies']} in this run): {named}{more}; tell-tale lines: {telltale}"
+        )
+    if len(networks) > caps["networks"]:
+        lines.append(f"- and {len(networks) - caps['networks']} more")
+    return [*lines, ""]
 
 
 def errors_table(errors: Sequence[Mapping[str, str]], landing: str = "") -> list[dict[str, str]]:

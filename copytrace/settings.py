@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from copytrace.links import dashboard_base
 
 DEFAULT_DATABASE_URL = "sqlite:///./copytrace.db"
 BUNDLED_SEEDS = Path(__file__).resolve().parent / "samples"
@@ -28,7 +30,8 @@ DEFAULT_BATCH_SIZE = 500
 class Settings(BaseSettings):
     """Runtime configuration. Every field can be set as ``COPYTRACE_<NAME>``."""
 
-    model_config = SettingsConfigDict(env_prefix="COPYTRACE_", extra="ignore")
+    # A rejected value is never quoted in the error: a URL in it may carry a password.
+    model_config = SettingsConfigDict(env_prefix="COPYTRACE_", extra="ignore", hide_input_in_errors=True)
 
     database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL of the provenance database")
     database_secret: str | None = Field(
@@ -60,6 +63,19 @@ class Settings(BaseSettings):
     spam_spike_share: float = Field(
         0.5, ge=0.0, le=1.0, description="share of spam-wrapped copies in a run that emits a spike event"
     )
+    dashboard_url: str | None = Field(
+        None,
+        description="the analysts' dashboard as the readers of Prefect artifacts reach it (http(s)://host[:port]); "
+        "when set, each finding links to its document's page there; unset or empty: no links",
+    )
+
+    @field_validator("dashboard_url", mode="before")
+    @classmethod
+    def _dashboard_base(cls, value: object) -> str | None:
+        """Empty is unset; otherwise an http(s) URL, kept without credentials (copytrace/links.py)."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return dashboard_base(str(value))
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -23,6 +23,7 @@ from tasks.reporting import (
     advance_progress,
     emit_failure_event,
     emit_run_events,
+    find_new_networks,
     publish_summary,
     rename_run,
     start_progress,
@@ -164,6 +165,8 @@ def ingest_copies(
     # Anything still unclassified: stored meanwhile by another run over the same database.
     classify(pending_documents(url))
     advance_progress(progress, 1, 1, "done")
+    # The documents this run classified first: the copies that can make a spam network new.
+    networks = find_new_networks(url, quote(sorted(classified.new_ids)))
 
     summary = RunSummary(
         files_seen=len(paths),
@@ -178,9 +181,10 @@ def ingest_copies(
         errors=stored.errors,
         findings=classified.findings,
         landing=landing,
+        new_networks=networks,
     )
     # Quoted as classify_batch's arguments are: the summary holds every finding and error of the run.
-    publish_summary(quote(summary))
+    publish_summary(quote(summary), settings.dashboard_url)
     name = summary.run_name(started)
     rename_run(run_id, name)
     emit_run_events(quote(summary), run_id, name, settings.spam_spike_share)

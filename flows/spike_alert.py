@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from copytrace.alerts import spam_wrapped_findings
 from copytrace.db import ensure_schema, session_factory
 from copytrace.report import RunSummary, findings_markdown
+from copytrace.settings import load_settings
 from tasks.database import run_database_url
 from tasks.reporting import rename_run, run_url
 from tasks.retrying import RETRY_DELAYS, retry_transient
@@ -31,7 +32,12 @@ from tasks.retrying import RETRY_DELAYS, retry_transient
     retry_condition_fn=retry_transient,
 )
 def list_spam_wrapped(
-    database_url: str, flow_run_id: str | None, since_minutes: int, landing: str, run_name: str | None
+    database_url: str,
+    flow_run_id: str | None,
+    since_minutes: int,
+    landing: str,
+    run_name: str | None,
+    dashboard_url: str | None = None,
 ) -> int:
     ensure_schema(database_url)
     since = datetime.now(UTC) - timedelta(minutes=since_minutes)
@@ -42,7 +48,9 @@ def list_spam_wrapped(
         link = f"The run: {run_url(flow_run_id)}\n\n"
     else:
         heading, link = f"Spam-wrapped copies of the last {since_minutes} minutes", ""
-    markdown = findings_markdown(RunSummary(findings=findings, landing=landing), heading=heading)
+    markdown = findings_markdown(
+        RunSummary(findings=findings, landing=landing), heading=heading, dashboard_url=dashboard_url
+    )
     head, _, rest = markdown.partition("\n\n")
     create_markdown_artifact(
         f"{head}\n\n{link}{rest}",
@@ -63,7 +71,12 @@ def spam_spike_alert(
 ) -> int:
     """The spam-wrapped copies of run ``flow_run_id`` (the spike's); without one, of the last ``since_minutes``."""
     count = list_spam_wrapped(
-        run_database_url(database_url, database_secret), flow_run_id, since_minutes, landing, run_name
+        run_database_url(database_url, database_secret),
+        flow_run_id,
+        since_minutes,
+        landing,
+        run_name,
+        load_settings().dashboard_url,
     )
     what = f"{run_name or flow_run_id}" if flow_run_id else f"the last {since_minutes} minutes"
     rename_run(str(flow_run.id) if flow_run.id else None, f"spam spike: {count} spam-wrapped in {what}")

@@ -12,6 +12,19 @@ export PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
 export COPYTRACE_HOME="$PWD"
 export COPYTRACE_LANDING_DIR="${COPYTRACE_LANDING_DIR:-$PWD/landing}"
 export COPYTRACE_DATABASE_URL="${COPYTRACE_DATABASE_URL:-sqlite:///$PWD/copytrace.db}"
+# The worker (and so every flow run) inherits this environment: with COPYTRACE_DASHBOARD_URL set, the
+# findings artifacts link each copy to the dashboard's page of it (docs/operations.md).
+export COPYTRACE_DASHBOARD_URL="${COPYTRACE_DASHBOARD_URL:-}"
+# Every setting checked before anything starts (an invalid dashboard URL would fail each run).
+DASHBOARD="$("$BIN/python" -c '
+import sys
+from pydantic import ValidationError
+from copytrace.settings import load_settings
+try:
+    print(load_settings().dashboard_url or "")
+except ValidationError as exc:
+    sys.exit(f"make serve: {exc}")
+')" || exit 1
 POOL=copytrace
 mkdir -p "$PREFECT_HOME" "$COPYTRACE_LANDING_DIR"
 
@@ -57,6 +70,7 @@ cat <<MSG
   Prefect UI:      http://127.0.0.1:${PORT}/
   landing folder:  $COPYTRACE_LANDING_DIR   (ingest-copies runs every 10 minutes)
   database:        $("$BIN/python" -c 'import os; from copytrace.redact import redact_url; print(redact_url(os.environ["COPYTRACE_DATABASE_URL"]))')   (Secret block copytrace-database)
+  dashboard links: ${DASHBOARD:-none (set COPYTRACE_DASHBOARD_URL, e.g. http://127.0.0.1:8050, to link findings)}
   logs:            $PREFECT_HOME/server.log, $PREFECT_HOME/worker.log
   Ctrl-C stops the server and the worker.
 MSG

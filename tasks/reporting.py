@@ -17,8 +17,11 @@ from prefect.client.orchestration import get_client
 from prefect.events import emit_event
 from prefect.utilities.urls import url_for
 
+from copytrace.db import session_factory
+from copytrace.networks import new_networks
 from copytrace.redact import redact_url
 from copytrace.report import REROOTED_NOTE, RunSummary, errors_table, findings_markdown, md_escape, short_locator
+from tasks.retrying import RETRY_DELAYS, retry_transient
 
 SPIKE_EVENT = "copytrace.spam_wrapped.spike"
 RUN_EVENTS = {
@@ -65,15 +68,32 @@ def run_url(flow_run_id: str | None) -> str | None:
     return url_for("flow-run", obj_id=flow_run_id) if flow_run_id else None
 
 
+@task(
+    name="find-new-spam-networks",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_transient,
+)
+def find_new_networks(database_url: str, run_document_ids: list[int]) -> list[dict[str, Any]]:
+    """The spam networks this run's copies brought (``copytrace.networks.new_networks``)."""
+    with session_factory(database_url)() as session:
+        return new_networks(session, run_document_ids)
+
+
 @task(name="publish-summary", cache_policy=NO_CACHE)
-def publish_summary(summary: RunSummary) -> None:
+def publish_summary(summary: RunSummary, dashboard_url: str | None = None) -> None:
+    """The run's summary table, its findings (linked to the dashboard when ``dashboard_url``, a base
+    checked by ``copytrace.links.dashboard_base``, is given) and its errors, as artifacts."""
     create_table_artifact(
         summary.table(escape=md_escape),
         key="ingest-summary",
         description=f"Copies classified in this run, by label, and errors. Earlier copies re-rooted: {REROOTED_NOTE}.",
     )
     create_markdown_artifact(
-        findings_markdown(summary), key="ingest-findings", description="Spam-wrapped copies and rewrites found"
+        findings_markdown(summary, dashboard_url=dashboard_url),
+        key="ingest-findings",
+        description="Spam-wrapped copies and rewrites found, and the spam networks they started",
     )
     if summary.errors:
         create_table_artifact(

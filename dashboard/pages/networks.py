@@ -8,6 +8,7 @@ from typing import Any
 from dash import dcc, html
 from sqlalchemy import Engine
 
+from copytrace.networks import site_groups
 from dashboard.figures import network_growth_figure
 from dashboard.filters import Filters
 from dashboard.pages.common import section
@@ -19,25 +20,8 @@ TELLTALE_LINES = 3
 
 def networks(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Sites joined whenever they share a template (connected components), largest first."""
-    parent: dict[str, str] = {}
-
-    def find(site: str) -> str:
-        while parent.setdefault(site, site) != site:
-            parent[site] = parent[parent[site]]
-            site = parent[site]
-        return site
-
-    by_template: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_template[r["fingerprint"]].append(r)
-    for uses in by_template.values():
-        for r in uses[1:]:
-            parent[find(r["site"])] = find(uses[0]["site"])
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        groups[find(r["site"])].append(r)
     out = []
-    for members in groups.values():
+    for members in site_groups(rows):
         site_first: dict[str, Any] = {}
         site_copies: dict[str, int] = defaultdict(int)
         for r in members:
