@@ -143,7 +143,9 @@ def test_runs_with_a_password_bearing_url_show_it_nowhere(prefect_harness, postg
     (nothing / "empty.txt").write_bytes(b"")
     with pytest.raises(NothingReadError):
         ingest_copies(landing=str(nothing), database_url=url)
-    Secret(value=url.get_secret_value()).save("copytrace-test-database", overwrite=True)
+    # _sync: after a browser test the main thread can look async to Prefect, and a bare save() would then
+    # return a coroutine nobody awaits (the block never saved).
+    Secret(value=url.get_secret_value()).save("copytrace-test-database", overwrite=True, _sync=True)
     state = ingest_copies(
         landing=str(tmp_path / "missing"), database_secret="copytrace-test-database", return_state=True
     )
