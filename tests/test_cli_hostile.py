@@ -22,7 +22,11 @@ ARTICLE = (
 MARKUP = "[/bold] [red]red[/red] [link=https://evil.example]click[/link]"
 
 
-def _run(*args: str, cwd: Path, env: dict | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+def _run(
+    *args: str, cwd: Path, env: dict | None = None, stdin: str | None = None, unset: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
+    """The CLI in a child process; ``unset``: variables of this environment the child must not see."""
+    base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "-m", "copytrace.cli", *args],
         capture_output=True,
@@ -30,7 +34,7 @@ def _run(*args: str, cwd: Path, env: dict | None = None, stdin: str | None = Non
         timeout=600,
         input=stdin,
         cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+        env={**base, "PYTHONPATH": str(REPO), **(env or {})},
     )
 
 
@@ -93,15 +97,12 @@ def test_markdown_artifacts_carry_no_control_characters():
 
 
 def test_show_without_db_in_another_folder_does_not_create_one(tmp_path):
-    env = {"COPYTRACE_DATABASE_URL": ""}
-    proc = _run("show", "https://a.example/x", cwd=tmp_path, env={k: v for k, v in env.items() if v})
-    environ_has_db = "COPYTRACE_DATABASE_URL" in os.environ
-    if environ_has_db:
-        pytest.skip("COPYTRACE_DATABASE_URL is set for this test run")
+    no_db = ("COPYTRACE_DATABASE_URL",)  # the default database: ./copytrace.db of the folder it runs in
+    proc = _run("show", "https://a.example/x", cwd=tmp_path, unset=no_db)
     assert proc.returncode == 1
     assert "no database at" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "copytrace.db").exists()
-    label = _run("label", "https://a.example/x", "excerpt", cwd=tmp_path)
+    label = _run("label", "https://a.example/x", "excerpt", cwd=tmp_path, unset=no_db)
     assert label.returncode == 1 and "no database at" in label.stderr
     assert not (tmp_path / "copytrace.db").exists()
 

@@ -20,6 +20,7 @@ from warcio.warcwriter import WARCWriter
 
 from copytrace.ingest.badinputs import write_bad_inputs
 from copytrace.ingest.records import printable
+from tests.test_ingest_bounded import ZeroStream
 from tests.view_rows import query_rows
 
 pytestmark = pytest.mark.integration
@@ -57,20 +58,6 @@ def _page(n: int, title: str = "Bridge") -> bytes:
     return f"<html><head><title>{title}</title></head>{body}</html>".encode()
 
 
-class _Zeros(io.RawIOBase):
-    def __init__(self, n: int) -> None:
-        self.left = n
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        k = min(len(buffer), self.left)
-        buffer[:k] = bytes(k)
-        self.left -= k
-        return k
-
-
 def _hostile(landing: Path) -> tuple[dict[str, str], int]:
     """The folder; returns {file name: a reason it must record} and the number of good records."""
     expected = write_bad_inputs(landing, max_bytes=MAX_FILE_BYTES)
@@ -82,7 +69,7 @@ def _hostile(landing: Path) -> tuple[dict[str, str], int]:
         _warc(
             [
                 ("https://a.example/w0", "text/html", io.BytesIO(_page(0)), None),
-                ("https://a.example/img", "image/png", _Zeros(2**29), 2**29),
+                ("https://a.example/img", "image/png", ZeroStream(2**29), 2**29),
             ]
         )
     )
