@@ -128,9 +128,12 @@ class Prepared:
     grams: dict[int, np.ndarray]
 
 
-def prepare(text: str, vocabulary: dict[str, int], idf: np.ndarray, ns: tuple[int, ...] = ()) -> Prepared:
-    """``text`` ready to align, with the IDF of a fitted word ``TfidfVectorizer``."""
-    v = view(text)
+def prepare(
+    text: str, vocabulary: dict[str, int], idf: np.ndarray, ns: tuple[int, ...] = (), tokens: TextView | None = None
+) -> Prepared:
+    """``text`` ready to align, with the IDF of a fitted word ``TfidfVectorizer``; ``tokens``, its
+    ``view`` if the caller has it."""
+    v = view(text) if tokens is None else tokens
     hashes = {n: ngram_hashes(v.tok_hash, n) for n in sorted({*ALIGNED_NS, *ns})}
     grams = {n: distinct(h) for n, h in hashes.items()}
     rows = tfidf_rows(v, vocabulary, idf)

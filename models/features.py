@@ -22,7 +22,7 @@ from models import tfidf
 from models.alignment import ALIGNMENT_FEATURES, Alignment, Prepared, align_prepared, prepare
 from models.recent import RecentPer
 from models.specifics import SPECIFICS_FEATURES, Specifics, pair_features, specifics
-from models.text import TOKEN_PATTERN, char_grams, overlap, sparse_dot
+from models.text import TOKEN_PATTERN, char_grams, overlap, sparse_dot, view
 
 CONTAINMENT_NS = (1, 2, 4, 8)  # 2 and 4 are also what the aligner needs
 DOC_FEATURES = (
@@ -84,7 +84,8 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
     def _prepare(self, text: str) -> PreparedText:
         """``text`` prepared for aligning, its char vector and its specifics."""
         vocabulary, idf = self.word_vectorizer_.vocabulary_, self.word_vectorizer_.idf_
-        return prepare(text, vocabulary, idf, CONTAINMENT_NS), self._char_vector(text), specifics(text)
+        tokens = view(text)  # one tokenisation for the aligner and the specifics
+        return prepare(text, vocabulary, idf, CONTAINMENT_NS, tokens), self._char_vector(text), specifics(text, tokens)
 
     def _prepared(self, texts: list[str]) -> list[PreparedText]:
         """``_prepare`` of each text, those met recently (a stored source meeting the next batch's

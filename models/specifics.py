@@ -20,13 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.text import containment, distinct, ngram_hashes
+from models.text import TextView, containment, distinct, ngram_hashes, view
 
 _OPENERS = frozenset(".!?…:;\n\r\"“”'‘’([-–—•|")  # after these (and spaces), a capital opens a sentence
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*\b|\b[A-Z]{2,}\b")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _QUOTE = re.compile(r"[\"“]([^\"“”]{12,600}?)[\"”]")
-_WORD = re.compile(r"\w+")
 _POSSESSIVE = re.compile(r"['’]s?$")
 # Capitalised function words and calendar words that say nothing about which facts a text holds.
 _COMMON = frozenset(
@@ -43,15 +42,17 @@ class Specifics:
 
     facts: tuple[str, ...]  # names and numbers, lower-cased, each once, in order of first appearance
     quotes: tuple[np.ndarray, ...]  # each quote's distinct word 3-gram hashes
-    grams: np.ndarray  # the text's distinct word 3-gram hashes, sorted (to find the other's quotes in it)
+    grams: np.ndarray  # the text's distinct word 3-gram hashes, sorted (to find the other's quotes in it);
+    # like every token hash, process-local: compared within one process only
 
     @property
     def fact_set(self) -> frozenset[str]:
         return frozenset(self.facts)
 
 
-def specifics(text: str) -> Specifics:
-    """Names, numbers and quotes of ``text``."""
+def specifics(text: str, tokens: TextView | None = None) -> Specifics:
+    """Names, numbers and quotes of ``text``; ``tokens``, its ``view`` if the caller has it (word
+    3-grams of the text and of its quotes are read off its tokens, not tokenised again)."""
     found: list[tuple[int, str]] = []
     for match in _CAPITALISED.finditer(text):
         start = match.start()
@@ -63,10 +64,15 @@ def specifics(text: str) -> Specifics:
     found += [(m.start(), "#" + m.group().replace(",", "").rstrip(".")) for m in _NUMBER.finditer(text)]
     found.sort()
     ordered = tuple(dict.fromkeys(f for _, f in found))
-    quotes = tuple(
-        _trigrams(words) for q in _QUOTE.finditer(text) if len(words := _WORD.findall(q.group(1).lower())) >= 4
-    )
-    return Specifics(ordered, quotes, _trigrams(_WORD.findall(text.lower())))
+    v = view(text) if tokens is None else tokens
+    trigrams = ngram_hashes(v.tok_hash, 3)  # trigrams[i]: the 3-gram that starts at token i
+    quotes = []
+    for q in _QUOTE.finditer(text):
+        # a quotation mark is not a word character, so no token straddles the quote's ends
+        first, end = np.searchsorted(v.tok_start, q.span(1)).tolist()
+        if end - first >= 4:
+            quotes.append(distinct(trigrams[first : end - 2]))
+    return Specifics(ordered, tuple(quotes), distinct(trigrams))
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -77,12 +83,6 @@ def _opens_sentence(text: str, start: int) -> bool:
     if k < 0:
         return True
     return text[k] in _OPENERS
-
-
-def _trigrams(words: list[str]) -> np.ndarray:
-    """Distinct hashes of the word 3-grams (salted per process: compared within one process only)."""
-    hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
-    return distinct(ngram_hashes(hashes, 3))
 
 
 def own_share(a: Specifics, b: Specifics) -> float:
