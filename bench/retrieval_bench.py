@@ -165,9 +165,12 @@ class Result:
     warm_p95_ms: float | None = None
 
 
-def _answer(corpus: Corpus, search: Callable[[str], list[int]]) -> tuple[list[float], dict[str, tuple[float, float]]]:
+def _answer(
+    corpus: Corpus, search: Callable[[str], list[int]], reranker: Reranker | None = None
+) -> tuple[list[float], dict[str, tuple[float, float]]]:
     latencies, hits = [], {t: [0, 0, 0] for t in COPY_TYPES}
-    classifier.forget_texts()  # a pass answers its queries without the texts vectorised by the last one
+    if reranker is not None:  # a pass answers its queries without the texts vectorised by the last one
+        classifier.forget_texts(reranker.pipeline)
     for kind, query, source in corpus.queries:
         t = time.perf_counter()
         top = search(query)
@@ -279,8 +282,8 @@ def bench_copytrace(
             found = store.candidate_ids(session, -1, fingerprint_rows(query), 10)
             return reranker.top(query, [number[d] for d in found])
 
-        latencies, recall = _answer(corpus, search)
-        warm, _ = _answer(corpus, search)
+        latencies, recall = _answer(corpus, search, reranker)
+        warm, _ = _answer(corpus, search, reranker)
     return Result(
         label,
         len(corpus.texts),
@@ -351,7 +354,7 @@ def bench_minhash(corpus: Corpus, reranker: Reranker) -> Result:
     before = _resident_kib("VmRSS")
     lsh, seconds = _timed(build)
     index = (_resident_kib("VmRSS") - before) / 1024  # the LSH tables and signatures live in memory
-    latencies, recall = _answer(corpus, lambda q: reranker.top(q, sorted(lsh.query(minhash(q)))))
+    latencies, recall = _answer(corpus, lambda q: reranker.top(q, sorted(lsh.query(minhash(q)))), reranker)
     return Result(
         "MinHash LSH (datasketch)",
         len(corpus.texts),

@@ -18,8 +18,8 @@ import numpy as np
 
 from copytrace.disjoint import DisjointSets
 from models import direction
+from models.caches import Recent
 from models.pairs import VERBATIM_CLASSES
-from models.recent import Recent
 from models.specifics import Specifics, specifics
 from models.text import distinct, ngram_hashes, word_hashes
 

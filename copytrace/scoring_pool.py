@@ -37,7 +37,7 @@ from threadpoolctl import threadpool_limits
 from copytrace.children import exit_with_parent, settle_heap
 from copytrace.disjoint import DisjointSets
 from models import classifier, registry
-from models.recent import Recent
+from models.caches import Recent
 
 # Below this many pairs a call is computed in-process. A split repeats explain_many's fixed cost
 # (mostly the trees' per-call set-up) and pickles the texts and results, which only a call of a few

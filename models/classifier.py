@@ -27,7 +27,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import ThreadpoolController
 
-from models import cosine, features, tfidf
+from models import cosine, tfidf
+from models.caches import Recent, forget_all
 from models.features import (
     COPY_RESIDUAL_COLUMN,
     N_PAIR_FEATURES,
@@ -37,17 +38,14 @@ from models.features import (
     ResidualVocabulary,
 )
 from models.pairs import to_label
-from models.recent import PerOwner, RecentPer
 
 VECTOR_CACHE_BYTES = 32 * 2**20
 Row = tuple[np.ndarray, np.ndarray]  # a sparse row's column indices and values
-# Rows of texts vectorised recently, per fit (keyed by its word vectorizer): a stored document is
+# Rows of texts vectorised recently, in a cache of the fitted featurizer's: a stored document is
 # vectorised again each time it is a candidate.
-_VECTORS: RecentPer[Row] = RecentPer(VECTOR_CACHE_BYTES, lambda row: row[0].nbytes + row[1].nbytes + 64)
-# The last similarity matrix, per fit: a batch's stored candidates were mostly the batch before's too.
+# The last similarity matrix, likewise: a batch's stored candidates were mostly the batch before's too.
 # A matrix over this (some 8,000 texts) is not kept.
 CARRIED_SIMILARITY_BYTES = 256 * 2**20
-_CARRIED: PerOwner[cosine.Carried] = PerOwner(lambda: cosine.Carried(CARRIED_SIMILARITY_BYTES))
 
 
 class VerbatimFloor(BaseEstimator, ClassifierMixin):
@@ -195,8 +193,9 @@ def text_vectors(pipeline: Pipeline, texts: Sequence[str]):
     Cosine between rows is a story-level similarity: independent coverage of one event
     scores well above unrelated articles, so it serves candidate search and grouping.
     """
-    vectorizer = pipeline.named_steps["pairs"].word_vectorizer_
-    cache = _VECTORS.of(vectorizer)
+    featurizer = pipeline.named_steps["pairs"]
+    vectorizer = featurizer.word_vectorizer_
+    cache = featurizer.cache("vectors", lambda: Recent(VECTOR_CACHE_BYTES, _row_weight))
     rows: list[Row | None] = [cache.find(t) for t in texts]
     missing = list(dict.fromkeys(t for t, row in zip(texts, rows, strict=True) if row is None))
     if missing:
@@ -217,16 +216,19 @@ def similarities(pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
     """Cosine of every two texts' ``text_vectors`` rows, a dense ``len(texts)`` square (float32);
     the entries of texts the last call had too are that call's (``cosine.Carried``)."""
     vectors = text_vectors(pipeline, texts)
-    carried = _CARRIED.of(pipeline.named_steps["pairs"].word_vectorizer_)
+    carried = pipeline.named_steps["pairs"].cache("carried", lambda: cosine.Carried(CARRIED_SIMILARITY_BYTES))
     with one_thread():  # a BLAS product: threads would only spin against the other processes
         return carried(texts, vectors)
 
 
-def forget_texts() -> None:
-    """Drop what ``text_vectors``, ``similarities`` and ``explain_many`` keep of the texts they have met."""
-    _VECTORS.clear()
-    _CARRIED.clear()
-    features.forget_texts()
+def forget_texts(pipeline: Pipeline) -> None:
+    """Drop what ``pipeline`` keeps of the texts it has met (``text_vectors``, ``similarities``,
+    the featurizer's prepared texts, the leftover lines' scores)."""
+    forget_all(pipeline)
+
+
+def _row_weight(row: Row) -> int:
+    return row[0].nbytes + row[1].nbytes + 64
 
 
 def explain_many(pipeline: Pipeline, pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from models import tfidf
 from models.alignment import ALIGNMENT_FEATURES, Alignment, Prepared, align_prepared, prepare
-from models.recent import RecentPer
+from models.caches import OwnsCaches, Recent
 from models.specifics import SPECIFICS_FEATURES, Specifics, pair_features, specifics
 from models.text import TOKEN_PATTERN, char_grams, overlap, sparse_dot, view
 
@@ -44,7 +44,7 @@ PreparedText = tuple[Prepared, tuple[np.ndarray, np.ndarray], Specifics]
 LINE_SCORE_CACHE_BYTES = 16 * 2**20
 
 
-class PairFeaturizer(BaseEstimator, TransformerMixin):
+class PairFeaturizer(OwnsCaches, BaseEstimator, TransformerMixin):
     """Numeric similarity/alignment features of each pair plus its two leftover texts.
 
     ``fit`` learns the word IDF (also used by ``text_vectors`` for candidate search
@@ -59,6 +59,7 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
         self.char_features = char_features
 
     def fit(self, X, y=None):
+        self.forget()
         texts = list(dict.fromkeys(t for pair in X for t in pair))
         self.word_vectorizer_ = TfidfVectorizer(
             token_pattern=TOKEN_PATTERN,
@@ -89,8 +90,8 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
 
     def _prepared(self, texts: list[str]) -> list[PreparedText]:
         """``_prepare`` of each text, those met recently (a stored source meeting the next batch's
-        copies) taken from a cache of ``PREPARED_CACHE_BYTES``."""
-        cache = _PREPARED.of(self.word_vectorizer_)
+        copies) taken from this fit's cache of ``PREPARED_CACHE_BYTES``."""
+        cache = self.cache("prepared", lambda: Recent(PREPARED_CACHE_BYTES, _weight))
         return [cache.get(t, lambda t=t: self._prepare(t)) for t in texts]
 
     def get_feature_names_out(self, input_features=None):
@@ -168,18 +169,9 @@ def _weight(prepared: PreparedText) -> int:
     return sum(a.nbytes for a in arrays) + char_ids.nbytes + char_weights.nbytes + len(v.text) + specifics_bytes
 
 
-# Texts prepared by each fit (keyed by its word vectorizer).
-_PREPARED: RecentPer[PreparedText] = RecentPer(PREPARED_CACHE_BYTES, _weight)
-
-
-# Wrapper scores of leftover lines with each line's length (its weight in the cache), per fitted line model.
-_LINE_SCORES: RecentPer[tuple[float, int]] = RecentPer(LINE_SCORE_CACHE_BYTES, lambda kept: 2 * kept[1] + 160)
-
-
-def forget_texts() -> None:
-    """Drop the prepared texts and the line scores kept by every fit."""
-    _PREPARED.clear()
-    _LINE_SCORES.clear()
+def _line_weight(kept: tuple[float, int]) -> int:
+    """About the bytes a line's score holds: the line (its length kept beside the score) and the entry."""
+    return 2 * kept[1] + 160
 
 
 def _share(shared: int, grams: np.ndarray) -> float:
@@ -187,7 +179,7 @@ def _share(shared: int, grams: np.ndarray) -> float:
     return shared / len(grams) if len(grams) else 0.0
 
 
-class ResidualVocabulary(BaseEstimator, TransformerMixin):
+class ResidualVocabulary(OwnsCaches, BaseEstimator, TransformerMixin):
     """How much the leftover lines read like injected page furniture, learned from data.
 
     Input: two string columns, the copy's unmatched text and the source's uncovered
@@ -244,6 +236,7 @@ class ResidualVocabulary(BaseEstimator, TransformerMixin):
         return self
 
     def _fit(self, X, y):
+        self.forget()
         copy_lines, copy_rows, _ = self._lines(X, 0)
         source_lines, _, _ = self._lines(X, 1)
         self.vectorizer_ = TfidfVectorizer(
@@ -291,7 +284,7 @@ class ResidualVocabulary(BaseEstimator, TransformerMixin):
         """The wrapper score of each line. A line met before is scored once, in a cache per fit: page
         furniture recurs on copy after copy, a source's lines in pair after pair. A line's score does
         not depend on the lines scored with it."""
-        cache = _LINE_SCORES.of(self.model_)
+        cache = self.cache("line_scores", lambda: Recent(LINE_SCORE_CACHE_BYTES, _line_weight))
         found = [cache.find(line) for line in lines]
         missing = list(dict.fromkeys(line for line, kept in zip(lines, found, strict=True) if kept is None))
         if missing:

@@ -363,7 +363,6 @@ def run_fold(fold: Fold, threads: int | None = 1) -> dict[str, Any]:
         base.predict_proba(_reversed_features(x_test[direction])) if direction else None,
         seed=fold.name,
     )
-    classifier.forget_texts()
     result["seconds"] = {
         "fit": round(t1 - t0, 1),
         "predict_and_score": round(t2 - t1, 1),

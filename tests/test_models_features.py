@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from models import classifier, features
+from models import classifier
 from models.alignment import Prepared, align, align_prepared, prepare
 from models.features import PAIR_FEATURES, PairFeaturizer, ResidualVocabulary
 from models.pairs import LABELS, PAIR_CLASSES, to_label
@@ -218,6 +218,6 @@ def test_leftover_lines_are_scored_once_and_as_they_would_be_alone(monkeypatch) 
     assert residual.transform(leftovers[::-1]).tolist() == first[::-1].tolist()
     assert sum(scored) == len(lines)  # and not again in a later call
 
-    features.forget_texts()
+    residual.forget()
     alone = np.vstack([residual.transform(leftovers[i : i + 1]) for i in range(len(leftovers))])
     assert alone.tolist() == first.tolist()

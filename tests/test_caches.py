@@ -7,8 +7,8 @@ import pickle
 import numpy as np
 
 from models import features
+from models.caches import Recent
 from models.features import PairFeaturizer
-from models.recent import PerOwner, Recent
 from tests.test_models_features import ARTICLE, OTHER, WRAPPER_HEAD
 
 
@@ -46,9 +46,9 @@ def _analysed(f: PairFeaturizer, pairs):
 def test_prepared_texts_give_the_features_computed_afresh_and_are_not_pickled() -> None:
     copy = WRAPPER_HEAD + "\n" + ARTICLE
     f = PairFeaturizer(min_df=1).fit([(ARTICLE, OTHER), (OTHER, copy)])
-    features._PREPARED.clear()
     fresh_rows, fresh_evidence = _analysed(f, [(ARTICLE, copy), (OTHER, ARTICLE)])
-    cache = features._PREPARED.of(f.word_vectorizer_)
+    cache = f.cache("prepared", list)  # the cache the featurizer made (``list`` would make a new one)
+    assert isinstance(cache, Recent)
     assert len(cache) == 3  # the three distinct texts
     rows, evidence = _analysed(f, [(OTHER, ARTICLE), (ARTICLE, copy)])  # every text from the cache
     assert len(cache) == 3
@@ -62,7 +62,7 @@ def test_a_new_fit_does_not_use_texts_prepared_with_the_old_vocabulary() -> None
     before, _ = _analysed(f, [(ARTICLE, OTHER)])
     f.fit([(ARTICLE, ARTICLE)])  # OTHER's words leave the vocabulary
     after, _ = _analysed(f, [(ARTICLE, OTHER)])
-    features._PREPARED.clear()
+    f.forget()
     afresh, _ = _analysed(f, [(ARTICLE, OTHER)])
     np.testing.assert_array_equal(after, afresh)
     assert not np.array_equal(before, after)
@@ -76,9 +76,9 @@ def test_text_vectors_from_the_cache_are_the_rows_vectorised_afresh() -> None:
     copy = WRAPPER_HEAD + "\n" + ARTICLE
     f = PairFeaturizer(min_df=1).fit([(ARTICLE, OTHER), (OTHER, copy)])
     pipeline = Pipeline([("pairs", f)])
-    classifier.forget_texts()
+    classifier.forget_texts(pipeline)
     first = classifier.text_vectors(pipeline, [ARTICLE, OTHER, ARTICLE])
-    assert len(classifier._VECTORS.of(f.word_vectorizer_)) == 2
+    assert len(f.cache("vectors", list)) == 2
     again = classifier.text_vectors(pipeline, [copy, OTHER, "", ARTICLE])  # two from the cache
     expected = tfidf.transform(f.word_vectorizer_, [copy, OTHER, "", ARTICLE])
     assert (again != expected).nnz == 0 and again.shape == expected.shape
@@ -103,18 +103,24 @@ def test_threads_sharing_a_cache_keep_its_byte_count_right() -> None:
     assert cache.bytes <= 200
 
 
-def test_per_owner_makes_one_for_each_owner_and_drops_it_with_the_owner() -> None:
+def test_caches_belong_to_the_fitted_estimator_and_go_with_it() -> None:
     import gc
+    import weakref
 
-    class Fit:  # stands for a fitted vectorizer
-        pass
+    from sklearn.pipeline import Pipeline
 
-    per = PerOwner(list)
-    a, b = Fit(), Fit()
-    assert per.of(a) is per.of(a) and per.of(a) is not per.of(b)
-    per.of(a).append("kept")
-    per.clear()
-    assert per.of(a) == [] and per.of(b) == []
-    del a
+    from models import classifier
+
+    f = PairFeaturizer(min_df=1).fit([(ARTICLE, OTHER)])
+    _analysed(f, [(ARTICLE, OTHER)])
+    prepared = f.cache("prepared", list)
+    assert len(prepared) == 2
+    other = PairFeaturizer(min_df=1).fit([(ARTICLE, OTHER)])
+    assert len(other.cache("prepared", lambda: Recent(1, len))) == 0  # each fit its own
+    classifier.forget_texts(Pipeline([("pairs", f)]))  # found inside the pipeline
+    assert f.cache("prepared", lambda: Recent(1, len)) is not prepared
+    kept = weakref.ref(f.cache("prepared", lambda: Recent(1, len)))
+    del f
     gc.collect()
-    assert len(per._by_owner) == 1  # b's only
+    assert kept() is None  # no module keeps it alive
+

@@ -1,4 +1,5 @@
-"""A memory-bounded cache of the most recently used values, for work that recurs across calls.
+"""Memory-bounded caches of the most recently used values, for work that recurs across calls, and
+the estimators that own them.
 
 Ingest meets the same stored texts again and again: a source stored in one batch is the candidate of
 copies arriving in the next ones, and each time it would be tokenised, vectorised and prepared for
@@ -9,7 +10,6 @@ bounded by an estimate of the bytes it holds, not by a count.
 from __future__ import annotations
 
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
@@ -62,29 +62,47 @@ class Recent(Generic[V]):
         return found if found is not None else self.put(key, make())
 
 
-class PerOwner(Generic[T]):
-    """A ``T`` for each owner, made by ``make`` and kept as long as the owner lives: what is worked
-    out with a fitted vectorizer belongs to that fit (a new fit makes a new vectorizer), and lives
-    outside the estimator, so that it is never pickled with the model."""
+class OwnsCaches:
+    """Mixin for an estimator that keeps caches of what it works out from texts with its fit.
 
-    def __init__(self, make: Callable[[], T]) -> None:
-        self.make = make
-        self._by_owner: weakref.WeakKeyDictionary[object, T] = weakref.WeakKeyDictionary()
-        self._lock = threading.Lock()
+    What is worked out with a fitted vocabulary belongs to that fit: the caches are made on first
+    use, owned by the fitted estimator (they go when the loaded model goes), dropped by a new fit
+    (``forget``, called by ``fit``) and never pickled with the model."""
 
-    def of(self, owner: object) -> T:
-        with self._lock:
-            found = self._by_owner.get(owner)
-            if found is None:
-                found = self._by_owner[owner] = self.make()
-            return found
+    def cache(self, name: str, make: Callable[[], T]) -> T:
+        """This estimator's cache called ``name``, made by ``make`` on first use."""
+        caches = self.__dict__.get("_caches")
+        if caches is None:
+            caches = self.__dict__.setdefault("_caches", {})  # setdefault: one dict whichever thread wins
+        found = caches.get(name)
+        return found if found is not None else caches.setdefault(name, make())
 
-    def clear(self) -> None:
-        self._by_owner.clear()
+    def forget(self) -> None:
+        """Drop every cache this estimator keeps."""
+        self.__dict__.pop("_caches", None)
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: the base may hand back the instance's own dict
+        state.pop("_caches", None)
+        return state
 
 
-class RecentPer(PerOwner[Recent[V]]):
-    """A ``Recent`` for each owner (``PerOwner``)."""
+def forget_all(estimator: object) -> None:
+    """``forget`` on ``estimator`` and every fitted estimator inside it (pipeline steps, column
+    transformers' fitted parts, wrapped estimators)."""
+    seen: set[int] = set()
 
-    def __init__(self, max_bytes: int, weigh: Callable[[V], int]) -> None:
-        super().__init__(lambda: Recent(max_bytes, weigh))
+    def walk(obj: object) -> None:
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
+        if isinstance(obj, OwnsCaches):
+            obj.forget()
+        if isinstance(obj, (list, tuple)):
+            for item in obj:
+                walk(item)
+        elif hasattr(obj, "get_params") and hasattr(obj, "__dict__"):
+            for value in vars(obj).values():
+                walk(value)
+
+    walk(estimator)
