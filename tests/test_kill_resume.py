@@ -37,6 +37,24 @@ def _ingest_cmd(landing: Path, url: str) -> list[str]:
     return [sys.executable, "-m", "copytrace.cli", "ingest", str(landing), "--db", url, "--batch-size", "7"]
 
 
+def _kill_once_stored(cmd: list[str], env: dict, cwd: Path, url: str, at_least: int, expected: int) -> int:
+    """Start ``cmd``, SIGKILL it as soon as ``at_least`` documents (fewer than all) are stored, and
+    return how many were stored when it died."""
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    try:
+        while _stored(url) < at_least:
+            assert proc.poll() is None, "the run ended before it could be killed mid-run"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return _stored(url)
+
+
 def test_kill_minus_nine_then_rerun_stores_every_document_once(prefect_harness, db_url, seeds, tmp_path):
     from prefect.settings import PREFECT_API_URL
 
@@ -44,14 +62,12 @@ def test_kill_minus_nine_then_rerun_stores_every_document_once(prefect_harness, 
     expected = _landing(seeds, landing, copies=8)
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PYTHONPATH": str(REPO)}
 
-    for delay in (1.5, 3.0, 4.5, 6.0, 8.0):
-        proc = subprocess.Popen(
-            _ingest_cmd(landing, db_url), env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        time.sleep(delay)
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
+    kills = []
+    for at_least in (1, 8, 15, 22, 29):  # batches of 7: each kill after a further batch is stored
+        stored = _kill_once_stored(_ingest_cmd(landing, db_url), env, tmp_path, db_url, at_least, expected)
+        kills.append(stored)
+        assert at_least <= stored < expected, kills  # the kill landed mid-run
+    assert kills == sorted(kills)  # each re-run went on from the last, storing nothing twice
 
     final = subprocess.run(
         _ingest_cmd(landing, db_url), env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600
