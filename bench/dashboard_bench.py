@@ -3,7 +3,7 @@
     python bench/dashboard_bench.py [--db URL] [--postgres ADMIN_URL] [--runs 20]
 
 Without ``--db``, a store of about 5,300 documents (tests/big_store.py: the rows a classified store
-holds, written through the store functions) is built in a temporary SQLite file, and with
+holds, written through the copytrace.repo functions) is built in a temporary SQLite file, and with
 ``--postgres`` also in a scratch PostgreSQL database created and dropped under that admin URL (and
 analysed once built, as autovacuum would have done on a store in use).
 

@@ -50,9 +50,9 @@ sys.path.insert(0, str(REPO))
 from copytrace import pipeline  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.ingest import discover  # noqa: E402
+from copytrace.repo.documents import pending_document_ids  # noqa: E402
 from copytrace.scoring import load_scorer, model_path_for  # noqa: E402
 from copytrace.settings import load_settings  # noqa: E402
-from copytrace.store import pending_document_ids  # noqa: E402
 from tests import generalisation_folders as gf  # noqa: E402
 
 FOLDERS = {"text": gf.text_folder, "html": gf.html_folder}

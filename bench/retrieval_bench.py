@@ -10,12 +10,13 @@ whole one-paragraph excerpt would be as true a source of it as the article.
 Every method answers the same queries on the same corpus, and its candidates are re-ranked by the
 shipped model's word TF-IDF cosine to a top 5:
 
-* copytrace — documents stored with ``store.add_documents`` and ``store.count_terms`` (fingerprints
-  and term frequencies in the same transaction) in an SQLite file (and PostgreSQL with ``--postgres``),
-  then ``store.candidate_ids`` (limit 10) + re-rank. All but the last 5,000 documents are loaded 500
-  a transaction (from ``--bulk-from`` documents on, 5,000 a transaction into a staging table copied
-  into the keyed table in key order after the load, as a backfill is done); the last 5,000 are stored
-  200 a transaction, as the flow does, into the store of the rest: the ingest rate at that size;
+* copytrace — documents stored with ``repo.documents.add_documents`` and ``CandidateIndex.count_terms``
+  (fingerprints and term frequencies in the same transaction) in an SQLite file (and PostgreSQL with
+  ``--postgres``), then ``CandidateIndex.query`` (limit 10) + re-rank. All but the last 5,000
+  documents are loaded 500 a transaction (from ``--bulk-from`` documents on, 5,000 a transaction into
+  a staging table copied into the keyed table in key order after the load, as a backfill is done);
+  the last 5,000 are stored 200 a transaction, as the flow does, into the store of the rest: the
+  ingest rate at that size;
 * MinHash LSH — datasketch ``MinHashLSH`` over word 5-gram shingles (128 permutations) + re-rank,
   up to ``--minhash-max`` documents (its tables live in memory);
 * brute force — scikit-learn TF-IDF of the whole corpus in memory, one sparse product per query.
@@ -53,10 +54,11 @@ from sqlalchemy import select  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.fixtures import DEFAULT_DATA, fresh_postgres, machine_note, machine_seconds, source_material  # noqa: E402
-from copytrace import store  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
-from copytrace.fingerprints import SHINGLE_WORDS, fingerprint_rows, words  # noqa: E402
+from copytrace.index.candidates import CandidateIndex  # noqa: E402
+from copytrace.index.fingerprints import SHINGLE_WORDS, fingerprint_rows, words  # noqa: E402
 from copytrace.orm import Document, Fingerprint  # noqa: E402
+from copytrace.repo import documents  # noqa: E402
 from copytrace.settings import DEFAULT_BATCH_SIZE  # noqa: E402
 from copytrace.text import text_sha256  # noqa: E402
 from models import classifier, registry  # noqa: E402
@@ -251,9 +253,11 @@ def bench_copytrace(
         for start in range(first, last, per_transaction):
             with factory.begin() as session:
                 batch = range(start, min(start + per_transaction, last))
-                copies = [store.NewCopy(f"bench://{i}", corpus.texts[i], text_sha256(corpus.texts[i])) for i in batch]
-                new = store.add_documents(session, copies, None)
-                store.count_terms(session, new)
+                copies = [
+                    documents.NewCopy(f"bench://{i}", corpus.texts[i], text_sha256(corpus.texts[i])) for i in batch
+                ]
+                new = documents.add_documents(session, copies, None)
+                CandidateIndex(session).count_terms(new)
             ids.extend(new)
             if start // 20000 != (start + per_transaction) // 20000:
                 _progress(f"  {label}: {start + per_transaction}/{len(corpus.texts)} stored")
@@ -277,9 +281,10 @@ def bench_copytrace(
             rows = session.execute(select(Document.id, Document.locator))
             number = {doc_id: int(locator.removeprefix("bench://")) for doc_id, locator in rows}
     with factory() as session:
+        index = CandidateIndex(session)
 
         def search(query: str) -> list[int]:
-            found = store.candidate_ids(session, -1, fingerprint_rows(query), 10)
+            found = index.query(-1, fingerprint_rows(query), 10)
             return reranker.top(query, [number[d] for d in found])
 
         latencies, recall = _answer(corpus, search, reranker)

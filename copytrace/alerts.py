@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from copytrace import store
+from copytrace.repo import classifications
 from copytrace.report import provenance_rows
 from copytrace.titles import display_title
 
@@ -22,8 +22,8 @@ def spam_wrapped_findings(
     else:
         where, params = "WHERE label = 'spam-wrapped' AND classified_at >= :since", {"since": since}
     rows = provenance_rows(session, where, params)
-    titles = store.title_sources(session, [r["document_id"] for r in rows])
-    reasons = store.current_reasons(session, [r["document_id"] for r in rows])
+    titles = classifications.title_sources(session, [r["document_id"] for r in rows])
+    reasons = classifications.current_reasons(session, [r["document_id"] for r in rows])
     return [
         {
             "document_id": r["document_id"],

@@ -522,8 +522,8 @@ def db_reindex(
     """
     from sqlalchemy import func, select
 
-    from copytrace import store
     from copytrace.db import ensure_schema, session_factory
+    from copytrace.index.candidates import CandidateIndex
     from copytrace.orm import Document
 
     url = existing_db(db)
@@ -536,7 +536,7 @@ def db_reindex(
         bar = progress.add_task("reindexing", total=total)
         while True:
             with factory.begin() as session:
-                ids = store.reindex(session, last, batch_size)
+                ids = CandidateIndex(session).reindex(last, batch_size)
             if not ids:
                 break
             done, last = done + len(ids), ids[-1]

@@ -17,19 +17,20 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from copytrace import store
 from copytrace.attribution import Attribution, Doc, Thresholds, attribute
 from copytrace.db import engine_for, session_factory
+from copytrace.index.candidates import CandidateIndex
 from copytrace.ingest import read_file
 from copytrace.ingest.records import FileResult, printable
 from copytrace.redact import first_line
+from copytrace.repo import classifications, documents, ingest_log, locks, stories
 from copytrace.stories import story_changes
 from copytrace.titles import display_title
 
 if TYPE_CHECKING:  # the classifier (scikit-learn) stays out of a storing child's imports
     from copytrace.scoring import Scorer
 
-LOCATOR_LIMIT = store.LOCATOR_MAX
+LOCATOR_LIMIT = documents.LOCATOR_MAX
 FINDING_LABELS = ("spam-wrapped", "rewrite")
 
 
@@ -38,7 +39,7 @@ class Candidates:
     """Candidate sources of new documents (``of``: some or all of a batch's), looked up when the
     store held documents up to ``seen_up_to``: still the right candidates when their batch is
     classified unless a document stored after that has been classified meanwhile
-    (``store.classified_after``)."""
+    (``classifications.classified_after``)."""
 
     seen_up_to: int
     limit: int
@@ -149,7 +150,7 @@ def left_behind(database_url: str, file_batches: Sequence[Sequence[str]]) -> lis
     killed."""
     batch_of = {printable(str(Path(raw))): k for k, batch in enumerate(file_batches) for raw in batch}
     with session_factory(database_url).begin() as session:
-        pending = store.pending_sources(session)
+        pending = documents.pending_sources(session)
     groups: dict[int, list[int]] = {}
     for doc_id, source_path in pending:
         groups.setdefault(batch_of.get(source_path or "", -1), []).append(doc_id)
@@ -205,7 +206,7 @@ def store_files(
         buffered: list[_ReadFile] = []
         copies = chars = 0
         keys = {raw: (printable(str(Path(raw))), _file_key(Path(raw), max_file_bytes)) for raw in paths}
-        done = store.ingested_files(session, [key for key in keys.values() if key[1]])
+        done = ingest_log.ingested_files(session, [key for key in keys.values() if key[1]])
         for raw in paths:
             path, digest = Path(raw), keys[raw][1]
             if digest and keys[raw] in done:
@@ -220,7 +221,7 @@ def store_files(
                 _store_buffered(session, buffered, result, flow_run_id)
                 buffered, copies, chars = [], 0, 0
         _store_buffered(session, buffered, result, flow_run_id)
-        store.count_terms(session, result.new_document_ids)
+        CandidateIndex(session).count_terms(result.new_document_ids)
     if candidate_limit is not None and result.new_document_ids and engine_for(database_url).dialect.name == "sqlite":
         with factory.begin() as session:
             result.candidates = _look_up(session, result.new_document_ids, candidate_limit, stop_lookups)
@@ -233,14 +234,15 @@ LOOKUP_GROUP = 100
 
 
 def _look_up(session, document_ids: Sequence[int], candidate_limit: int, stop: Callable[[], bool] | None) -> Candidates:
-    seen_up_to = store.last_document_id(session)
+    seen_up_to = documents.last_document_id(session)
+    index = CandidateIndex(session)
     found: dict[int, list[int]] = {}
     ordered = sorted(document_ids)
     for start in range(0, len(ordered), LOOKUP_GROUP):
         if stop is not None and stop():
             break
         group = ordered[start : start + LOOKUP_GROUP]
-        found |= store.candidates_of(session, store.fingerprints_of(session, group), candidate_limit)
+        found |= index.query_batch(index.fingerprints_of(group), candidate_limit)
     return Candidates(seen_up_to, candidate_limit, found)
 
 
@@ -255,7 +257,7 @@ def _store_buffered(session, files: list[_ReadFile], result: StoreResult, flow_r
                 copies.append((f, copy))
     try:
         with session.begin_nested():
-            ids = store.add_documents(session, [_new_copy(c) for _, c in copies], flow_run_id)
+            ids = documents.add_documents(session, [_new_copy(c) for _, c in copies], flow_run_id)
     except SQLAlchemyError:
         ids = [_store_one(session, f, copy, flow_run_id) for f, copy in copies]
     for (f, _), doc_id in zip(copies, ids, strict=True):
@@ -266,7 +268,7 @@ def _store_buffered(session, files: list[_ReadFile], result: StoreResult, flow_r
             f.stored += 1
     for f in files:
         for reason, detail, locator in f.errors:
-            store.record_error(session, f.read.path, reason, detail, locator, f.digest, flow_run_id)
+            ingest_log.record_error(session, f.read.path, reason, detail, locator, f.digest, flow_run_id)
             result.errors.append({"path": f.read.path, "locator": locator or "", "reason": reason, "detail": detail})
     read = [
         {
@@ -279,7 +281,7 @@ def _store_buffered(session, files: list[_ReadFile], result: StoreResult, flow_r
         for f in files
         if f.digest
     ]
-    store.record_ingested_files(session, read, flow_run_id)
+    ingest_log.record_ingested_files(session, read, flow_run_id)
 
 
 _REFUSED = -1  # what _store_one returns for a copy the database refused
@@ -289,14 +291,14 @@ def _store_one(session, f: _ReadFile, copy, flow_run_id: str | None) -> int | No
     """One copy in its own savepoint; a refusal is recorded as the copy's error."""
     try:
         with session.begin_nested():
-            return store.add_document(session, _new_copy(copy), flow_run_id)
+            return documents.add_document(session, _new_copy(copy), flow_run_id)
     except (IntegrityError, SQLAlchemyError) as exc:
         f.errors.append(("store-failed", first_line(exc)[:300], copy.locator))
         return _REFUSED
 
 
-def _new_copy(copy) -> store.NewCopy:
-    return store.NewCopy(
+def _new_copy(copy) -> documents.NewCopy:
+    return documents.NewCopy(
         locator=copy.locator,
         text=copy.text,
         sha256=copy.sha256,
@@ -331,9 +333,9 @@ def _plan(
     """The decisions for the batch's unclassified documents, from what ``session`` sees; None when
     every one of them is classified already. ``looked_up``: candidates found when the batch was
     stored, used where they still hold."""
-    marker = store.last_classification_id(session)
-    current = store.current_classifications(session, document_ids)
-    new_docs = [d for d in store.documents_by_id(session, document_ids) if d.id not in current]
+    marker = classifications.last_classification_id(session)
+    current = classifications.current_classifications(session, document_ids)
+    new_docs = [d for d in documents.documents_by_id(session, document_ids) if d.id not in current]
     if not new_docs:
         return None
     new_ids = {d.id for d in new_docs}
@@ -341,14 +343,14 @@ def _plan(
     # In order of first mention (a dict: a list's membership test is quadratic in a large batch).
     candidate_ids = list(dict.fromkeys(cid for d in new_docs for cid in found[d.id] if cid not in new_ids))
     # Candidates not yet classified belong to a later batch; they see this one as stored.
-    stored_cls = store.current_classifications(session, candidate_ids)
+    stored_cls = classifications.current_classifications(session, candidate_ids)
     # The current sources of those candidates come too: a re-attribution is weighed against them.
     parents = {c.derived_from_id for c in stored_cls.values() if c.derived_from_id is not None}
     parent_ids = [p for p in sorted(parents) if p not in new_ids and p not in stored_cls]
     if parent_ids:
         candidate_ids += parent_ids
-        stored_cls.update(store.current_classifications(session, parent_ids))
-    stored_docs = [d for d in store.documents_by_id(session, candidate_ids) if d.id in stored_cls]
+        stored_cls.update(classifications.current_classifications(session, parent_ids))
+    stored_docs = [d for d in documents.documents_by_id(session, candidate_ids) if d.id in stored_cls]
 
     docs = [
         Doc(d.id, d.text, d.fetched_at, True, d.story_id, None, d.title, published_at=d.published_at) for d in new_docs
@@ -378,11 +380,12 @@ def _candidates(
     looked up now."""
     found: dict[int, list[int]] = {}
     if looked_up is not None and looked_up.limit == candidate_limit and looked_up.of:
-        if not store.classified_after(session, looked_up.seen_up_to):
+        if not classifications.classified_after(session, looked_up.seen_up_to):
             found = {i: looked_up.of[i] for i in document_ids if i in looked_up.of}
     missing = [i for i in document_ids if i not in found]
     if missing:
-        found |= store.candidates_of(session, store.fingerprints_of(session, missing), candidate_limit)
+        index = CandidateIndex(session)
+        found |= index.query_batch(index.fingerprints_of(missing), candidate_limit)
     return found
 
 
@@ -407,12 +410,12 @@ def classify_documents(
     """
     factory = session_factory(database_url)
     with factory.begin() as session:  # planner statistics before the snapshot's queries
-        store.refresh_index_statistics(session)
+        CandidateIndex(session).refresh_statistics()
     with factory.begin() as session:
         plan = _plan(session, document_ids, scorer, candidate_limit, story_threshold, looked_up)
     with factory.begin() as session:
-        store.lock_attribution(session)
-        if plan is not None and store.last_classification_id(session) != plan.marker:
+        locks.lock_attribution(session)
+        if plan is not None and classifications.last_classification_id(session) != plan.marker:
             plan = _plan(session, document_ids, scorer, candidate_limit, story_threshold, looked_up)
         if plan is None:
             return ClassifyResult()
@@ -427,7 +430,7 @@ def _write(session, plan: _Plan, model_version_id: int, flow_run_id: str | None)
     locator = {d.id: d.locator for d in stored}
     site = {d.id: d.site for d in stored}
     title = {d.id: d.title for d in stored}
-    store.add_classifications(
+    classifications.add_classifications(
         session,
         plan.outcome.decisions,
         model_version_id=model_version_id,
@@ -461,11 +464,11 @@ def _write(session, plan: _Plan, model_version_id: int, flow_run_id: str | None)
 
     changes = story_changes(plan.outcome.stories, {d.id: d.story_id for d in plan.docs})
     for keep, merged in changes.merges.items():
-        store.merge_stories(session, keep, merged)
+        stories.merge_stories(session, keep, merged)
     titles = [by_id[group[0]].title or _headline(by_id[group[0]].text) for group in changes.new]
-    started = store.new_stories(session, titles)
+    started = stories.new_stories(session, titles)
     moves = changes.joins | {i: story for group, story in zip(changes.new, started, strict=True) for i in group}
-    store.set_stories(session, moves)
+    stories.set_stories(session, moves)
     result.new_stories += len(started)
     return result
 
@@ -474,9 +477,11 @@ def _reroot_descendants(session, document_id: int, new_root: int | None) -> list
     """Copies whose chain runs through a re-rooted document take its new root; their ids."""
     descendants, frontier = [], [document_id]
     while frontier:
-        frontier = [c for c in store.children_of(session, frontier) if c not in descendants and c != document_id]
+        frontier = [
+            c for c in classifications.children_of(session, frontier) if c not in descendants and c != document_id
+        ]
         descendants.extend(frontier)
-    store.set_root(session, descendants, new_root)
+    classifications.set_root(session, descendants, new_root)
     return descendants
 
 

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from copytrace import store
 from copytrace.children import settle_heap
 from copytrace.db import session_factory
+from copytrace.repo import model_versions
 from copytrace.scoring_pool import PairPool
 from models import classifier, pairs, registry
 
@@ -79,8 +79,8 @@ class Scorer:
         ``activate``; by default only when no model is active yet."""
         meta = self.metadata
         if activate is None:
-            activate = store.active_model_version(session) is None
-        return store.register_model_version(
+            activate = model_versions.active_model_version(session) is None
+        return model_versions.register_model_version(
             session,
             version=self.version,
             sha256=str(meta["sha256"]),
@@ -95,7 +95,7 @@ class Scorer:
 
 def active_model_path(session: Session) -> str | None:
     """The promoted model's file, when the database has one and it is on this machine."""
-    active = store.active_model_version(session)
+    active = model_versions.active_model_version(session)
     if active is not None and Path(active.path).is_file():
         return active.path
     return None

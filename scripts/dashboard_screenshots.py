@@ -2,7 +2,7 @@
 
     python scripts/dashboard_screenshots.py [--out docs]
 
-The store is tests/big_store.py's (made-up texts written through the store functions) in a
+The store is tests/big_store.py's (made-up texts written through the copytrace.repo functions) in a
 temporary SQLite file; the dashboard is served by ``python -m dashboard`` and shot in headless
 Chromium. A page that would need a sideways scroll at 1440 px is an error.
 """

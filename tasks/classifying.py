@@ -7,9 +7,9 @@ from prefect.cache_policies import NO_CACHE
 
 from copytrace.db import session_factory
 from copytrace.pipeline import Candidates, ClassifyResult, classify_documents, left_behind
+from copytrace.repo.documents import pending_document_ids
 from copytrace.report import count_of, labels_in_words
 from copytrace.scoring import load_scorer, model_path_for
-from copytrace.store import pending_document_ids
 from tasks.retrying import RETRY_DELAYS, retry_transient
 
 

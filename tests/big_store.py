@@ -1,4 +1,4 @@
-"""A provenance store of thousands of documents, written straight through the store functions.
+"""A provenance store of thousands of documents, written straight through the copytrace.repo functions.
 
 Running the classifier over thousands of texts takes far longer than a test may; what the dashboard
 needs is the rows a classified store holds. So the texts are made up (a fixed vocabulary, a seeded
@@ -25,10 +25,13 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from copytrace import store
 from copytrace.attribution import Decision
 from copytrace.corrections import add_correction
 from copytrace.orm import ModelVersion
+from copytrace.repo.classifications import add_classifications
+from copytrace.repo.documents import NewCopy, add_documents
+from copytrace.repo.model_versions import register_model_version
+from copytrace.repo.stories import new_stories, set_stories
 
 WORDS = (
     "council minister harbour budget river school election police market storm court energy farmers "
@@ -192,14 +195,14 @@ def build(session: Session, stories: int = 175, seed: int = 30) -> BigStore:
     for n in range(12):  # stored, not yet classified
         docs.append(_Doc(f"pending-{n}", "\n\n".join(_paragraphs(rng, 3)), COPY_SITES[n], START, f"pending {n}", 0))
 
-    story_ids = store.new_stories(session, [f"story {n}" for n in range(len(sizes))])
+    story_ids = new_stories(session, [f"story {n}" for n in range(len(sizes))])
     ids: dict[str, int] = {}
     for at in range(0, len(docs), 500):
         batch = docs[at : at + 500]
-        new = store.add_documents(
+        new = add_documents(
             session,
             [
-                store.NewCopy(
+                NewCopy(
                     locator=f"https://{d.site}/{d.key}" if d.site else f"/landing/{d.key}.txt",
                     text=d.text,
                     sha256=hashlib.sha256(d.text.encode()).hexdigest(),
@@ -213,13 +216,13 @@ def build(session: Session, stories: int = 175, seed: int = 30) -> BigStore:
             flow_run_id="big-store",
         )
         ids.update({d.key: i for d, i in zip(batch, new, strict=True)})
-    store.set_stories(session, {ids[d.key]: story_ids[d.story] for d in docs if not d.key.startswith("pending")})
+    set_stories(session, {ids[d.key]: story_ids[d.story] for d in docs if not d.key.startswith("pending")})
 
     common = {"path": "/models/m.joblib", "sklearn_version": "1.9.1", "params": {}, "training_data": {}}
     versions = []
     for v, f1 in enumerate((0.88, 0.91, 0.93)):
         versions.append(
-            store.register_model_version(
+            register_model_version(
                 session,
                 version=f"pairs-{v + 1}",
                 sha256=str(v) * 64,
@@ -249,7 +252,7 @@ def build(session: Session, stories: int = 175, seed: int = 30) -> BigStore:
             )
         )
     for version, rows in decisions.items():
-        store.add_classifications(session, rows, model_version_id=version, flow_run_id="big-store")
+        add_classifications(session, rows, model_version_id=version, flow_run_id="big-store")
 
     labelled = [d for d in docs if d.source]
     corrected = rng.sample(labelled, 40)

@@ -1,4 +1,4 @@
-"""One small, fully known provenance store, written through copytrace's own store functions.
+"""One small, fully known provenance store, written through copytrace's own table functions (copytrace.repo).
 
 Used by the view, corrections and schema-doc tests on SQLite and PostgreSQL alike: every timestamp
 is fixed (UTC), so the two databases receive identical inputs and the views can be compared.
@@ -17,9 +17,12 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from copytrace import store
 from copytrace.corrections import add_correction
 from copytrace.orm import Classification, Correction, Document, ModelVersion
+from copytrace.repo.classifications import add_classification
+from copytrace.repo.documents import NewCopy, add_document
+from copytrace.repo.model_versions import register_model_version
+from copytrace.repo.stories import new_stories, set_stories
 
 PAR1 = "Zürich, 1 July — The two presidents spoke for ninety minutes on Tuesday about «grain and gas»."
 PAR2 = "Officials said the call ended with an agreement to meet again before the autumn summit."
@@ -90,9 +93,9 @@ def fill(session: Session) -> dict[str, int]:
     """Write the sample store; returns {key: document id}. Commits nothing."""
     ids: dict[str, int] = {}
     for key, body in TEXTS.items():
-        ids[key] = store.add_document(
+        ids[key] = add_document(
             session,
-            store.NewCopy(
+            NewCopy(
                 locator=locator(key),
                 text=body,
                 sha256=hashlib.sha256(body.encode()).hexdigest(),
@@ -104,17 +107,17 @@ def fill(session: Session) -> dict[str, int]:
             flow_run_id="run-1",
         )
     common = {"path": "/models/m.joblib", "sklearn_version": "1.9.1", "params": {}, "training_data": {}}
-    v1 = store.register_model_version(
+    v1 = register_model_version(
         session, version="pairs-1", sha256="1" * 64, metrics={"macro_f1": 0.91}, activate=False, **common
     )
-    v2 = store.register_model_version(
+    v2 = register_model_version(
         session, version="pairs-2", sha256="2" * 64, metrics={"macro_f1": 0.94}, activate=True, **common
     )
     a, f = ids["A"], ids["F"]
     t = TEXTS
 
     def classify(key: str, label: str, source: str | None, root: int, model: int, **evidence: Any) -> None:
-        store.add_classification(
+        add_classification(
             session,
             ids[key],
             label=label,
@@ -152,8 +155,8 @@ def fill(session: Session) -> dict[str, int]:
     classify("E", "rewrite", "C", a, v1)
     classify("F", "original", None, f, v2)
     classify("G", "excerpt", "F", f, v2, spans=_spans(t["G"], t["F"], t["G"]))
-    story1, story2 = store.new_stories(session, ["The call", "The floods"])
-    store.set_stories(session, {ids[k]: story1 for k in "ABCDEH"} | {ids[k]: story2 for k in "FG"})
+    story1, story2 = new_stories(session, ["The call", "The floods"])
+    set_stories(session, {ids[k]: story1 for k in "ABCDEH"} | {ids[k]: story2 for k in "FG"})
 
     add_correction(session, locator("B"), "original", note="first look", who="alice")
     add_correction(session, locator("B"), "excerpt", note="it only keeps the first sentence", who="bob")

@@ -9,23 +9,27 @@ import shutil
 from alembic import command
 from sqlalchemy import func, insert, inspect, select, text
 
-from copytrace import store
 from copytrace.db import alembic_config, engine_for, session_factory
-from copytrace.fingerprints import fingerprint_rows
+from copytrace.index import maintenance, writes
+from copytrace.index import shingles as by_shingles
+from copytrace.index import terms as by_terms
+from copytrace.index.candidates import CandidateIndex, _fingerprints_query
+from copytrace.index.fingerprints import fingerprint_rows
 from copytrace.orm import Fingerprint
 from copytrace.pipeline import store_files
+from copytrace.repo.documents import NewCopy, add_document, add_documents
 from tests.index_checks import term_counts, term_postings
 
 
 def _add_texts(session, texts: list[str], prefix: str) -> list[int]:
     """Store ``texts`` at locators ``{prefix}0``, ``{prefix}1``…: their new document ids, in order."""
-    copies = [store.NewCopy(f"{prefix}{i}", t, hashlib.sha256(t.encode()).hexdigest()) for i, t in enumerate(texts)]
-    return store.add_documents(session, copies, None)
+    copies = [NewCopy(f"{prefix}{i}", t, hashlib.sha256(t.encode()).hexdigest()) for i, t in enumerate(texts)]
+    return add_documents(session, copies, None)
 
 
 def _grow_index(url: str, rows: int) -> None:
     with session_factory(url).begin() as session:
-        doc_id = store.add_document(session, store.NewCopy(locator="a.txt", text="x", sha256="a" * 64), None)
+        doc_id = add_document(session, NewCopy(locator="a.txt", text="x", sha256="a" * 64), None)
         session.execute(
             insert(Fingerprint), [{"document_id": doc_id, "kind": "shingle", "value": v} for v in range(rows)]
         )
@@ -36,13 +40,13 @@ def _grow_index(url: str, rows: int) -> None:
 def test_a_grown_index_is_analyzed_once_on_postgresql_and_never_on_sqlite(db_url):
     factory = session_factory(db_url)
     with factory.begin() as session:
-        store.refresh_index_statistics(session)  # whatever an earlier test left behind
-    _grow_index(db_url, store.STALE_STATISTICS_MIN + 1000)
+        CandidateIndex(session).refresh_statistics()  # whatever an earlier test left behind
+    _grow_index(db_url, maintenance.STALE_STATISTICS_MIN + 1000)
 
     with factory.begin() as session:
-        first = store.refresh_index_statistics(session)
+        first = CandidateIndex(session).refresh_statistics()
     with factory.begin() as session:
-        second = store.refresh_index_statistics(session)
+        second = CandidateIndex(session).refresh_statistics()
 
     assert first is db_url.startswith("postgresql")
     assert second is False  # the statistics are fresh now
@@ -82,9 +86,10 @@ def test_candidates_of_a_batch_are_each_documents_own_candidates(db_url, seeds, 
     stored = store_files(sorted(str(p) for p in landing.iterdir()), str(landing), db_url, max_file_bytes=1 << 20)
 
     with session_factory(db_url)() as session:
-        fingerprints = store.fingerprints_of(session, stored.new_document_ids)
-        together = store.candidates_of(session, fingerprints, 3)
-        alone = {d: store.candidate_ids(session, d, fingerprints[d], 3) for d in stored.new_document_ids}
+        index = CandidateIndex(session)
+        fingerprints = index.fingerprints_of(stored.new_document_ids)
+        together = index.query_batch(fingerprints, 3)
+        alone = {d: index.query(d, fingerprints[d], 3) for d in stored.new_document_ids}
 
     assert together == alone
     seeds_ids = stored.new_document_ids[:-1]  # the unrelated text sorts last
@@ -99,7 +104,7 @@ def test_counting_a_batchs_terms_reads_its_own_rows_on_sqlite(sqlite_template, t
     path = tmp_path / "copytrace.db"
     shutil.copy(sqlite_template, path)
     with session_factory(f"sqlite:///{path}")() as session:
-        compiled = store.term_counts([1, 2, 3]).compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        compiled = writes.term_counts([1, 2, 3]).compile(session.get_bind(), compile_kwargs={"literal_binds": True})
         plan = " ".join(row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
     assert "(document_id=?)" in plan, plan
     assert "kind=?" not in plan, plan
@@ -120,16 +125,16 @@ def test_a_copy_is_ranked_on_its_rare_shingles_and_still_finds_its_source(db_url
         ids = _add_texts(session, texts, "d")
     source = ids[-1]
     shingles = [v for kind, v in fingerprint_rows(copy) if kind == "shingle"]
-    monkeypatch.setattr(store, "SHINGLE_POSTINGS", 20)
+    monkeypatch.setattr(by_shingles, "SHINGLE_POSTINGS", 20)
     with session_factory(db_url)() as session:
-        chosen = store._rare_shingles(session, {-1: shingles})[-1]
+        chosen = by_shingles.rare_shingles(session, {-1: shingles})[-1]
         holders = {
             v: n
             for v, n in session.execute(
                 select(Fingerprint.value, func.count()).where(Fingerprint.value.in_(chosen)).group_by(Fingerprint.value)
             )
         }
-        found = store.candidate_ids(session, -1, fingerprint_rows(copy), 3)
+        found = CandidateIndex(session).query(-1, fingerprint_rows(copy), 3)
     assert chosen and set(holders.values()) == {1}  # only the article's shingles, each held by the source alone
     assert len(chosen) < len(shingles)
     assert found[0] == source
@@ -154,16 +159,16 @@ def test_terms_over_the_postings_budget_are_shortlisted_by_the_rarest_and_ranked
     texts = [*distractors, source]
     with session_factory(db_url).begin() as session:
         ids = _add_texts(session, texts, "d")
-        store.count_terms(session, ids)
+        CandidateIndex(session).count_terms(ids)
 
     def lookup(budget: int, shortlist: int) -> list[int]:
-        monkeypatch.setattr(store, "TERM_POSTINGS", budget)
-        monkeypatch.setattr(store, "SHORTLIST", shortlist)
+        monkeypatch.setattr(by_terms, "TERM_POSTINGS", budget)
+        monkeypatch.setattr(by_terms, "SHORTLIST", shortlist)
         with session_factory(db_url)() as session:
-            return store.candidate_ids(session, -1, fingerprint_rows(copy), 5)
+            return CandidateIndex(session).query(-1, fingerprint_rows(copy), 5)
 
     exact = lookup(10**9, 0)
-    assert exact[0] == ids[-1] and len(exact) == 5 * store.TERM_LIMIT_FACTOR  # terms keep more than shingles
+    assert exact[0] == ids[-1] and len(exact) == 5 * by_terms.TERM_LIMIT_FACTOR  # terms keep more than shingles
     assert lookup(10, 5)[0] == ids[-1]  # the rare terms alone shortlist the source
     assert lookup(100, len(texts)) == exact  # some common terms too: every document is shortlisted
 
@@ -181,24 +186,26 @@ def test_shingles_counted_up_to_the_cap_leave_out_the_common_ones(db_url, monkey
     texts = [f"{furniture} {prose(60)}" for _ in range(12)] + [article]
     with session_factory(db_url).begin() as session:
         ids = _add_texts(session, texts, "d")
-    monkeypatch.setattr(store, "SHINGLE_POSTINGS", 10**6)  # every shingle fits the budget: only the cap chooses
+    monkeypatch.setattr(by_shingles, "SHINGLE_POSTINGS", 10**6)  # every shingle fits the budget: only the cap chooses
 
     def chosen(text: str, cap: int) -> list[int]:
-        monkeypatch.setattr(store, "SHINGLE_COUNT_CAP", cap)
+        monkeypatch.setattr(by_shingles, "SHINGLE_COUNT_CAP", cap)
         shingles = [v for kind, v in fingerprint_rows(text) if kind == "shingle"]
         with session_factory(db_url)() as session:
-            return store._rare_shingles(session, {-1: shingles})[-1]
+            return by_shingles.rare_shingles(session, {-1: shingles})[-1]
 
     copy = f"{furniture} {article}"
     with session_factory(db_url)() as session:
-        source_shingles = {v for kind, v in store.fingerprints_of(session, [ids[-1]])[ids[-1]] if kind == "shingle"}
+        source_shingles = {
+            v for kind, v in CandidateIndex(session).fingerprints_of([ids[-1]])[ids[-1]] if kind == "shingle"
+        }
     capped, full = chosen(copy, 5), chosen(copy, 10**9)
-    assert len(capped) >= store.SHINGLE_RARE_MIN and set(capped) <= source_shingles  # the article's alone
+    assert len(capped) >= by_shingles.SHINGLE_RARE_MIN and set(capped) <= source_shingles  # the article's alone
     assert set(capped) < set(full)  # counted in full, the furniture is in too
     assert chosen(furniture, 5) == chosen(furniture, 10**9)  # nothing rare: counted in full
-    monkeypatch.setattr(store, "SHINGLE_COUNT_CAP", 5)
+    monkeypatch.setattr(by_shingles, "SHINGLE_COUNT_CAP", 5)
     with session_factory(db_url)() as session:
-        assert store.candidate_ids(session, -1, fingerprint_rows(copy), 3)[0] == ids[-1]
+        assert CandidateIndex(session).query(-1, fingerprint_rows(copy), 3)[0] == ids[-1]
 
 
 def test_shingle_postings_count_other_documents_up_to_the_cap(db_url):
@@ -206,14 +213,14 @@ def test_shingle_postings_count_other_documents_up_to_the_cap(db_url):
     the cap a shingle counts as the cap."""
     held, unheld = (" ".join(f"{w}{i}" for i in range(40)) for w in ("alpha", "beta"))
     with session_factory(db_url).begin() as session:
-        ids = store.add_documents(
-            session, [store.NewCopy(f"d{i}", held, hashlib.sha256(held.encode()).hexdigest()) for i in range(3)], None
+        ids = add_documents(
+            session, [NewCopy(f"d{i}", held, hashlib.sha256(held.encode()).hexdigest()) for i in range(3)], None
         )
         shingles = sorted({v for kind, v in fingerprint_rows(held) if kind == "shingle"})
         others = sorted({v for kind, v in fingerprint_rows(unheld) if kind == "shingle"})
-        stored = store._stored_ids(session, [ids[0], -1])
-        full = store._shingle_postings(session, {ids[0]: shingles, -1: shingles + others}, stored, cap=None)
-        capped = store._shingle_postings(session, {ids[0]: shingles, -1: shingles}, stored, cap=1)
+        stored = by_shingles.stored_ids(session, [ids[0], -1])
+        full = by_shingles._shingle_postings(session, {ids[0]: shingles, -1: shingles + others}, stored, cap=None)
+        capped = by_shingles._shingle_postings(session, {ids[0]: shingles, -1: shingles}, stored, cap=1)
     assert shingles and others
     assert full == {ids[0]: [(v, 2) for v in shingles], -1: [(v, 3) for v in shingles]}
     assert capped == {ids[0]: [(v, 1) for v in shingles], -1: [(v, 1) for v in shingles]}
@@ -225,7 +232,7 @@ def test_fingerprints_read_back_are_the_texts_own_in_order(db_url, seeds):
     texts = [path.read_text(encoding="utf-8") for path in seeds.values()]
     with session_factory(db_url).begin() as session:
         ids = _add_texts(session, texts, "s")
-        read = store.fingerprints_of(session, [*ids, 10**9])
+        read = CandidateIndex(session).fingerprints_of([*ids, 10**9])
     assert read.pop(10**9) == []
     assert read == {i: fingerprint_rows(t) for i, t in zip(ids, texts, strict=True)}
     assert any(v < 0 for rows in read.values() for _, v in rows)
@@ -240,29 +247,30 @@ def test_a_batch_ranked_on_terms_read_once_is_ranked_as_each_text_alone(db_url, 
     texts = [" ".join(rng.sample(vocabulary, rng.randint(3, 12))) for _ in range(80)]
     with session_factory(db_url).begin() as session:
         ids = _add_texts(session, texts, "d")
-        store.count_terms(session, ids)
+        CandidateIndex(session).count_terms(ids)
     statements: list[int] = []
-    ranked_by_terms = store._ranked_by_terms
+    ranked_by_terms = by_terms._ranked_by_terms
 
     def counted(session, document_id, weights, **kwargs):
         statements.append(document_id)
         return ranked_by_terms(session, document_id, weights, **kwargs)
 
-    monkeypatch.setattr(store, "_ranked_by_terms", counted)
+    monkeypatch.setattr(by_terms, "_ranked_by_terms", counted)
     with session_factory(db_url)() as session:
-        fingerprints = store.fingerprints_of(session, ids)
-        alone = {d: store.candidate_ids(session, d, fingerprints[d], 6) for d in ids}
+        index = CandidateIndex(session)
+        fingerprints = index.fingerprints_of(ids)
+        alone = {d: index.query(d, fingerprints[d], 6) for d in ids}
         by_statement = len(statements)
         statements_at: dict[int, int] = {}
         for budget in (10**9, 150, 0):
-            monkeypatch.setattr(store, "BATCH_TERM_POSTINGS", budget)
+            monkeypatch.setattr(by_terms, "BATCH_TERM_POSTINGS", budget)
             statements.clear()
-            assert store.candidates_of(session, fingerprints, 6) == alone, budget
+            assert index.query_batch(fingerprints, 6) == alone, budget
             statements_at[budget] = len(statements)
     assert by_statement == len(ids)  # alone, every text went by its statement
     assert statements_at[10**9] == 0 and statements_at[0] == by_statement
     assert 0 < statements_at[150] < by_statement  # some read once, the rest by their statement
-    assert max(len(found) for found in alone.values()) == 6 * store.TERM_LIMIT_FACTOR  # rankings cut: order counts
+    assert max(len(found) for found in alone.values()) == 6 * by_terms.TERM_LIMIT_FACTOR  # rankings cut: order counts
 
 
 def test_candidate_statements_key_on_the_short_side_on_sqlite(sqlite_template, tmp_path):
@@ -271,12 +279,12 @@ def test_candidate_statements_key_on_the_short_side_on_sqlite(sqlite_template, t
     path = tmp_path / "copytrace.db"
     shutil.copy(sqlite_template, path)
     keys = {
-        store._shingle_query("sqlite"): "(kind=? AND value=?)",
-        store._term_query("sqlite"): "(kind=? AND value=?)",
-        store._postings_count_query("sqlite", True): "(kind=? AND value=?)",
-        store._term_postings_query("sqlite"): "(kind=? AND value=?)",
-        store._shared_terms_query("sqlite"): "(document_id=? AND kind=?)",
-        store._fingerprints_query("sqlite"): "(document_id=?)",
+        by_shingles._shingle_query("sqlite"): "(kind=? AND value=?)",
+        by_terms._term_query("sqlite"): "(kind=? AND value=?)",
+        by_shingles._postings_count_query("sqlite", True): "(kind=? AND value=?)",
+        by_terms._term_postings_query("sqlite"): "(kind=? AND value=?)",
+        by_terms._shared_terms_query("sqlite"): "(document_id=? AND kind=?)",
+        _fingerprints_query("sqlite"): "(document_id=?)",
     }
     with session_factory(f"sqlite:///{path}")() as session:
         for statement, key in keys.items():
@@ -300,14 +308,14 @@ def test_migration_0005_keeps_every_fingerprint_both_ways(db_url, seeds):
     def index() -> tuple[list, list[int]]:
         with session_factory(db_url)() as session:
             rows = sorted(session.execute(text("SELECT document_id, kind, value FROM fingerprints")).all())
-            found = store.candidate_ids(session, -1, fingerprint_rows(texts[1]), 10)
+            found = CandidateIndex(session).query(-1, fingerprint_rows(texts[1]), 10)
         return rows, found
 
     texts = [path.read_text(encoding="utf-8") for path in seeds.values()]
     # Stored at head (today's store writes today's columns), then taken down to the old key with its rows.
     with session_factory(db_url).begin() as session:
         ids = _add_texts(session, texts, "s")
-        store.count_terms(session, ids)
+        CandidateIndex(session).count_terms(ids)
     migrate(command.downgrade, "0004")
     before = index()
     assert before[0] and ids[0] in before[1]  # the rewrite 001 finds its source 000

@@ -77,9 +77,9 @@ def test_db_reindex_rebuilds_every_documents_fingerprints(db_url, seeds, tmp_pat
     """Fingerprints left by an older way of choosing them are replaced; classifications stay."""
     from sqlalchemy import delete, func, select
 
-    from copytrace import store
     from copytrace.db import session_factory
-    from copytrace.fingerprints import fingerprint_rows
+    from copytrace.index.candidates import CandidateIndex
+    from copytrace.index.fingerprints import fingerprint_rows
     from copytrace.orm import Classification, Document, Fingerprint
     from copytrace.pipeline import classify_documents, store_files
     from copytrace.scoring import load_scorer
@@ -94,11 +94,11 @@ def test_db_reindex_rebuilds_every_documents_fingerprints(db_url, seeds, tmp_pat
     factory = session_factory(db_url)
     with factory.begin() as session:  # the index an older version left, its term counts consistent with it
         first = session.scalar(select(func.min(Document.id)))
-        store.count_terms(session, [first], sign=-1)
+        CandidateIndex(session).count_terms([first], sign=-1)
         session.execute(delete(Fingerprint).where(Fingerprint.document_id == first))
         session.add(Fingerprint(document_id=first, kind="term", value=12345))
         session.flush()
-        store.count_terms(session, [first])
+        CandidateIndex(session).count_terms([first])
 
     proc = _run("db", "reindex", "--db", db_url, "--batch-size", "2")
     assert proc.returncode == 0, proc.stderr

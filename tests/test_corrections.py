@@ -79,13 +79,11 @@ def test_the_database_refuses_a_label_outside_the_four(db_url, sample) -> None:
 
 
 def test_landing_paths_may_be_given_relative_to_the_current_folder(db_url, tmp_path, monkeypatch) -> None:
-    from copytrace import store
+    from copytrace.repo.documents import NewCopy, add_document
 
     copy = tmp_path / "landing" / "page.txt"
     with session_factory(db_url)() as session:
-        doc_id = store.add_document(
-            session, store.NewCopy(locator=str(copy), text="some text", sha256="f" * 64), flow_run_id=None
-        )
+        doc_id = add_document(session, NewCopy(locator=str(copy), text="some text", sha256="f" * 64), flow_run_id=None)
         monkeypatch.chdir(tmp_path)
         assert add_correction(session, "landing/page.txt", "excerpt").document_id == doc_id
 

@@ -9,8 +9,8 @@ import pytest
 
 from copytrace.db import session_factory
 from copytrace.pipeline import classify_documents, store_files
+from copytrace.repo.documents import pending_document_ids
 from copytrace.scoring import load_scorer
-from copytrace.store import pending_document_ids
 from tests.seed_checks import assert_seeds_attributed, shuffled_copy
 
 pytestmark = pytest.mark.integration

@@ -1,7 +1,7 @@
 """Every page of the dashboard in headless Chromium over a store of more than 5,000 documents, on
 SQLite and PostgreSQL: each panel and each filter, the numbers shown checked against the views.
 
-The store is written straight through the store functions (tests/big_store.py), not by classifying
+The store is written straight through the copytrace.repo functions (tests/big_store.py), not by classifying
 thousands of texts. Screenshots at 1440x900 are kept in the test's tmp dir; no page may need a
 sideways scroll.
 """

@@ -1,10 +1,10 @@
-"""Ranking on weighted terms from posting lists in memory (``copytrace.postings``)."""
+"""Ranking on weighted terms from posting lists in memory (``copytrace.index.postings``)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from copytrace.postings import id_array, ranked_by_weight
+from copytrace.index.postings import id_array, ranked_by_weight
 
 
 def test_posting_lists_read_from_either_database_are_the_same_ids():

@@ -8,10 +8,10 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import func, select, text
 
-from copytrace import store
 from copytrace.db import engine_for, session_factory
 from copytrace.orm import Document, Fingerprint, IngestedFile, IngestError, TextBlob
 from copytrace.pipeline import store_files
+from copytrace.repo.documents import NewCopy, add_documents
 from copytrace.text import text_sha256
 
 pytestmark = pytest.mark.integration
@@ -19,16 +19,16 @@ pytestmark = pytest.mark.integration
 BODY = "The council voted on Tuesday to close the harbour bridge for repairs until the spring of {n}."
 
 
-def _copy(locator: str, body: str) -> store.NewCopy:
-    return store.NewCopy(locator=locator, text=body, sha256=text_sha256(body))
+def _copy(locator: str, body: str) -> NewCopy:
+    return NewCopy(locator=locator, text=body, sha256=text_sha256(body))
 
 
 def test_add_documents_gives_ids_in_order_and_none_for_copies_already_stored(db_url):
     a, b = BODY.format(n=2027), BODY.format(n=2028)
     with session_factory(db_url).begin() as session:
-        first = store.add_documents(session, [_copy("a.txt", a), _copy("b.txt", b), _copy("a.txt", a)], None)
+        first = add_documents(session, [_copy("a.txt", a), _copy("b.txt", b), _copy("a.txt", a)], None)
     with session_factory(db_url).begin() as session:
-        second = store.add_documents(session, [_copy("b.txt", b), _copy("c.txt", b)], None)
+        second = add_documents(session, [_copy("b.txt", b), _copy("c.txt", b)], None)
         texts = session.scalar(select(func.count()).select_from(TextBlob))
         rows = session.execute(select(Document.id, Document.locator).order_by(Document.id)).all()
         fingerprinted = set(session.scalars(select(Fingerprint.document_id).distinct()))

@@ -7,9 +7,10 @@ import random
 
 import pytest
 
-from copytrace import store
 from copytrace.db import session_factory
+from copytrace.index.candidates import CandidateIndex
 from copytrace.pipeline import Candidates, classify_documents, store_files
+from copytrace.repo.documents import last_document_id
 from copytrace.scoring import load_scorer
 from tests.seed_checks import assert_seeds_attributed, shuffled_copy
 from tests.view_rows import query_rows
@@ -34,8 +35,9 @@ def test_storing_looks_up_what_classifying_would_on_sqlite_only(db_url, seeds, t
     looked_up = result.candidates
     assert looked_up is not None and looked_up.limit == LIMIT
     with session_factory(db_url).begin() as session:
-        assert looked_up.seen_up_to == store.last_document_id(session) == max(ids)
-        assert looked_up.of == store.candidates_of(session, store.fingerprints_of(session, ids), LIMIT)
+        assert looked_up.seen_up_to == last_document_id(session) == max(ids)
+        index = CandidateIndex(session)
+        assert looked_up.of == index.query_batch(index.fingerprints_of(ids), LIMIT)
     assert all(len(found) == len(ids) - 1 for found in looked_up.of.values())  # the other seeds
 
 
@@ -67,7 +69,7 @@ def test_a_lookup_that_still_holds_is_used_as_it_is(db_url, seeds, tmp_path) -> 
     copy = _store(db_url, landing, [locators["002"]])
     (copy_id,) = copy.new_document_ids
     with session_factory(db_url).begin() as session:
-        seen_up_to = store.last_document_id(session)
+        seen_up_to = last_document_id(session)
 
     given = Candidates(seen_up_to, LIMIT, {copy_id: []})
     classify_documents([copy_id], db_url, scorer, looked_up=given)

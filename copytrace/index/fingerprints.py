@@ -9,7 +9,7 @@ Two kinds, because copies come in two shapes:
 * ``term`` — hashes of the text's signature terms (names, numbers, content words).
   Rewrites share few 5-grams with their source but keep its names, figures and
   most of its content words; the query weighs each shared term by its rarity in the
-  store (``store.candidate_ids``), so common words count for little.
+  store (``copytrace.index.terms``), so common words count for little.
 """
 
 from __future__ import annotations

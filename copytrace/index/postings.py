@@ -1,14 +1,15 @@
-"""Stored documents ranked on a text's weighted terms from posting lists held in memory.
+"""Posting lists held in memory: choosing a text's rarest values within a postings budget, and
+ranking stored documents on a text's weighted terms.
 
 The candidate index ranks a lone text's terms with one statement that sums their weights in the
-database (``store._term_query``). A batch's documents share many of their terms (a copy and its
-source, the articles of one beat), so ``store.candidates_of`` reads each distinct term's postings once
-for the whole batch and ranks every document here, the same ranking as the statement's.
+database (``terms._term_query``). A batch's documents share many of their terms (a copy and its
+source, the articles of one beat), so ``CandidateIndex.query_batch`` reads each distinct term's
+postings once for the whole batch and ranks every document here, the same ranking as the statement's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -39,3 +40,15 @@ def ranked_by_weight(
     held = shared >= min_shared
     documents, summed = documents[held], summed[held]
     return documents[np.lexsort((documents, -summed))][:limit].tolist()
+
+
+def rarest_within(counts: Iterable[tuple[int, int]], budget: int) -> list[int]:
+    """Of (value, postings) pairs, the values rarest first (ties by value) while the postings they
+    bring stay within ``budget``; the rarest always."""
+    chosen, postings = [], 0
+    for value, n in sorted(counts, key=lambda vn: (vn[1], vn[0])):
+        if chosen and postings + n > budget:
+            break
+        chosen.append(value)
+        postings += n
+    return chosen
