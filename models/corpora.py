@@ -19,6 +19,7 @@ from pathlib import Path
 
 from models.text import TOKEN_RE
 
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"  # beside the repository
 NEAR_DUPLICATE_SAME_TEXT = 0.9  # word-5-gram Jaccard above which two BBC articles count as one text
 L2R_SKIP_DOMAINS = {"Code", "TravelTourism"}  # code is not prose; TravelTourism copies TechnicalWriting
 GEMINI_MIN_COSINE = 0.1

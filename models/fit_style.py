@@ -53,7 +53,7 @@ from models.style_data import (
     paraphrase_pairs,
     rewrite_pairs,
 )
-from models.training_data import _side
+from models.synth.split import side_of
 
 DEFAULT_OUT = registry.style_model_path()
 LLM_FOLD_TEST_SHARE = 1 / 3
@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> None:
         _print_report(rep)
     # The shipped model never sees the documents on the test side of the pair model's split, so the
     # pipeline's own held-out checks (bench/pipeline_eval.py, tests) read texts neither model saw.
-    shipped = [s for s in samples if _side(s.doc, args.split_seed) == "train"]
+    shipped = [s for s in samples if side_of(s.doc, args.split_seed) == "train"]
     t1 = time.perf_counter()
     model = MachineStyle(**params).fit([s.text for s in shipped], [s.label for s in shipped])
     metrics["fit_seconds"] = round(time.perf_counter() - t1, 1)

@@ -3,7 +3,7 @@ and on its fold slices (each LLM, domain family, wrapper family, short copies).
 
 A fitted pipeline cannot be refitted per fold, so the folds here are *slices* of the frozen set scored
 by the given models; ``models.generalisation`` is the retraining measure, and its metrics
-(``fold_metrics``) are the ones compared here.
+(``generalisation.metrics.fold_metrics``) are the ones compared here.
 """
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from models import classifier
-from models.generalisation import FOLD_FAMILIES, direction_rows, fold_groups, fold_metrics, group_of
-from models.training_data import DEFAULT_DATA_DIR, LabelledPair, build_pairs
+from models.corpora import DEFAULT_DATA_DIR
+from models.generalisation.folds import FOLD_FAMILIES, fold_groups, group_of
+from models.generalisation.metrics import direction_rows, fold_metrics
+from models.synth.labelled import LabelledPair
+from models.synth.pairs import build_pairs
 
 # The frozen evaluation set: the test side of the split ``seed`` (documents and wrapper sites no
 # model trained with that seed has seen), its pairs made by a fixed generator seed of their own.
@@ -91,7 +94,8 @@ def compare(candidate, active, eval_pairs: Sequence[LabelledPair] | None = None,
     and on its fold slices (each LLM, L2R domain family, wrapper family, short copies).
 
     A fitted pipeline cannot be refitted per fold, so the folds here are *slices* of the frozen
-    set, scored by the given models; ``generalisation_report`` is the retraining measure.
+    set, scored by the given models; ``generalisation.report.generalisation_report`` is the retraining
+    measure.
 
     ``not_worse`` when the candidate's overall label macro-F1 is within ``TOLERANCE['macro_f1']``
     of the active model's, no slice of at least ``MIN_SLICE_PAIRS`` pairs loses more than

@@ -19,8 +19,9 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.pipeline import Pipeline
 
 from models import classifier, registry
+from models.corpora import DEFAULT_DATA_DIR
 from models.pairs import LABELS, PAIR_CLASSES, to_label
-from models.training_data import DEFAULT_DATA_DIR, build_pairs, describe
+from models.synth.pairs import build_pairs, describe
 
 DEFAULT_SEEDS_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds"
 # (seed check name, [(source, copy, expected pair class or label)]): a check passes when all its pairs do.

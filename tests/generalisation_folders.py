@@ -3,7 +3,7 @@
 One implementation for ``bench/pipeline_eval.py`` and ``tests/test_provenance_generalises.py``: the
 corpora may not be redistributed, so every folder is made from them when it is needed, the same way
 for the same seed. Only texts the shipped classifier was *not* trained on are used: the BBC articles,
-L2R texts and wrapper sites on the held-out side of the model's own split (``models.training_data``,
+L2R texts and wrapper sites on the held-out side of the model's own split (``models.synth.split``,
 with the seed the shipped model's metadata names). The real publisher pages (Big9, WCXB) were never
 training originals.
 
@@ -149,21 +149,21 @@ def training_seed() -> int:
 
 @lru_cache(maxsize=2)
 def material(data_dir: Path = DATA_DIR) -> Material:
-    from models.training_data import _side  # the model's own split: held out = "test"
+    from models.synth.split import side_of  # the model's own split: held out = "test"
 
     seed = training_seed()
-    bbc = [d for d in load_bbc(data_dir) if _side(d.group, seed) == "test"]
+    bbc = [d for d in load_bbc(data_dir) if side_of(d.group, seed) == "test"]
     l2r = [
         s
         for s in load_l2r(data_dir)
         if s.domain in L2R_DOMAINS
         and s.rewrites
         and len(s.human.split()) >= MIN_WORDS
-        and _side(s.group, seed) == "test"
+        and side_of(s.group, seed) == "test"
     ]
     sites = {}
     for site, pages in load_wrapper_pages(data_dir).items():
-        if _side(f"site:{site}", seed, 0.25) != "test":
+        if side_of(f"site:{site}", seed, 0.25) != "test":
             continue
         pages = [[ln for ln in page if len(ln.split()) >= 2] for page in pages]
         pages = [p for p in pages if len(p) >= 4]

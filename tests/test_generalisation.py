@@ -10,10 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models import baseline, generalisation, promotion
+from models import baseline, promotion
 from models.corpora import LLMS, WRAPPER_FAMILIES
+from models.generalisation import cli
+from models.generalisation.folds import Fold, group_of, make_folds
+from models.generalisation.metrics import expected_calibration_error
+from models.generalisation.retrain import _reversed_features
 from models.pairs import PAIR_CLASSES
-from models.training_data import SAME_TOPIC_KINDS, LabelledPair
+from models.synth.labelled import SAME_TOPIC_KINDS, LabelledPair
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data is not here")
@@ -59,9 +63,9 @@ def _synthetic(n: int = 400, seed: int = 0) -> list[LabelledPair]:
     return out
 
 
-def _assert_held_out(pairs: list[LabelledPair], folds: list[generalisation.Fold]) -> None:
+def _assert_held_out(pairs: list[LabelledPair], folds: list[Fold]) -> None:
     for fold in folds:
-        inside = generalisation.group_of(fold.family, fold.name.partition(":")[2])
+        inside = group_of(fold.family, fold.name.partition(":")[2])
         assert fold.test, fold.name
         assert all(pairs[i].split == "train" for i in fold.train), fold.name
         assert all(pairs[i].split == "test" and inside(pairs[i]) for i in fold.test), fold.name
@@ -72,7 +76,7 @@ def _assert_held_out(pairs: list[LabelledPair], folds: list[generalisation.Fold]
 
 def test_folds_hold_their_group_out() -> None:
     pairs = _synthetic()
-    folds = generalisation.make_folds(pairs)
+    folds = make_folds(pairs)
     names = [f.name for f in folds]
     assert names[0] == "split" and names[-1] == "short"
     assert {f"llm:{m}" for m in LLMS} <= set(names) and {f"wrapper:{w}" for w in WRAPPER_FAMILIES} <= set(names)
@@ -82,24 +86,24 @@ def test_folds_hold_their_group_out() -> None:
     assert all(pairs[i].llm != "GPT-4o" for i in llm.train) and all(pairs[i].llm == "GPT-4o" for i in llm.test)
     short = next(f for f in folds if f.name == "short")
     assert all(pairs[i].copy_words >= 300 for i in short.train) and all(pairs[i].copy_words < 300 for i in short.test)
-    one = generalisation.make_folds(pairs, ["domain:encyclopedic"])
+    one = make_folds(pairs, ["domain:encyclopedic"])
     assert [f.name for f in one] == ["domain:encyclopedic"]
     assert {pairs[i].domain for i in one[0].test} <= {"l2r:ArtCulture"}  # Business, Sports... not in the sample
 
 
 def test_a_fold_sample_is_seeded_and_noted() -> None:
     pairs = _synthetic()
-    a = generalisation.make_folds(pairs, ["llm"], max_train=50, seed=1)
-    b = generalisation.make_folds(pairs, ["llm"], max_train=50, seed=1)
+    a = make_folds(pairs, ["llm"], max_train=50, seed=1)
+    b = make_folds(pairs, ["llm"], max_train=50, seed=1)
     assert [f.train for f in a] == [f.train for f in b]
     assert all(len(f.train) == 50 and "sampled" in f.note for f in a)
     _assert_held_out(pairs, a)
     with pytest.raises(ValueError, match="unknown fold family"):
-        generalisation.make_folds(pairs, ["rewriter"])
+        make_folds(pairs, ["rewriter"])
 
 
 def test_expected_calibration_error_on_hand_made_probabilities() -> None:
-    ece = generalisation.expected_calibration_error
+    ece = expected_calibration_error
     assert ece([0.9] * 10, [True] * 9 + [False]) == pytest.approx(0.0)
     assert ece([1.0] * 4, [True, True, False, False]) == pytest.approx(0.5)
     # two bins: (0.6, 0.6) with 1 of 2 right → |0.5 - 0.6| ; (0.95) right → |1 - 0.95|
@@ -133,7 +137,7 @@ def test_lcs_matches_the_table_and_the_baseline_fits_and_predicts() -> None:
     assert model.predict_proba(pairs[:3]).shape == (3, 4)
     x = baseline.ContainmentFeatures().transform(pairs[:3])
     swapped = baseline.ContainmentFeatures().transform([(c, s) for s, c in pairs[:3]])
-    assert np.allclose(generalisation._reversed_features(x), swapped)
+    assert np.allclose(_reversed_features(x), swapped)
 
 
 class _Fixed:
@@ -178,14 +182,14 @@ def test_compare_says_which_pipeline_is_not_worse() -> None:
 
 @pytest.fixture(scope="module")
 def tiny_pairs() -> list[LabelledPair]:
-    from models.training_data import build_pairs
+    from models.synth.pairs import build_pairs
 
     return build_pairs(DATA, seed=0, scale=0.03)
 
 
 @needs_data
 def test_pairs_carry_their_groups_and_folds_on_real_pairs_hold_out(tiny_pairs) -> None:
-    from models.training_data import _words
+    from models.synth.surface import word_count
 
     pairs = tiny_pairs
     assert {p.split for p in pairs} == {"train", "test"}
@@ -194,13 +198,13 @@ def test_pairs_carry_their_groups_and_folds_on_real_pairs_hold_out(tiny_pairs) -
     assert all(p.domain.split(":")[0] in ("bbc", "l2r", "webis") for p in pairs)
     assert all(p.wrapper_site for p in pairs if p.kind in ("news:wrapped", "l2r:wrapped", "l2r:of_wrapped"))
     assert all(p.llm for p in pairs if p.kind in ("l2r:single", "l2r:stitched", "l2r:creative", "l2r:cross"))
-    assert all(p.copy_words == _words(p.copy) for p in pairs)
+    assert all(p.copy_words == word_count(p.copy) for p in pairs)
     assert all(p.pair_class == "independent" for p in pairs if p.kind in SAME_TOPIC_KINDS)
     sides: dict[str, set[str]] = {}
     for p in pairs:
         sides.setdefault(p.group, set()).add(p.split)
     assert all(len(s) == 1 for s in sides.values())
-    folds = [f for f in generalisation.make_folds(pairs) if f.test]
+    folds = [f for f in make_folds(pairs) if f.test]
     assert len(folds) >= 8
     _assert_held_out(pairs, folds)
 
@@ -216,7 +220,7 @@ def test_the_frozen_set_is_fixed_and_never_meets_the_training_documents(tiny_pai
 @needs_data
 def test_the_report_runs_end_to_end(tmp_path) -> None:
     out = tmp_path / "g.md"
-    report = generalisation.main(
+    report = cli.main(
         [
             "--data",
             str(DATA),

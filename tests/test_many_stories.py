@@ -12,7 +12,7 @@ from copytrace.pipeline import classify_documents, store_files
 from copytrace.repo.documents import pending_document_ids
 from copytrace.report import provenance_rows
 from copytrace.scoring import load_scorer
-from models.training_data import DEFAULT_DATA_DIR
+from models.corpora import DEFAULT_DATA_DIR
 from tests import many_stories
 
 pytestmark = [

@@ -19,7 +19,7 @@ from copytrace.ingest import discover
 from copytrace.orm import Classification, Document
 from copytrace.pipeline import classify_documents, left_behind, store_files
 from copytrace.scoring import load_scorer
-from models.training_data import DEFAULT_DATA_DIR
+from models.corpora import DEFAULT_DATA_DIR
 from tests import many_stories
 from tests.conftest import TABLES
 from tests.view_rows import query_rows

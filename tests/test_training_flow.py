@@ -15,8 +15,8 @@ from copytrace.db import session_factory
 from copytrace.orm import ModelVersion
 from copytrace.training import export_corrections, labelled_pairs, not_worse
 from models import registry
+from models.corpora import DEFAULT_DATA_DIR
 from models.pairs import from_label
-from models.training_data import DEFAULT_DATA_DIR
 from tests.provenance_sample import TEXTS, fill, locator
 
 SEED_PAIRS = [("000", "001", "rewrite"), ("000", "002", "spam-wrapped"), ("000", "004", "original")]

@@ -1,0 +1,163 @@
+"""Every reported figure of one model on one fold's test pairs: per-label F1 and macro-F1
+(``models.pairs.macro_f1``), verbatim copies called independent, the false-rewrite rate on
+same-topic pairs, the expected calibration error, and direction accuracy on rewrite pairs."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+from models.pairs import LABELS, VERBATIM_CLASSES, macro_f1, to_label
+from models.synth.labelled import SAME_TOPIC_KINDS, LabelledPair
+
+try:  # imported once, before any fold forks: every fold of a run orients with the same code
+    from models.direction import orient_texts as _orient_texts
+except ImportError:  # pragma: no cover - then the longer text is called the source, and the report says so
+    _orient_texts = None
+
+# What orients the rewrite pairs (the report names it).
+DIRECTION_METHOD = "models.direction.orient_texts" if _orient_texts is not None else "fallback:longer-text"
+ECE_BINS = 15
+DIRECTION_MAX_PAIRS = 400  # rewrite pairs oriented per fold (a seeded sample when there are more)
+
+
+def expected_calibration_error(confidence: Sequence[float], correct: Sequence[bool], bins: int = ECE_BINS) -> float:
+    """Σ over equal-width confidence bins of (bin share) × |accuracy − mean confidence| in the bin.
+
+    Bin ``i`` holds confidences in (i/bins, (i+1)/bins]; a confidence of 0 falls in the first."""
+    conf = np.asarray(confidence, dtype=np.float64)
+    corr = np.asarray(correct, dtype=np.float64)
+    if conf.size == 0:
+        return float("nan")
+    idx = np.digitize(conf, np.linspace(0.0, 1.0, bins + 1)[1:-1], right=True)
+    total = 0.0
+    for b in range(bins):
+        mask = idx == b
+        if mask.any():
+            total += mask.sum() / conf.size * abs(corr[mask].mean() - conf[mask].mean())
+    return float(total)
+
+
+def _orient(
+    text_a: str, text_b: str, proba_ab: dict[str, float], proba_ba: dict[str, float], style=None
+) -> tuple[int, str]:
+    """``models.direction.orient_texts`` → (source index, decided_by), with the machine-style scores of
+    ``style`` (a fitted ``MachineStyle``) when one is given."""
+    if _orient_texts is None:  # pragma: no cover - only without models.direction
+        return (0 if len(text_a) >= len(text_b) else 1), "fallback:longer-text"
+    scores = tuple(style.machine_score([text_a, text_b]).tolist()) if style is not None else None
+    o = _orient_texts(text_a, text_b, proba_ab, proba_ba, machine_scores=scores)
+    return int(o.source), str(o.decided_by)
+
+
+def direction_rows(test: Sequence[LabelledPair], seed: str, limit: int = DIRECTION_MAX_PAIRS) -> list[int]:
+    """Positions in ``test`` of the rewrite pairs to orient (a seeded sample of ``limit``)."""
+    rows = [i for i, p in enumerate(test) if p.pair_class == "rewrite"]
+    if len(rows) > limit:
+        rows = sorted(random.Random(seed).sample(rows, limit))
+    return rows
+
+
+def fold_metrics(
+    test: Sequence[LabelledPair],
+    proba: np.ndarray,
+    classes: Sequence[str],
+    direction: Sequence[int] = (),
+    reverse_proba: np.ndarray | None = None,
+    seed: str = "0",
+    style=None,
+) -> dict[str, Any]:
+    """Every reported metric of one model on ``test``.
+
+    ``proba``: class probabilities per pair (columns ``classes``); ``direction``: positions of the
+    rewrite pairs to orient and ``reverse_proba`` their probabilities as (copy, source); ``style``: the
+    machine-style model direction reads (none: direction without style)."""
+    classes = [str(c) for c in classes]
+    proba = np.asarray(proba, dtype=np.float64).reshape(len(test), len(classes))
+    pred = [classes[i] for i in proba.argmax(axis=1)] if len(test) else []
+    truth = [p.pair_class for p in test]
+    t_lab, p_lab = [to_label(c) for c in truth], [to_label(c) for c in pred]
+    present = [lab for lab in LABELS if lab in set(t_lab)]
+    out: dict[str, Any] = {"pairs": len(test), "support": dict(Counter(t_lab))}
+    if present:
+        p, r, f, n = precision_recall_fscore_support(t_lab, p_lab, labels=list(LABELS), zero_division=0)
+        out["macro_f1"] = round(macro_f1(f, n), 4)
+        out["f1"] = {lab: round(float(f[i]), 4) for i, lab in enumerate(LABELS) if n[i] > 0}
+        out["precision"] = {lab: round(float(p[i]), 4) for i, lab in enumerate(LABELS) if n[i] > 0}
+        out["recall"] = {lab: round(float(r[i]), 4) for i, lab in enumerate(LABELS) if n[i] > 0}
+        out["macro_f1_pair_classes"] = round(
+            float(f1_score(truth, pred, labels=sorted(set(truth)), average="macro", zero_division=0)), 4
+        )
+        out["accuracy"] = round(sum(a == b for a, b in zip(truth, pred, strict=True)) / len(truth), 4)
+    else:
+        out |= {"macro_f1": None, "f1": {}, "precision": {}, "recall": {}}
+    verbatim = [i for i, c in enumerate(truth) if c in VERBATIM_CLASSES]
+    missed = sum(pred[i] == "independent" for i in verbatim)
+    out["verbatim_as_independent"] = {"count": missed, "of": len(verbatim)}
+    out["verbatim_as_independent_rate"] = round(missed / len(verbatim), 4) if verbatim else None
+    topical = [i for i, p in enumerate(test) if p.kind in SAME_TOPIC_KINDS]
+    false_rw = sum(pred[i] == "rewrite" for i in topical)
+    out["same_topic_false_rewrite"] = {"count": false_rw, "of": len(topical)}
+    out["same_topic_false_rewrite_rate"] = round(false_rw / len(topical), 4) if topical else None
+    out["ece"] = (
+        round(expected_calibration_error(proba.max(axis=1), [a == b for a, b in zip(pred, truth, strict=True)]), 4)
+        if len(test)
+        else None
+    )
+    out["confusion_pair_classes"] = _confusion(truth, pred)
+    out["errors_by_kind"] = _errors_by_kind(test, pred)
+    if len(direction) and reverse_proba is not None:
+        rng = random.Random(f"direction:{seed}")
+        right, decided = 0, Counter()
+        by_writer: dict[str, list[int]] = {"llm": [0, 0], "human": [0, 0]}
+        for k, i in enumerate(direction):
+            p = test[i]
+            ab = dict(zip(classes, proba[i].tolist(), strict=True))
+            ba = dict(zip(classes, np.asarray(reverse_proba[k], dtype=np.float64).tolist(), strict=True))
+            if rng.random() < 0.5:
+                src, by = _orient(p.source, p.copy, ab, ba, style)
+                ok = src == 0
+            else:
+                src, by = _orient(p.copy, p.source, ba, ab, style)
+                ok = src == 1
+            right += ok
+            writer = by_writer["llm" if p.llm else "human"]
+            writer[0] += ok
+            writer[1] += 1
+            decided[by] += 1
+        out["direction_accuracy"] = round(right / len(direction), 4)
+        out["direction"] = {
+            "pairs": len(direction),
+            "right": right,
+            "decided_by": dict(decided),
+            "style": style is not None,
+        }
+        for writer, (ok, n) in by_writer.items():
+            out[f"direction_{writer}_accuracy"] = round(ok / n, 4) if n else None
+            out["direction"][writer] = {"pairs": n, "right": ok}
+    else:
+        out["direction_accuracy"] = None
+        out["direction"] = {"pairs": 0}
+    return out
+
+
+def _confusion(truth: Sequence[str], pred: Sequence[str]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for t, p in zip(truth, pred, strict=True):
+        row = out.setdefault(t, {})
+        row[p] = row.get(p, 0) + 1
+    return {t: dict(sorted(row.items())) for t, row in sorted(out.items())}
+
+
+def _errors_by_kind(test: Sequence[LabelledPair], pred: Sequence[str]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for p, got in zip(test, pred, strict=True):
+        if got != p.pair_class:
+            out.setdefault(p.kind, {}).setdefault(got, 0)
+            out[p.kind][got] += 1
+    return dict(sorted(out.items()))
