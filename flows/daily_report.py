@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
+from prefect import flow
 from prefect.runtime import flow_run
 from pydantic import SecretStr
 
-from copytrace.daily import daily_report_markdown
-from copytrace.db import ensure_schema, session_factory
+from tasks.daily import build_report
 from tasks.database import run_database_url
-from tasks.retrying import RETRY_DELAYS, retry_transient
 
 
 def report_day(day: str | None) -> date:
@@ -24,21 +20,6 @@ def report_day(day: str | None) -> date:
 def _run_name() -> str:
     """The report's day in the run's name, also when the schedule passed none."""
     return f"daily report {report_day(flow_run.parameters.get('day')).isoformat()}"
-
-
-@task(
-    name="build-daily-report",
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=RETRY_DELAYS[:2],
-    retry_condition_fn=retry_transient,
-)
-def build_report(database_url: str, day: date) -> dict:
-    ensure_schema(database_url)
-    with session_factory(database_url)() as session:
-        markdown, figures = daily_report_markdown(session, day)
-    create_markdown_artifact(markdown, key="daily-report", description=f"copytrace figures for {day.isoformat()}")
-    return figures
 
 
 @flow(name="daily-report", flow_run_name=_run_name)

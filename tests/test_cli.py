@@ -117,7 +117,7 @@ def test_db_reindex_rebuilds_every_documents_fingerprints(db_url, seeds, tmp_pat
 def test_a_one_shot_run_turns_heartbeats_off_only_where_no_prefect_server_is_configured() -> None:
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    from copytrace.cli import one_shot_run_updates
+    from copytrace.cli.runners import one_shot_run_updates
 
     with temporary_settings(restore_defaults={PREFECT_API_URL}):
         assert one_shot_run_updates() == {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
@@ -127,13 +127,13 @@ def test_a_one_shot_run_turns_heartbeats_off_only_where_no_prefect_server_is_con
 
 _HEAD_START = """
 import sys
-from copytrace.cli import _start_run_helpers
+from copytrace.cli.runners import start_run_helpers
 from copytrace.db import upgrade
 from copytrace.scoring import load_scorer, model_path_for
 from copytrace.store_process import store_process
 
 url, model = sys.argv[1], sys.argv[2] or None
-_start_run_helpers(url, model, 2)
+start_run_helpers(url, model, 2)
 started = load_scorer.cache_info().currsize > 0
 print(started, store_process().in_child)
 if started:

@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
-from copytrace.cli_label import label
+from copytrace.cli.provenance import label
 from copytrace.corrections import CorrectionError, add_correction, corrections_for_training
 from copytrace.db import session_factory
 from copytrace.orm import CORRECTION_LABELS, Correction
@@ -130,7 +130,7 @@ def test_label_command_stores_the_correction_and_says_so(db_url, sample, monkeyp
 
 
 def test_label_command_reports_an_unknown_locator_as_a_user_error(db_url, sample) -> None:
-    from copytrace.cli import UserError
+    from copytrace.cli.terminal import UserError
 
     result = CliRunner().invoke(_cli(), ["https://nowhere.example/x", "rewrite", "--db", db_url])
     assert isinstance(result.exception, UserError)

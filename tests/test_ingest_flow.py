@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from copytrace.cli import app
+from copytrace.cli.app import app
 from copytrace.db import session_factory
 from copytrace.ingest.badinputs import write_bad_inputs
 from copytrace.ingest.records import printable

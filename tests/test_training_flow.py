@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from copytrace.cli import app
+from copytrace.cli.app import app
 from copytrace.corrections import add_correction
 from copytrace.db import session_factory
 from copytrace.orm import ModelVersion
