@@ -6,10 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
-
 from copytrace.scoring import Scorer
-from models.pairs import LABELS, PAIR_CLASSES, from_label, macro_f1, to_label
+from models.pairs import LABELS, PAIR_CLASSES, from_label, label_report, to_label
 
 BATCH = 256
 
@@ -51,15 +49,4 @@ def evaluate_file(path: Path, scorer: Scorer) -> dict[str, Any]:
         for probs in scorer.probabilities([(r["source"], r["copy"]) for r in chunk]):
             predicted.append(to_label(max(probs, key=probs.get)))
     truth = [to_label(from_label(r["label"])) for r in records]  # a label or a pair class
-    p, r, f, n = precision_recall_fscore_support(truth, predicted, labels=list(LABELS), zero_division=0)
-    return {
-        "pairs": len(records),
-        "skipped": skipped,
-        "labels": list(LABELS),
-        "per_class": {
-            label: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(n[i])}
-            for i, label in enumerate(LABELS)
-        },
-        "macro_f1": macro_f1(f, n) if (n > 0).any() else 0.0,
-        "confusion": confusion_matrix(truth, predicted, labels=list(LABELS)).tolist(),
-    }
+    return {"pairs": len(records), "skipped": skipped, **label_report(truth, predicted)}

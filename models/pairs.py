@@ -9,6 +9,7 @@ pair) and ``full-copy`` (a faithful complete copy). Both read as ``original`` to
 from __future__ import annotations
 
 import numpy as np
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 PAIR_CLASSES = ("independent", "full-copy", "excerpt", "rewrite", "spam-wrapped")
 LABELS = ("original", "rewrite", "excerpt", "spam-wrapped")
@@ -44,3 +45,18 @@ def macro_f1(f1, support) -> float:
     the truth lacks counts for nothing rather than as 0. ``f1`` and ``support`` are per label in one
     order, as ``precision_recall_fscore_support`` gives them; at least one label must have support."""
     return float(np.asarray(f1)[np.asarray(support) > 0].mean())
+
+
+def label_report(truth: list[str], predicted: list[str]) -> dict:
+    """Precision, recall, F1 and support per label, macro-F1 and the confusion matrix (rows: truth,
+    columns: predicted, both in ``LABELS`` order) of user-facing labels."""
+    p, r, f, n = precision_recall_fscore_support(truth, predicted, labels=list(LABELS), zero_division=0)
+    return {
+        "labels": list(LABELS),
+        "per_class": {
+            label: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(n[i])}
+            for i, label in enumerate(LABELS)
+        },
+        "macro_f1": macro_f1(f, n) if (n > 0).any() else 0.0,
+        "confusion": confusion_matrix(truth, predicted, labels=list(LABELS)).tolist(),
+    }
