@@ -24,7 +24,7 @@ from copytrace.ingest import read_file
 from copytrace.ingest.records import FileResult, printable
 from copytrace.redact import first_line
 from copytrace.repo import classifications, documents, ingest_log, locks, stories
-from copytrace.stories import story_changes
+from copytrace.stories import story_changes, story_pieces
 from copytrace.titles import display_title
 
 if TYPE_CHECKING:  # the classifier (scikit-learn) stays out of a storing child's imports
@@ -320,6 +320,7 @@ class _Plan:
     stored_docs: list
     docs: list[Doc]
     outcome: Attribution
+    story_cosine: float
 
 
 def _plan(
@@ -369,7 +370,7 @@ def _plan(
         for d in stored_docs
     ]
     outcome = attribute(docs, scorer, Thresholds(story_cosine=story_threshold))
-    return _Plan(marker, new_docs, stored_docs, docs, outcome)
+    return _Plan(marker, new_docs, stored_docs, docs, outcome, story_threshold)
 
 
 def _candidates(
@@ -419,11 +420,12 @@ def classify_documents(
             plan = _plan(session, document_ids, scorer, candidate_limit, story_threshold, looked_up)
         if plan is None:
             return ClassifyResult()
-        return _write(session, plan, scorer.register(session), flow_run_id)
+        return _write(session, plan, scorer, flow_run_id)
 
 
-def _write(session, plan: _Plan, model_version_id: int, flow_run_id: str | None) -> ClassifyResult:
+def _write(session, plan: _Plan, scorer: Scorer, flow_run_id: str | None) -> ClassifyResult:
     """Store a plan's decisions, re-rooted chains and story groups."""
+    model_version_id = scorer.register(session)
     result = ClassifyResult(pairs_scored=plan.outcome.pair_count)
     by_id = {d.id: d for d in plan.docs}
     stored = [*plan.new_docs, *plan.stored_docs]
@@ -470,7 +472,43 @@ def _write(session, plan: _Plan, model_version_id: int, flow_run_id: str | None)
     moves = changes.joins | {i: story for group, story in zip(changes.new, started, strict=True) for i in group}
     stories.set_stories(session, moves)
     result.new_stories += len(started)
+    gave_up = [
+        dec.document_id
+        for dec in plan.outcome.decisions
+        if (doc := by_id[dec.document_id]).parent_id is not None and dec.derived_from_id != doc.parent_id
+    ]
+    result.new_stories += _redecide_stories(session, gave_up, scorer, plan.story_cosine)
     return result
+
+
+def _redecide_stories(session, gave_up: list[int], scorer: Scorer, story_cosine: float) -> int:
+    """Work out again the stories of stored copies that gave up their source for another, from their
+    documents' current derivations and similar pairs (``stories.story_pieces``): a piece no longer
+    joined to the rest becomes a story of its own. The number of stories started.
+
+    The rule: a story is what the current derivations and the similar pairs join, not every
+    derivation ever made. Why: a copy met before its own source is credited to the best stand-in
+    its batch holds (another article's wrapped copy, an article of its beat), and that derivation
+    joined their stories; when the source comes the copy is re-rooted, and as a batch only merges
+    stories, the two would otherwise stay one. Which stand-in a copy meets depends on how the
+    landing folder was cut into batches; what holds once its source has come does not."""
+    members = stories.story_members(session, gave_up)
+    if not members:
+        return 0
+    ids = sorted({i for group in members.values() for i in group})
+    docs = {d.id: d for d in documents.documents_by_id(session, ids)}
+    derived_from = {i: c.derived_from_id for i, c in classifications.current_classifications(session, ids).items()}
+    started = 0
+    for _, group in sorted(members.items()):
+        similar = scorer.similar_pairs([docs[i].text for i in group], story_cosine)
+        pieces = story_pieces(group, derived_from, [(group[a], group[b]) for a, b in similar])
+        if len(pieces) < 2:
+            continue
+        titles = [docs[piece[0]].title or _headline(docs[piece[0]].text) for piece in pieces[1:]]
+        new_ids = stories.new_stories(session, titles)
+        stories.set_stories(session, {i: s for piece, s in zip(pieces[1:], new_ids, strict=True) for i in piece})
+        started += len(new_ids)
+    return started
 
 
 def _reroot_descendants(session, document_id: int, new_root: int | None) -> list[int]:

@@ -14,7 +14,9 @@ from copytrace.children import settle_heap
 from copytrace.db import session_factory
 from copytrace.repo import model_versions
 from copytrace.scoring_pool import PairPool
-from models import classifier, pairs, registry
+from models import classifier, cosine, pairs, registry
+
+SIMILAR_ROWS = 512  # rows of a similarity matrix worked out at once by ``Scorer.similar_pairs``
 
 
 class Scorer:
@@ -70,6 +72,20 @@ class Scorer:
 
     def similarities(self, texts: Sequence[str]) -> np.ndarray:
         return classifier.similarities(self.pipeline, list(texts))
+
+    def similar_pairs(self, texts: Sequence[str], threshold: float) -> list[tuple[int, int]]:
+        """(i, j), i < j, of the texts whose ``similarities`` reach ``threshold``, worked out a block of
+        rows at a time (memory bounded however many texts) and without taking the place of the
+        matrix ``similarities`` carries from one batch to the next."""
+        vectors = classifier.text_vectors(self.pipeline, list(texts))
+        out: list[tuple[int, int]] = []
+        with classifier.one_thread():
+            for start in range(0, len(texts), SIMILAR_ROWS):
+                block = cosine.cross_similarities(vectors[start : start + SIMILAR_ROWS], vectors)
+                a, b = np.nonzero(block >= threshold)
+                a += start
+                out += [(i, j) for i, j in zip(a.tolist(), b.tolist(), strict=True) if i < j]
+        return out
 
     def to_label(self, pair_class: str) -> str:
         return pairs.to_label(pair_class)

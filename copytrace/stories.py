@@ -5,6 +5,10 @@ story bring it along: every stored story met in one group becomes one story, and
 different groups that share a story are one too (the groups are joined through it). The merged
 story keeps the smallest id. A group meeting no stored story starts a new one.
 
+A batch only merges stories; ``story_pieces`` splits one again: when a stored copy gives up its
+source for another, its story is worked out anew from its documents' current derivations and
+similar pairs (``pipeline._redecide_stories``).
+
 Working this out in one pass before writing lets the writes be a few statements for the whole
 batch (one merge per joined set of stories, one insert for the new stories, one update for the
 documents that move) instead of a few per group.
@@ -12,7 +16,7 @@ documents that move) instead of a few per group.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from copytrace.disjoint import DisjointSets
@@ -46,3 +50,27 @@ def story_changes(groups: Iterable[Iterable[int]], story_of: Mapping[int, int | 
         keep = joined.find(stories[0])
         out.joins.update((i, keep) for i in group if story_of.get(i) is None)
     return out
+
+
+def story_pieces(
+    members: Sequence[int], derived_from: Mapping[int, int | None], similar: Iterable[tuple[int, int]]
+) -> list[list[int]]:
+    """The groups one story's documents form when joined only by what holds now: each document's
+    current derivation (``derived_from``) and the ``similar`` pairs (document ids) among them.
+    Each group sorted; the group holding the smallest document first (it keeps the story's id).
+
+    A derivation given up (a wrapped copy credited to another article's wrapped copy before its own
+    source came) no longer holds the story together: which derivations a run makes and gives up
+    depends on which documents each batch held, the ones that hold at the end do not."""
+    linked: DisjointSets[int] = DisjointSets()
+    inside = set(members)
+    for i in members:
+        linked.find(i)
+        if (source := derived_from.get(i)) is not None and source in inside:
+            linked.union(i, source)
+    for a, b in similar:
+        linked.union(a, b)
+    groups: dict[int, list[int]] = {}
+    for i in sorted(inside):
+        groups.setdefault(linked.find(i), []).append(i)
+    return sorted(groups.values())

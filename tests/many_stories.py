@@ -9,6 +9,10 @@ The corpora may not be redistributed, so the folder is made at test time, the sa
 * four L2R texts (business, finance, government, sport), each with one real LLM rewrite;
 * the five seeds (LABELS.md), whose 004 is independent coverage of 000's story.
 
+``scraped_feed`` builds another folder, shaped as ``make bench-ingest``'s feed: scraper records of BBC
+articles, each followed minutes later by an excerpt and a spam-wrapped copy (lines sampled from the
+real boilerplate of every site), with no two articles about one event.
+
 The BBC copies and the seeds are ``.txt`` files with no timestamp, so their direction comes from the
 texts alone. A paraphrase relation is symmetric — which of two rewordings came first is, without a
 date, a guess — so the L2R pairs come as scraper records (one ``.jsonl`` line each) carrying the time
@@ -21,6 +25,7 @@ import json
 import random
 import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from models.corpora import load_bbc, load_l2r, load_wrapper_pages
@@ -111,4 +116,39 @@ def build(data_dir: Path, seed: int = 7) -> ManyStories:
     for key, (label, sources) in EXPECTED_SEEDS.items():
         root = f"seed-{key}" if sources is None else "seed-000"
         add(f"seed-{key}", None, label, {f"seed-{s}" for s in sources or ()}, root, "seeds")
+    return ManyStories(texts, expected, fetched_at)
+
+
+def scraped_feed(data_dir: Path, articles: int = 8, seed: int = 1) -> ManyStories:
+    """Articles from as many categories as possible, each with an excerpt and a spam-wrapped copy,
+    as scraper records: an article an hour after the one before, its copies 5-55 minutes after it.
+
+    Met before their own source, wrapped copies of different articles look like copies of one
+    another (the furniture around them), so what a copy is first credited to depends on which
+    documents a batch holds; the answers must not."""
+    rng = random.Random(seed)
+    bbc = [d for d in load_bbc(data_dir) if 6 <= len(d.paragraphs) <= 14]
+    lines = [line for pages in load_wrapper_pages(data_dir).values() for page in pages for line in page]
+    categories = sorted({d.category for d in bbc})
+    texts: dict[str, str] = {}
+    expected: dict[str, Expected] = {}
+    fetched_at: dict[str, str] = {}
+    start = datetime(2025, 3, 1, tzinfo=UTC)
+    for n in range(articles):
+        doc = rng.choice([d for d in bbc if d.category == categories[n % len(categories)]])
+        story = f"article{n}"
+        orig = f"{story}-original"
+        t = start + timedelta(hours=n)
+        k = max(2, int(len(doc.paragraphs) * rng.uniform(0.3, 0.7)))
+        first = rng.randint(0, len(doc.paragraphs) - k)
+        head, tail = rng.sample(lines, rng.randint(3, 10)), rng.sample(lines, rng.randint(3, 10))
+        excerpt_after, wrapped_after = rng.randint(5, 55), rng.randint(5, 55)
+        for key, text, label, sources, minutes in (
+            (orig, doc.headline + "\n\n" + "\n\n".join(doc.paragraphs), "original", set(), 0),
+            (f"{story}-excerpt", "\n\n".join(doc.paragraphs[first : first + k]), "excerpt", {orig}, excerpt_after),
+            (f"{story}-wrapped", "\n".join([*head, *doc.paragraphs, *tail]), "spam-wrapped", {orig}, wrapped_after),
+        ):
+            texts[key] = text
+            expected[key] = Expected(label, frozenset(sources), orig, story)
+            fetched_at[key] = (t + timedelta(minutes=minutes)).isoformat()
     return ManyStories(texts, expected, fetched_at)

@@ -173,3 +173,34 @@ def test_any_file_order_and_batch_size_give_the_same_provenance(folder, seeds, t
         answers.append(({key: (label, source, root) for key, (label, _, source, root) in labels.items()}, stories))
     assert len(answers[0][0]) == len(folder.expected)
     assert all(answer == answers[0] for answer in answers[1:])
+
+
+@pytest.fixture(scope="module")
+def scraped() -> many_stories.ManyStories:
+    return many_stories.scraped_feed(DEFAULT_DATA_DIR)
+
+
+@needs_corpora
+@pytest.mark.integration
+def test_articles_met_in_one_batch_or_apart_end_in_the_same_stories(scraped, seeds, tmp_path, db_url):
+    """Several articles with their copies in one batch, or spread over many so that a wrapped copy
+    meets another article's wrapped copy before its own source: the copy may be credited to the
+    stand-in at first, but once its source has come its label, source, root and story are the
+    clean run's, and no story holds two articles."""
+    answers = []
+    for order_seed, batch_size in ((1, 100), (2, 5), (3, 2)):
+        _empty(db_url)
+        landing = tmp_path / f"scraped-{order_seed}"
+        locators = scraped.write(landing, random.Random(order_seed), seeds)
+        _run_as_the_flow(landing, db_url, batch_size)
+        labels, stories = _provenance(db_url, {loc: key for key, loc in locators.items()})
+        answers.append(({key: (label, source, root) for key, (label, _, source, root) in labels.items()}, stories))
+    expected_labels = {
+        key: (want.label, next(iter(want.sources), None), want.root) for key, want in scraped.expected.items()
+    }
+    expected_stories: dict[str, list[str]] = {}
+    for key, want in sorted(scraped.expected.items()):
+        expected_stories.setdefault(want.story, []).append(key)
+    assert answers[0] == (expected_labels, sorted(expected_stories.values()))
+    for answer in answers[1:]:
+        assert answer == answers[0]

@@ -1,8 +1,8 @@
-"""How a batch's story groups change the stored stories (a plain function, no database)."""
+"""How a batch's story groups change the stored stories, and how a story splits again (plain functions, no database)."""
 
 from __future__ import annotations
 
-from copytrace.stories import story_changes
+from copytrace.stories import story_changes, story_pieces
 
 
 def test_a_group_meeting_no_story_starts_one_and_one_meeting_a_story_joins_it():
@@ -27,3 +27,16 @@ def test_groups_joined_through_a_shared_story_end_in_one_story():
         assert changes.merges == {3: [5, 7]}
         assert changes.joins == {5: 3, 6: 3}
         assert changes.new == []
+
+
+def test_a_story_held_together_only_by_a_derivation_given_up_splits():
+    """Copy 4 of article 3 was first credited to copy 2 of article 1, which joined the two stories;
+    it now derives from 3: the story is 1, 2 and 3, 4, the part holding the smallest id first."""
+    derived_from = {1: None, 2: 1, 3: None, 4: 3}
+    assert story_pieces([1, 2, 3, 4], derived_from, []) == [[1, 2], [3, 4]]
+
+
+def test_similar_documents_and_current_derivations_keep_a_story_whole():
+    derived_from = {1: None, 2: 1, 3: None, 4: 3, 5: None}
+    assert story_pieces([5, 4, 3, 2, 1], derived_from, [(2, 3)]) == [[1, 2, 3, 4], [5]]
+    assert story_pieces([1, 2, 3, 4, 5], derived_from, [(2, 3), (1, 5)]) == [[1, 2, 3, 4, 5]]
