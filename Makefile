@@ -24,8 +24,9 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# The unit layer only: plain functions and estimators, no database, no Prefect (tests/unit, seconds).
 test-fast: setup
-	$(BIN)/python -m pytest -m "not integration"
+	$(BIN)/python -m pytest tests/unit
 
 lint: setup
 	$(BIN)/ruff check .

@@ -4,7 +4,7 @@
                                   [--json PATH] [--keep DIR] [--flow] [--data DIR]
 
 Builds landing folders at run time from ``../shared/data`` (``tests/generalisation_folders.py``, which
-the tests of ``tests/test_provenance_generalises.py`` build theirs with; only texts on the held-out
+the tests of ``tests/integration/test_provenance_generalises.py`` build theirs with; only texts on the held-out
 side of the shipped model's split), ingests each into a fresh SQLite database with the pipeline, reads
 ``copy_provenance`` back and prints, per kind of document: how many have the expected label, the
 expected ``derived_from`` (none for an original) and the expected root.

@@ -1,4 +1,5 @@
-"""Every query the dashboard runs. Each reads views only, never a table (tests/test_dashboard_queries.py checks).
+"""Every query the dashboard runs. Each reads views only, never a table
+(tests/unit/dashboard/test_dashboard_queries.py checks).
 
 A query's ``{where}`` is filled with the shared filters (``dashboard.filters``) mapped onto that
 query's columns by ``FILTERED``: a filter a view has no column for does not apply to it, and the page

@@ -1,6 +1,6 @@
 """Landing folders that check whether provenance generalises, built at run time from ``../shared/data``.
 
-One implementation for ``bench/pipeline_eval.py`` and ``tests/test_provenance_generalises.py``: the
+One implementation for ``bench/pipeline_eval.py`` and ``tests/integration/test_provenance_generalises.py``: the
 corpora may not be redistributed, so every folder is made from them when it is needed, the same way
 for the same seed. Only texts the shipped classifier was *not* trained on are used: the BBC articles,
 L2R texts and wrapper sites on the held-out side of the model's own split (``models.synth.split``,

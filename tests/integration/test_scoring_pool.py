@@ -19,9 +19,9 @@ from copytrace import scoring_pool
 from copytrace.scoring import Scorer, load_scorer
 from copytrace.settings import available_cpus, load_settings
 from models import registry
+from tests.paths import REPO
 
 POOL_LOG = "copytrace.scoring_pool"
-REPO = Path(__file__).resolve().parents[1]
 # A process with a two-process scorer that writes its worker's pid to argv[1] and waits to be killed.
 WAITING_SCORER = """
 import multiprocessing, os, sys, time

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from models import classifier, registry
 from models.pairs import PAIR_CLASSES
+from tests.paths import REPO
 
-SEEDS = (Path(__file__).parents[1] / ".." / "shared" / "seeds").resolve()
+SEEDS = REPO.parent / "shared" / "seeds"
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,8 +19,8 @@ from sqlalchemy.engine import make_url
 
 from copytrace.ingest.badinputs import write_bad_inputs
 from copytrace.redact import RedactingFilter, redact_url
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "Sx7-SOMEPASSWORD-q9"
 
 

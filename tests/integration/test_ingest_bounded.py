@@ -16,7 +16,8 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.paths import REPO
+
 MAX_BYTES = 1 << 20  # the file (and record) size limit the reads are given
 INFLATED = 1 << 29  # what the hostile archives inflate to: 512 times the limit
 # Well above an interpreter with the readers imported, far below what inflating a bomb whole takes.

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import shutil
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from alembic import command
@@ -16,6 +15,7 @@ from sqlalchemy import inspect, text
 
 from copytrace.db import alembic_config, engine_for, session_factory, upgrade
 from copytrace.orm import Base
+from tests.paths import REPO
 from tests.provenance_sample import fill
 from tests.view_rows import query_rows, view_rows
 
@@ -202,7 +202,7 @@ def test_the_corrections_orm_class_matches_its_migration(db_url) -> None:
 
 # ------------------------------------------------------------------------------------------------ docs/schema.md
 
-SCHEMA_DOC = Path(__file__).resolve().parents[1] / "docs" / "schema.md"
+SCHEMA_DOC = REPO / "docs" / "schema.md"
 
 
 def _documented_columns() -> dict[str, list[str]]:

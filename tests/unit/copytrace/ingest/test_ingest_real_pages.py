@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from copytrace.ingest import read_file
+from tests.paths import DATA
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 BIG9 = DATA / "web-extraction-big9"
 WCXB = DATA / "wcxb-web-pages" / "test-articles"
 _WORD = re.compile(r"\w+")

@@ -13,8 +13,9 @@ from warcio.warcwriter import WARCWriter
 
 from copytrace.ingest import SUPPORTED_SUFFIXES, read_file
 from copytrace.text import normalise, text_sha256
+from tests.paths import REPO
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+FIXTURES = REPO / "tests" / "fixtures" / "ingest"
 ARTICLE = (
     "Harbour bridge to close until spring\n\n"
     "The council said the bridge\u2019s cables were \u201cbadly corroded\u201d \u2014 repairs start in June.\n"

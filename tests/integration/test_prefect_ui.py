@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.paths import REPO
+
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[1]
 BIN = Path(os.sys.executable).parent
 HOSTILE_TITLE = "<img src=x onerror=alert(1)> [click me](http://evil.example/x) **shout** | col"
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.paths import REPO
+
 TOP_LEVEL = {"copytrace", "flows", "tasks", "models", "sql"}
 # Every package of the project: the import graph is built over all of them.
 PACKAGES = ("copytrace", "models", "tasks", "flows", "sql", "dashboard")

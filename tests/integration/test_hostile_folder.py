@@ -20,12 +20,12 @@ from warcio.warcwriter import WARCWriter
 
 from copytrace.ingest.badinputs import write_bad_inputs
 from copytrace.ingest.records import printable
-from tests.test_ingest_bounded import ZeroStream
+from tests.integration.test_ingest_bounded import ZeroStream
+from tests.paths import REPO
 from tests.view_rows import query_rows
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[1]
 MAX_FILE_BYTES = 2 * 2**20
 PEAK_RSS_LIMIT = 2**30
 ARTICLE = (

@@ -1,9 +1,9 @@
-"""The dashboard's contract: every query it runs reads views only, and each runs on both databases."""
+"""The dashboard's contract: every query it runs reads views only (each runs on both databases:
+tests/integration/test_dashboard_queries.py)."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +11,9 @@ from dashboard.alignment import align, diff
 from dashboard.figures import grouped_story_figure, shown_documents, story_figure
 from dashboard.filters import LOCAL, Filters, parse, to_search
 from dashboard.pages.networks import networks
-from dashboard.queries import FILTERED, QUERIES, fetch, where
+from dashboard.queries import FILTERED, QUERIES, where
 from sql import VIEWS_DIR
+from tests.paths import REPO
 
 VIEW_NAMES = {
     m.group(1) for f in VIEWS_DIR.glob("*.sql") if (m := re.search(r"CREATE VIEW (\w+)", f.read_text("utf-8")))
@@ -76,7 +77,7 @@ def test_spam_networks_join_sites_sharing_any_template() -> None:
 
 
 def test_the_dashboard_package_runs_no_sql_outside_queries_py() -> None:
-    package = Path(__file__).resolve().parents[1] / "dashboard"
+    package = REPO / "dashboard"
     others = [p for p in package.glob("*.py") if p.name != "queries.py"]
     assert others and not [p.name for p in others if re.search(r"\bSELECT\b|\btext\(", p.read_text("utf-8"))]
 
@@ -113,20 +114,3 @@ def test_a_large_story_draws_its_largest_chain_first_sources_before_copies() -> 
     by_site = grouped_story_figure(rows, "site")
     assert sorted(d[0] for d in by_site.data[0].customdata) == ["s0", "s1", "s2"]
     assert sum(d[1] for d in by_site.data[0].customdata) == len(rows)
-
-
-@pytest.mark.integration
-def test_every_dashboard_query_runs_on_the_sample_store(db_url) -> None:
-    from copytrace.db import engine_for, session_factory
-    from tests.provenance_sample import fill
-
-    with session_factory(db_url)() as session:
-        ids = fill(session)
-        session.commit()
-    params = {"limit": 10, "story": 1, "document": ids["C"], "original": ids["A"], "exact": "", "pattern": "%story%"}
-    for name, sql in QUERIES.items():
-        needed = {k: v for k, v in params.items() if f":{k}" in sql}
-        assert fetch(engine_for(db_url), name, **needed), name
-        fetch(
-            engine_for(db_url), name, Filters("2025-07-01", "2025-07-31", ("rewrite",), ("x", LOCAL), 1, 0.5), **needed
-        )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_prefect_ui import BIN, REPO, _client_call, _free_port, _wait_healthy
+from tests.integration.test_prefect_ui import BIN, REPO, _client_call, _free_port, _wait_healthy
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from copytrace.report import md_escape
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 ARTICLE = (
     "The council confirmed on Tuesday that the harbour bridge will close for repairs until the spring, "
     "cutting the quickest route between the old town and the ferry terminal.\n"

@@ -18,11 +18,10 @@ import pytest
 
 from dashboard.filters import LOCAL
 from tests.dashboard_page import open_page, table_rows, traces
+from tests.paths import REPO
 from tests.view_rows import view_rows
 
 pytestmark = pytest.mark.integration
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _env(tmp_path: Path) -> dict[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,8 +17,8 @@ from models.generalisation.metrics import expected_calibration_error
 from models.generalisation.retrain import _reversed_features
 from models.pairs import PAIR_CLASSES
 from models.synth.labelled import SAME_TOPIC_KINDS, LabelledPair
+from tests.paths import DATA
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data is not here")
 
 ARTICLE = (

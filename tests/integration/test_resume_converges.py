@@ -22,9 +22,9 @@ from copytrace.scoring import load_scorer
 from models.corpora import DEFAULT_DATA_DIR
 from tests import many_stories
 from tests.conftest import TABLES
+from tests.paths import REPO
 from tests.view_rows import query_rows
 
-REPO = Path(__file__).resolve().parents[1]
 needs_corpora = pytest.mark.skipif(not DEFAULT_DATA_DIR.is_dir(), reason="../shared/data is not beside the repo")
 
 

@@ -16,10 +16,9 @@ from sqlalchemy import func, select
 
 from copytrace.db import session_factory
 from copytrace.orm import Classification, Document
+from tests.paths import REPO
 
 pytestmark = pytest.mark.integration
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _landing(seeds: dict[str, Path], folder: Path, copies: int) -> int:

@@ -9,7 +9,7 @@ import numpy as np
 from models import features
 from models.caches import Recent
 from models.features import PairFeaturizer
-from tests.test_models_features import ARTICLE, OTHER, WRAPPER_HEAD
+from tests.unit.models.test_models_features import ARTICLE, OTHER, WRAPPER_HEAD
 
 
 def test_values_are_kept_within_the_byte_bound_least_recently_used_dropped_first() -> None:

@@ -7,7 +7,6 @@ that test checks the artifact loads and works, not how well it generalises: that
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,8 +17,8 @@ from sklearn.pipeline import Pipeline
 from models import registry
 from models.corpora import read_text
 from models.style import DEFAULT_MARGIN, MachineStyle, log_odds, normalise, orient
+from tests.paths import DATA
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 L2R = DATA / "l2r-llm-rewrites"
 ARTIFACT = registry.style_model_path()
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests import generalisation_folders as gf
+from tests.paths import DATA
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SEED = 3
 
 pytestmark = [

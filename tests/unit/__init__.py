@@ -1,0 +1,1 @@
+"""Unit tests: plain functions and estimators, no database, no Prefect, no browser; mirrors the packages."""
