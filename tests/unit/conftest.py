@@ -17,3 +17,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.fail(
             f"a unit test may not use {used or 'the integration marker'}: move it to tests/integration", pytrace=False
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_native_thread():
+    """Unit tests fit and predict on a few rows: native thread pools only fight the machine's other
+    processes for its cores (a tiny fit's time then varied tenfold), so they run on one thread."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
