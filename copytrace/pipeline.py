@@ -148,7 +148,9 @@ def left_behind(database_url: str, file_batches: Sequence[Sequence[str]]) -> lis
     left behind are attributed as the run the crash stopped would have attributed them, and a
     resumed run ends with the clean run's provenance instead of one that depends on where it was
     killed."""
-    batch_of = {printable(str(Path(raw))): k for k, batch in enumerate(file_batches) for raw in batch}
+    batch_of = {
+        documents.stored_path(printable(str(Path(raw)))): k for k, batch in enumerate(file_batches) for raw in batch
+    }
     with session_factory(database_url).begin() as session:
         pending = documents.pending_sources(session)
     groups: dict[int, list[int]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,17 @@ from copytrace.repo.sql import dialect_insert, dialect_name, insert_ignore, one_
 
 LOCATOR_MAX = 2000  # the longest locator or landing path the documents and ingest_errors tables hold
 TITLE_MAX = 1000
+
+
+def stored_path(path: str) -> str:
+    """``path`` as the tables hold it: unchanged up to ``LOCATOR_MAX`` characters; a longer one cut,
+    with the sha256 of the whole path appended, so that it still fits on every database and still
+    names exactly one file (a re-run must find it read, and two long paths must not collide)."""
+    if len(path) <= LOCATOR_MAX:
+        return path
+    digest = hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{path[: LOCATOR_MAX - len(digest) - 1]}…{digest}"
+
 
 
 @dataclass(frozen=True)
@@ -67,7 +79,7 @@ def add_documents(session: Session, copies: Sequence[NewCopy], flow_run_id: str 
                 "site": c.site,
                 "fetched_at": c.fetched_at,
                 "published_at": c.published_at,
-                "source_path": c.source_path,
+                "source_path": c.source_path and stored_path(c.source_path),
                 "flow_run_id": flow_run_id,
                 "created_at": now,
             },

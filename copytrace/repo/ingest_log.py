@@ -9,20 +9,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from copytrace.orm import IngestedFile, IngestError, utcnow
-from copytrace.repo.documents import LOCATOR_MAX
+from copytrace.repo.documents import stored_path
 from copytrace.repo.sql import dialect_insert, insert_ignore
 
 
 def ingested_files(session: Session, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     """Which of these (path, file sha256) pairs were ingested: one statement for a batch of files."""
-    wanted = set(keys)
+    as_stored = {(stored_path(path), digest): (path, digest) for path, digest in keys}
+    wanted = set(as_stored)
     paths = sorted({path for path, _ in wanted})
     found: set[tuple[str, str]] = set()
     for start in range(0, len(paths), 1000):  # within every database's limit on bound parameters
         stmt = select(IngestedFile.path, IngestedFile.file_sha256).where(
             IngestedFile.path.in_(paths[start : start + 1000])
         )
-        found.update((path, digest) for path, digest in session.execute(stmt) if (path, digest) in wanted)
+        found.update(as_stored[(path, digest)] for path, digest in session.execute(stmt) if (path, digest) in wanted)
     return found
 
 
@@ -30,7 +31,7 @@ def record_ingested_files(session: Session, files: Sequence[dict[str, Any]], flo
     """Record landing files read completely: each a dict of ``path``, ``file_sha256``, ``size``,
     ``n_copies`` and ``n_errors``."""
     now = utcnow()
-    rows = [{**f, "flow_run_id": flow_run_id, "ingested_at": now} for f in files]
+    rows = [{**f, "path": stored_path(f["path"]), "flow_run_id": flow_run_id, "ingested_at": now} for f in files]
     insert_ignore(session, IngestedFile.__table__, rows, ["path", "file_sha256"])
 
 
@@ -46,8 +47,8 @@ def record_error(
     """Record a bad input; the same error seen again bumps its count instead of adding a row."""
     now = utcnow()
     row = {
-        "path": path[:LOCATOR_MAX],
-        "locator": (locator or "")[:LOCATOR_MAX],
+        "path": stored_path(path),
+        "locator": stored_path(locator or ""),
         "reason": reason,
         "detail": detail,
         "file_sha256": file_sha256 or "",
