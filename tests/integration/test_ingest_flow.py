@@ -120,3 +120,29 @@ def test_a_run_that_can_read_nothing_fails_with_the_reason(prefect_harness, db_u
     (landing / "binary.txt").write_bytes(bytes(range(256)) * 4)
     with pytest.raises(NothingReadError, match="none of the 2 landing files"):
         ingest_copies(landing=str(landing), database_url=db_url)
+
+
+def test_landing_paths_longer_than_the_tables_hold_are_read_once_on_both_databases(
+    prefect_harness, db_url, seeds, tmp_path
+):
+    import json
+
+    from flows.ingest_copies import ingest_copies
+
+    landing = tmp_path / "landing"
+    deep = landing.joinpath(*["d" * 240] * 9)  # over 2,000 characters, each name within the OS's limit
+    deep.mkdir(parents=True)
+    shutil.copy(seeds["000"], deep / "copy.txt")  # its locator is its path: too long to store
+    record = {"url": "https://example.org/a", "text": seeds["002"].read_text(encoding="utf-8")}
+    (deep / "feed.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    shutil.copy(seeds["004"], landing / "short.txt")
+
+    summary = ingest_copies(landing=str(landing), database_url=db_url)
+    assert [e["reason"] for e in summary.errors] == ["locator-too-long"]
+    stored = {r["locator"] for r in _provenance(db_url)}
+    assert stored == {"https://example.org/a", str(landing / "short.txt")}
+    counts = _counts(db_url)
+
+    again = ingest_copies(landing=str(landing), database_url=db_url)
+    assert again.files_skipped == 3 and again.new_documents == 0  # every file found read, the long ones too
+    assert _counts(db_url) == counts
