@@ -14,10 +14,11 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from copytrace import pipeline
 from copytrace.ingest.html import extract_article
 from copytrace.ingest.records import plausible_publication
-from copytrace.pipeline import classify_documents, store_files
+from copytrace.pipeline import classifying as pipeline
+from copytrace.pipeline.classifying import classify_documents
+from copytrace.pipeline.storing import store_files
 from copytrace.scoring import load_scorer
 from tests.test_ingest_formats import PAGE, _read
 from tests.view_rows import normalise, query_rows
