@@ -8,9 +8,9 @@ The landing folder holds scraper records, one ``.jsonl`` file each as a scraper 
 articles, each followed minutes later by an excerpt and a spam-wrapped copy (real boilerplate lines),
 and L2R human texts followed by one real LLM rewrite. They are stored and classified as the
 ``ingest-copies`` flow does it on its default runner, into a fresh database: file batches stored one
-after another on a runner thread (``pipeline.store_files``, in the storing child of
+after another on a runner thread (``pipeline.storing.store_files``, in the storing child of
 ``copytrace.store_process`` unless ``COPYTRACE_STORE_PROCESS`` is off), each batch classified
-(``pipeline.classify_documents``) as soon as it is stored. The flow's Prefect overhead is left out
+(``pipeline.classifying.classify_documents``) as soon as it is stored. The flow's Prefect overhead is left out
 (``copytrace ingest`` shows it).
 
 Reported per database, side by side: documents/s end to end; storing's own rate (reading,
@@ -26,7 +26,7 @@ nothing. Below the table, how long two fixed pure-Python workloads took before a
 (default: that setting's default, the CPUs available); ``--compare-workers`` also runs each database
 with one process first, and ``--compare-storing`` each configuration storing on the runner thread
 first, and ``--compare-lookups`` each with every candidate looked up by classifying first (the flow
-has storing look up what it has time for on SQLite, ``pipeline.store_files``), so all rows come from
+has storing look up what it has time for on SQLite, ``pipeline.storing.store_files``), so all rows come from
 the same session; ``--rounds N`` runs the whole set N times, alternated. As in the flow, the storing
 child and the scorer (with its worker processes) are started before the run stores anything; their
 start-up is not timed.
@@ -53,8 +53,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import text  # noqa: E402
 
 from bench.fixtures import DEFAULT_DATA, fresh_postgres, machine_note, machine_seconds, source_material  # noqa: E402
-from copytrace import pipeline  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
+from copytrace.pipeline.classifying import classify_documents  # noqa: E402
+from copytrace.pipeline.results import StoreResult  # noqa: E402
+from copytrace.pipeline.storing import store_files  # noqa: E402
 from copytrace.scoring import Scorer, load_scorer  # noqa: E402
 from copytrace.settings import DEFAULT_BATCH_SIZE, load_settings  # noqa: E402
 from copytrace.store_process import store_process  # noqa: E402
@@ -177,16 +179,16 @@ def run(
     upgrade(url)
     # As in the flow, the storing child and the model (with its workers) are started before the run
     # stores anything; their start-up is left out of the timing.
-    store = store_process().store_files if in_child else pipeline.store_files
+    store = store_process().store_files if in_child else store_files
     scorer = TimedScorer(load_scorer(None, model_workers))
     if in_child:
         store([], str(landing), url, MAX_FILE_BYTES)  # waits for the child to be ready
 
-    def timed_store(batch: list[str]) -> tuple[pipeline.StoreResult, float]:
+    def timed_store(batch: list[str]) -> tuple[StoreResult, float]:
         started = time.perf_counter()
         return store(batch, str(landing), url, MAX_FILE_BYTES, None, store_lookups), time.perf_counter() - started
 
-    stored = pipeline.StoreResult()
+    stored = StoreResult()
     pairs, store_s, classify_s = 0, 0.0, 0.0
     cpu_before = _cpu_seconds()
     started = time.perf_counter()
@@ -196,7 +198,7 @@ def run(
             stored, store_s = stored.merge(result), store_s + seconds
             classify_started = time.perf_counter()
             for batch in _chunks(sorted(result.new_document_ids), batch_size):
-                pairs += pipeline.classify_documents(
+                pairs += classify_documents(
                     batch, url, scorer, candidate_limit=candidate_limit, looked_up=result.candidates
                 ).pairs_scored
             if in_child:
@@ -204,7 +206,7 @@ def run(
             classify_s += time.perf_counter() - classify_started
     wall_s = time.perf_counter() - started
     cpu_s = _cpu_seconds() - cpu_before
-    again = pipeline.store_files(paths, str(landing), url, MAX_FILE_BYTES)
+    again = store_files(paths, str(landing), url, MAX_FILE_BYTES)
     where = "in a child" if in_child else "in-process"
     print(
         f"  {name}, {model_workers} model workers, storing {where}: {len(stored.new_document_ids)} stored, "

@@ -24,8 +24,8 @@ expected ``derived_from`` (none for an original) and the expected root.
 the view has that column).
 
 The pipeline is run as ``copytrace ingest`` runs it, without Prefect: the folder's files in name order,
-batches of ``COPYTRACE_BATCH_SIZE`` stored (``pipeline.store_files``) and each classified
-(``pipeline.classify_documents``) as soon as it is stored, then anything left pending — the flow's
+batches of ``COPYTRACE_BATCH_SIZE`` stored (``pipeline.storing.store_files``) and each classified
+(``pipeline.classifying.classify_documents``) as soon as it is stored, then anything left pending — the flow's
 steps with storing in this process. ``--flow`` runs ``copytrace ingest`` itself instead (the
 flow on a temporary Prefect server, ~20 s more a folder). ``--seed`` changes the file names, so the
 order the files are stored in; ``--material-seed`` which texts go in.
@@ -47,9 +47,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from copytrace import pipeline  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.ingest import discover  # noqa: E402
+from copytrace.pipeline.classifying import classify_documents  # noqa: E402
+from copytrace.pipeline.results import Candidates  # noqa: E402
+from copytrace.pipeline.storing import store_files  # noqa: E402
 from copytrace.repo.documents import pending_document_ids  # noqa: E402
 from copytrace.scoring import load_scorer, model_path_for  # noqa: E402
 from copytrace.settings import load_settings  # noqa: E402
@@ -69,9 +71,9 @@ def ingest_plain(landing: Path, url: str, batch_size: int | None = None) -> None
     paths = [str(p) for p in discover(landing)]
     scorer = load_scorer(model_path_for(url, None), settings.model_workers)
 
-    def classify(ids: list[int], looked_up: pipeline.Candidates | None = None) -> None:
+    def classify(ids: list[int], looked_up: Candidates | None = None) -> None:
         for batch in _chunks(sorted(ids), settings.batch_size):
-            pipeline.classify_documents(
+            classify_documents(
                 batch,
                 url,
                 scorer,
@@ -81,7 +83,7 @@ def ingest_plain(landing: Path, url: str, batch_size: int | None = None) -> None
             )
 
     for batch in _chunks(paths, settings.batch_size):
-        stored = pipeline.store_files(batch, str(landing), url, settings.max_file_bytes, None, settings.candidate_limit)
+        stored = store_files(batch, str(landing), url, settings.max_file_bytes, None, settings.candidate_limit)
         if stored.errors:
             print(f"  {len(stored.errors)} read errors, e.g. {stored.errors[0]}", file=sys.stderr)
         classify(stored.new_document_ids, stored.candidates)

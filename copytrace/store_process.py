@@ -28,7 +28,8 @@ from sqlalchemy.engine import make_url
 
 from copytrace.children import exit_with_parent, settle_heap
 from copytrace.db import normalise_url
-from copytrace.pipeline import StoreResult, store_files
+from copytrace.pipeline.results import StoreResult
+from copytrace.pipeline.storing import store_files
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class StoreProcess:
         flow_run_id: str | None = None,
         candidate_limit: int | None = None,
     ) -> StoreResult:
-        """``copytrace.pipeline.store_files`` in the child; its errors are raised here as they were there."""
+        """``copytrace.pipeline.storing.store_files`` in the child; its errors are raised here as they were there."""
         args = (list(paths), landing, database_url, max_file_bytes, flow_run_id, candidate_limit)
         if self._executor is not None and not _in_memory(database_url):
             try:

@@ -12,7 +12,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 from pydantic import SecretStr
 
-from copytrace.pipeline import Candidates, ClassifyResult, StoreResult
+from copytrace.pipeline.results import Candidates, ClassifyResult, StoreResult
 from copytrace.redact import redact_url
 from copytrace.report import RunSummary, bad_inputs_in_words
 from copytrace.settings import load_settings

@@ -6,7 +6,9 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from copytrace.db import session_factory
-from copytrace.pipeline import Candidates, ClassifyResult, classify_documents, left_behind
+from copytrace.pipeline.classifying import classify_documents
+from copytrace.pipeline.left_behind import left_behind
+from copytrace.pipeline.results import Candidates, ClassifyResult
 from copytrace.repo.documents import pending_document_ids
 from copytrace.report import count_of, labels_in_words
 from copytrace.scoring import load_scorer, model_path_for

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from copytrace.attribution import Decision
+from copytrace.attribution.types import Decision
 from copytrace.corrections import add_correction
 from copytrace.orm import ModelVersion
 from copytrace.repo.classifications import add_classifications

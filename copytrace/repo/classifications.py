@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from copytrace.attribution import Decision
+from copytrace.attribution.types import Decision
 from copytrace.index.fingerprints import words
 from copytrace.orm import Classification, Document, MatchedSpan, TextBlob, WrapperSegment, utcnow
 from copytrace.repo.sql import NO_SYNC, dialect_name, one_of

@@ -1,4 +1,4 @@
-"""Stories and which documents are in them (what a batch's story groups change: ``copytrace.stories``)."""
+"""Stories and which documents are in them (what a batch's story groups change: ``copytrace.attribution.stories``)."""
 
 from __future__ import annotations
 

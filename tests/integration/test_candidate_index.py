@@ -16,7 +16,7 @@ from copytrace.index import terms as by_terms
 from copytrace.index.candidates import CandidateIndex, _fingerprints_query
 from copytrace.index.fingerprints import fingerprint_rows
 from copytrace.orm import Fingerprint
-from copytrace.pipeline import store_files
+from copytrace.pipeline.storing import store_files
 from copytrace.repo.documents import NewCopy, add_document, add_documents
 from tests.index_checks import term_counts, term_postings
 

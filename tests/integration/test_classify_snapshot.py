@@ -8,8 +8,9 @@ import json
 
 import pytest
 
-from copytrace import pipeline
-from copytrace.pipeline import classify_documents, store_files
+from copytrace.pipeline import classifying as pipeline
+from copytrace.pipeline.classifying import classify_documents
+from copytrace.pipeline.storing import store_files
 from copytrace.scoring import load_scorer
 from tests.view_rows import query_rows
 

@@ -81,7 +81,8 @@ def test_db_reindex_rebuilds_every_documents_fingerprints(db_url, seeds, tmp_pat
     from copytrace.index.candidates import CandidateIndex
     from copytrace.index.fingerprints import fingerprint_rows
     from copytrace.orm import Classification, Document, Fingerprint
-    from copytrace.pipeline import classify_documents, store_files
+    from copytrace.pipeline.classifying import classify_documents
+    from copytrace.pipeline.storing import store_files
     from copytrace.scoring import load_scorer
     from tests.index_checks import term_counts, term_postings
 

@@ -8,7 +8,8 @@ import random
 import pytest
 
 from copytrace.db import session_factory
-from copytrace.pipeline import classify_documents, store_files
+from copytrace.pipeline.classifying import classify_documents
+from copytrace.pipeline.storing import store_files
 from copytrace.repo.documents import pending_document_ids
 from copytrace.scoring import load_scorer
 from tests.seed_checks import assert_seeds_attributed, shuffled_copy
@@ -38,7 +39,7 @@ def test_a_runs_label_counts_are_its_documents_final_labels(db_url, seeds, tmp_p
     """Copies classified before their source (a later batch of the same run) count as what they end up."""
     from collections import Counter
 
-    from copytrace.pipeline import ClassifyResult
+    from copytrace.pipeline.results import ClassifyResult
     from tests.view_rows import query_rows
 
     landing = tmp_path / "landing"

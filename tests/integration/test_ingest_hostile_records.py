@@ -14,7 +14,7 @@ from warcio.warcwriter import WARCWriter
 from copytrace.db import session_factory
 from copytrace.ingest import read_file
 from copytrace.orm import Document, IngestError
-from copytrace.pipeline import store_files
+from copytrace.pipeline.storing import store_files
 from copytrace.text import clean, normalise
 
 ARTICLE = "The harbour bridge will close for repairs until the spring, the council said on Tuesday."

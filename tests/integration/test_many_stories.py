@@ -8,7 +8,8 @@ import random
 import pytest
 
 from copytrace.db import session_factory
-from copytrace.pipeline import classify_documents, store_files
+from copytrace.pipeline.classifying import classify_documents
+from copytrace.pipeline.storing import store_files
 from copytrace.repo.documents import pending_document_ids
 from copytrace.report import provenance_rows
 from copytrace.scoring import load_scorer

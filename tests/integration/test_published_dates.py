@@ -6,8 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from copytrace import pipeline
-from copytrace.pipeline import classify_documents, store_files
+from copytrace.pipeline import classifying as pipeline
+from copytrace.pipeline.classifying import classify_documents
+from copytrace.pipeline.storing import store_files
 from copytrace.scoring import load_scorer
 from tests.unit.copytrace.ingest.test_ingest_formats import PAGE
 from tests.view_rows import normalise, query_rows

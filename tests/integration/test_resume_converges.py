@@ -17,7 +17,9 @@ from sqlalchemy import func, select, text
 from copytrace.db import engine_for, session_factory
 from copytrace.ingest import discover
 from copytrace.orm import Classification, Document
-from copytrace.pipeline import classify_documents, left_behind, store_files
+from copytrace.pipeline.classifying import classify_documents
+from copytrace.pipeline.left_behind import left_behind
+from copytrace.pipeline.storing import store_files
 from copytrace.scoring import load_scorer
 from models.corpora import DEFAULT_DATA_DIR
 from tests import many_stories

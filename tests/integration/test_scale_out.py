@@ -82,7 +82,8 @@ def test_two_concurrent_runs_one_on_dask_store_and_classify_everything_once(
 def test_two_workers_classifying_the_same_documents_at_once_classify_each_once(db_url, seeds, tmp_path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from copytrace.pipeline import classify_documents, store_files
+    from copytrace.pipeline.classifying import classify_documents
+    from copytrace.pipeline.storing import store_files
     from copytrace.scoring import load_scorer
 
     landing = tmp_path / "landing"

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 
 from copytrace.db import engine_for, session_factory
 from copytrace.orm import Document, Fingerprint, IngestedFile, IngestError, TextBlob
-from copytrace.pipeline import store_files
+from copytrace.pipeline.storing import store_files
 from copytrace.repo.documents import NewCopy, add_documents
 from copytrace.text import text_sha256
 

@@ -9,7 +9,9 @@ import pytest
 
 from copytrace.db import session_factory
 from copytrace.index.candidates import CandidateIndex
-from copytrace.pipeline import Candidates, classify_documents, store_files
+from copytrace.pipeline.classifying import classify_documents
+from copytrace.pipeline.results import Candidates
+from copytrace.pipeline.storing import store_files
 from copytrace.repo.documents import last_document_id
 from copytrace.scoring import load_scorer
 from tests.seed_checks import assert_seeds_attributed, shuffled_copy
@@ -86,7 +88,7 @@ def test_a_lookup_that_still_holds_is_used_as_it_is(db_url, seeds, tmp_path) -> 
 
 def test_classifying_looks_up_what_storing_left(db_url, seeds, tmp_path, monkeypatch) -> None:
     """Storing stopped after its first group of documents: classifying takes those and looks up the rest."""
-    from copytrace import pipeline
+    from copytrace.pipeline import storing as pipeline
 
     monkeypatch.setattr(pipeline, "LOOKUP_GROUP", 2)
     checks = iter([False, True])

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from copytrace import store_process as store_process_module
 from copytrace.db import session_factory, upgrade
 from copytrace.orm import Document, Fingerprint
-from copytrace.pipeline import store_files
+from copytrace.pipeline.storing import store_files
 from copytrace.store_process import StoreProcess
 
 pytestmark = pytest.mark.integration

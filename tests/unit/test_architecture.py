@@ -222,7 +222,7 @@ def test_no_flow_or_task_module_shadows_a_top_level_package() -> None:
 def test_importing_the_packages_starts_nothing() -> None:
     """No engine, no model load, no Prefect server at import time: importing everything is quick and quiet."""
     code = (
-        "import copytrace.cli.app, copytrace.pipeline, models;"
+        "import copytrace.cli.app, copytrace.pipeline.classifying, copytrace.pipeline.storing, models;"
         "import flows.ingest_copies, flows.train_classifier, flows.daily_report, flows.spike_alert;"
         "import sqlalchemy.pool as p; import sys;"
         "from copytrace import db; assert db.engine_for.cache_info().currsize == 0;"

@@ -10,16 +10,13 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from copytrace import attribution
-from copytrace.attribution import (
-    VERBATIM_GROUP_MAX,
-    Doc,
-    Thresholds,
-    _candidate_pairs,
-    _story_links,
-    _verbatim_pairs,
-    attribute,
-)
+from copytrace.attribution import pairs as attribution
+from copytrace.attribution.attribute import attribute
+from copytrace.attribution.pairs import VERBATIM_GROUP_MAX, _verbatim_pairs
+from copytrace.attribution.pairs import candidate_pairs as _candidate_pairs
+from copytrace.attribution.stories import story_groups
+from copytrace.attribution.stories import story_links as _story_links
+from copytrace.attribution.types import Doc, Thresholds
 from copytrace.scoring import load_scorer
 from tests.conftest import SEEDS
 
@@ -276,5 +273,5 @@ def test_stored_documents_sharing_a_story_stay_together_wherever_they_sit() -> N
         Doc(5, "c", is_new=False, story_id=7),
         Doc(6, "d", is_new=False, story_id=9),
     ]
-    groups = attribution._stories(docs, {}, links=[(1, 3)])  # x and y linked by similarity
+    groups = story_groups(docs, {}, links=[(1, 3)])  # x and y linked by similarity
     assert groups == [{1, 5}, {2, 4}, {3, 6}]  # in the order of each group's first document

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from copytrace.stories import story_changes, story_pieces
+from copytrace.attribution.stories import story_changes, story_pieces
 
 
 def test_a_group_meeting_no_story_starts_one_and_one_meeting_a_story_joins_it():

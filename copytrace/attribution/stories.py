@@ -1,13 +1,15 @@
-"""What a batch's story groups change in the stored stories: which merge, which start, who moves.
+"""Stories: a batch's story groups, and what they change in the stored stories (which merge, which
+start, who moves).
 
-A group is a set of documents about one event (``Attribution.stories``). Documents already in a
-story bring it along: every stored story met in one group becomes one story, and stories met in
-different groups that share a story are one too (the groups are joined through it). The merged
-story keeps the smallest id. A group meeting no stored story starts a new one.
+A group is a set of documents about one event (``Attribution.stories``): what the batch's
+derivations and similar pairs join (``story_groups``). Documents already in a story bring it along:
+every stored story met in one group becomes one story, and stories met in different groups that
+share a story are one too (the groups are joined through it). The merged story keeps the smallest
+id. A group meeting no stored story starts a new one.
 
 A batch only merges stories; ``story_pieces`` splits one again: when a stored copy gives up its
 source for another, its story is worked out anew from its documents' current derivations and
-similar pairs (``pipeline._redecide_stories``).
+similar pairs (``copytrace.pipeline.redeciding.redecide_stories``).
 
 Working this out in one pass before writing lets the writes be a few statements for the whole
 batch (one merge per joined set of stories, one insert for the new stories, one update for the
@@ -19,7 +21,35 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from copytrace.attribution.types import Doc, Edge
 from copytrace.disjoint import DisjointSets
+
+
+def story_links(docs: Sequence[Doc], sims: np.ndarray, story_cosine: float) -> list[tuple[int, int]]:
+    """Pairs with a new document in them similar enough to be about one event."""
+    a, b = np.nonzero(np.triu(sims >= story_cosine, k=1))
+    is_new = np.array([d.is_new for d in docs], dtype=bool)
+    both_stored = ~is_new[a] & ~is_new[b]
+    return list(zip(a[~both_stored].tolist(), b[~both_stored].tolist(), strict=True))
+
+
+def story_groups(docs, parents: dict[int, Edge], links: list[tuple[int, int]]) -> list[set[int]]:
+    """Connected groups: derivations plus underived pairs about the same event."""
+    linked: DisjointSets[int] = DisjointSets()
+    for copy, edge in parents.items():
+        linked.union(copy, edge.source)
+    for a, b in links:
+        linked.union(a, b)
+    first_of_story: dict[int, int] = {}
+    for i, d in enumerate(docs):  # stored documents already sharing a story stay together
+        if d.story_id is not None:
+            linked.union(i, first_of_story.setdefault(d.story_id, i))
+    groups: dict[int, set[int]] = {}
+    for i, d in enumerate(docs):
+        groups.setdefault(linked.find(i), set()).add(d.id)
+    return list(groups.values())
 
 
 @dataclass
