@@ -39,7 +39,7 @@ def snapshot(url: str, landing: Path) -> dict[str, dict]:
     prefix = str(landing) + os.sep
 
     def local(locator: str | None) -> str | None:
-        return locator[len(prefix):] if locator and locator.startswith(prefix) else locator
+        return locator[len(prefix) :] if locator and locator.startswith(prefix) else locator
 
     rows = [
         {**row, **{k: local(row[k]) for k in ("locator", "derived_from_locator", "root_locator")}}
@@ -91,8 +91,15 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copy(seed, landing / seed.name)
         url = args.db or f"sqlite:///{tmp}/snapshot.db"
         env = {**os.environ, "PREFECT_HOME": str(Path(tmp) / "prefect")}
-        command = [str(Path(sys.executable).parent / "copytrace"), "ingest", str(landing), "--db", url,
-                   "--batch-size", str(args.batch_size)]
+        command = [
+            str(Path(sys.executable).parent / "copytrace"),
+            "ingest",
+            str(landing),
+            "--db",
+            url,
+            "--batch-size",
+            str(args.batch_size),
+        ]
         done = subprocess.run(command, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             print(done.stdout[-3000:], done.stderr[-3000:], sep="\n", file=sys.stderr)

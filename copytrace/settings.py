@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from copytrace.links import dashboard_base
+from copytrace.reports.links import dashboard_base
 
 DEFAULT_DATABASE_URL = "sqlite:///./copytrace.db"
 BUNDLED_SEEDS = Path(__file__).resolve().parent / "samples"
@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     @field_validator("dashboard_url", mode="before")
     @classmethod
     def _dashboard_base(cls, value: object) -> str | None:
-        """Empty is unset; otherwise an http(s) URL, kept without credentials (copytrace/links.py)."""
+        """Empty is unset; otherwise an http(s) URL, kept without credentials (copytrace/reports/links.py)."""
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         return dashboard_base(str(value))

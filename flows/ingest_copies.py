@@ -14,7 +14,8 @@ from pydantic import SecretStr
 
 from copytrace.pipeline.results import Candidates, ClassifyResult, StoreResult
 from copytrace.redact import redact_url
-from copytrace.report import RunSummary, bad_inputs_in_words
+from copytrace.reports.formatting import bad_inputs_in_words
+from copytrace.reports.run_summary import RunSummary
 from copytrace.settings import load_settings
 from tasks.classifying import classify_batch, left_behind_documents, load_classifier, pending_documents
 from tasks.database import run_database_url

@@ -8,9 +8,10 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from copytrace.alerts import spam_wrapped_findings
 from copytrace.db import ensure_schema, session_factory
-from copytrace.report import RunSummary, findings_markdown
+from copytrace.reports.alerts import spam_wrapped_findings
+from copytrace.reports.artifacts import findings_markdown
+from copytrace.reports.run_summary import RunSummary
 from tasks.reporting import run_url
 from tasks.retrying import RETRY_DELAYS, retry_transient
 

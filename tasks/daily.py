@@ -8,8 +8,8 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from copytrace.daily import daily_report_markdown
 from copytrace.db import ensure_schema, session_factory
+from copytrace.reports.daily import daily_report_markdown
 from tasks.retrying import RETRY_DELAYS, retry_transient
 
 

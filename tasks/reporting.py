@@ -18,9 +18,11 @@ from prefect.events import emit_event
 from prefect.utilities.urls import url_for
 
 from copytrace.db import session_factory
-from copytrace.networks import new_networks
 from copytrace.redact import redact_url
-from copytrace.report import REROOTED_NOTE, RunSummary, errors_table, findings_markdown, md_escape, short_locator
+from copytrace.reports.artifacts import errors_table, findings_markdown
+from copytrace.reports.formatting import md_escape, short_locator
+from copytrace.reports.networks import new_networks
+from copytrace.reports.run_summary import REROOTED_NOTE, RunSummary
 from tasks.retrying import RETRY_DELAYS, retry_transient
 
 SPIKE_EVENT = "copytrace.spam_wrapped.spike"
@@ -76,7 +78,7 @@ def run_url(flow_run_id: str | None) -> str | None:
     retry_condition_fn=retry_transient,
 )
 def find_new_networks(database_url: str, run_document_ids: list[int]) -> list[dict[str, Any]]:
-    """The spam networks this run's copies brought (``copytrace.networks.new_networks``)."""
+    """The spam networks this run's copies brought (``copytrace.reports.networks.new_networks``)."""
     with session_factory(database_url)() as session:
         return new_networks(session, run_document_ids)
 
@@ -84,7 +86,7 @@ def find_new_networks(database_url: str, run_document_ids: list[int]) -> list[di
 @task(name="publish-summary", cache_policy=NO_CACHE)
 def publish_summary(summary: RunSummary, dashboard_url: str | None = None) -> None:
     """The run's summary table, its findings (linked to the dashboard when ``dashboard_url``, a base
-    checked by ``copytrace.links.dashboard_base``, is given) and its errors, as artifacts."""
+    checked by ``copytrace.reports.links.dashboard_base``, is given) and its errors, as artifacts."""
     create_table_artifact(
         summary.table(escape=md_escape),
         key="ingest-summary",

@@ -7,7 +7,7 @@ from prefect.cache_policies import NO_CACHE
 
 from copytrace.pipeline.results import StoreResult
 from copytrace.pipeline.storing import store_files
-from copytrace.report import bad_inputs_in_words, count_of
+from copytrace.reports.formatting import bad_inputs_in_words, count_of
 from copytrace.store_process import store_process
 from tasks.retrying import RETRY_DELAYS, retry_transient
 

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from copytrace.db import session_factory
-from copytrace.report import provenance_rows
+from copytrace.reports.provenance import provenance_rows
 from tests.conftest import EXPECTED_SEEDS
 
 

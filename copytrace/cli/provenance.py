@@ -21,7 +21,7 @@ def show(
 ) -> None:
     """Print the provenance chain of one stored document, from the copy up to its root original."""
     from copytrace.db import ensure_schema, session_factory
-    from copytrace.report import describe_direction, direction_of, provenance_rows
+    from copytrace.reports.provenance import describe_direction, direction_of, provenance_rows
 
     url = existing_db(db)
     ensure_schema(url)

@@ -64,7 +64,8 @@ def demo(
 
 
 def _print_summary(summary) -> None:
-    from copytrace.report import REROOTED_NOTE, relative_to, relative_to_text
+    from copytrace.reports.formatting import relative_to, relative_to_text
+    from copytrace.reports.run_summary import REROOTED_NOTE
 
     table = Table(
         title="ingest run", caption=f"earlier copies re-rooted: {REROOTED_NOTE}" if summary.rerooted else None
@@ -89,7 +90,7 @@ def _print_summary(summary) -> None:
 
 def _print_provenance(url: str) -> None:
     from copytrace.db import session_factory
-    from copytrace.report import provenance_rows
+    from copytrace.reports.provenance import provenance_rows
 
     with session_factory(url)() as session:
         rows = provenance_rows(session)

@@ -12,7 +12,7 @@ from copytrace.attribution.types import Attribution, Doc
 from copytrace.pipeline.redeciding import headline, redecide_stories
 from copytrace.pipeline.results import FINDING_LABELS, ClassifyResult
 from copytrace.repo import classifications, stories
-from copytrace.titles import display_title
+from copytrace.reports.titles import display_title
 
 if TYPE_CHECKING:  # the scorer is handed in: the classifier (scikit-learn) stays out of these imports
     from copytrace.scoring import Scorer

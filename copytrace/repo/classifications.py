@@ -136,7 +136,7 @@ def _current_query(dialect: str):
 def title_sources(
     session: Session, document_ids: Sequence[int]
 ) -> dict[int, tuple[str | None, str, list[tuple[int, int]]]]:
-    """What a copy's displayed title is made of (``copytrace.titles.display_title``): its own title,
+    """What a copy's displayed title is made of (``copytrace.reports.titles.display_title``): its own title,
     its text, and the spans its current classification matched to its source."""
     ids = list(document_ids)
     if not ids:

@@ -32,7 +32,6 @@ def stored_path(path: str) -> str:
     return f"{path[: LOCATOR_MAX - len(digest) - 1]}…{digest}"
 
 
-
 @dataclass(frozen=True)
 class NewCopy:
     locator: str

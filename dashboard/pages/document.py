@@ -13,7 +13,7 @@ from typing import Any
 from dash import dcc, html
 from sqlalchemy import Engine
 
-from copytrace.report import describe_direction
+from copytrace.reports.provenance import describe_direction
 from dashboard.alignment import Row, align, diff
 from dashboard.filters import LOCAL, Filters
 from dashboard.pages.common import hours, section

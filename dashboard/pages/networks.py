@@ -8,7 +8,7 @@ from typing import Any
 from dash import dcc, html
 from sqlalchemy import Engine
 
-from copytrace.networks import site_groups
+from copytrace.reports.networks import site_groups
 from dashboard.figures import network_growth_figure
 from dashboard.filters import Filters
 from dashboard.pages.common import section

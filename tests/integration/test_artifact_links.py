@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from copytrace.alerts import spam_wrapped_findings
 from copytrace.db import engine_for, session_factory
-from copytrace.links import dashboard_base, document_url
-from copytrace.networks import network_rows, new_networks
-from copytrace.report import RunSummary, findings_markdown
+from copytrace.reports.alerts import spam_wrapped_findings
+from copytrace.reports.artifacts import findings_markdown
+from copytrace.reports.links import dashboard_base, document_url
+from copytrace.reports.networks import network_rows, new_networks
+from copytrace.reports.run_summary import RunSummary
 from copytrace.settings import load_settings
 from tests.alert_landing import WRAPPER_HEAD, WRAPPER_TAIL
 from tests.provenance_sample import TEMPLATE, fill
@@ -110,7 +111,7 @@ def _run(landing: Path, db_url: str):
 
 
 def _provenance(db_url: str) -> dict[str, dict]:
-    from copytrace.report import provenance_rows
+    from copytrace.reports.provenance import provenance_rows
 
     with session_factory(db_url)() as session:
         return {r["locator"]: r for r in provenance_rows(session)}

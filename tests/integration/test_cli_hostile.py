@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from copytrace.report import md_escape
+from copytrace.reports.formatting import md_escape
 from tests.paths import REPO
 
 ARTICLE = (

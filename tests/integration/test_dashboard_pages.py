@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from copytrace.db import engine_for, session_factory
-from copytrace.report import describe_direction
+from copytrace.reports.provenance import describe_direction
 from dashboard.figures import STORY_LIMIT
 from dashboard.filters import LOCAL
 from dashboard.pages.networks import networks

@@ -15,7 +15,7 @@ from copytrace.db import session_factory
 from copytrace.ingest.badinputs import write_bad_inputs
 from copytrace.ingest.records import printable
 from copytrace.orm import Classification, Document, IngestError
-from copytrace.report import direction_of, provenance_rows
+from copytrace.reports.provenance import direction_of, provenance_rows
 from tests.seed_checks import assert_seeds_attributed, shuffled_copy
 
 pytestmark = pytest.mark.integration

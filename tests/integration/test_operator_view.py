@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from copytrace.report import RunSummary, findings_markdown, md_escape
+from copytrace.reports.artifacts import findings_markdown
+from copytrace.reports.formatting import md_escape
+from copytrace.reports.run_summary import RunSummary
 
 pytestmark = pytest.mark.integration
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from copytrace.report import RunSummary, errors_table, findings_markdown
-from copytrace.titles import core_headline, display_title
+from copytrace.reports.artifacts import errors_table, findings_markdown
+from copytrace.reports.run_summary import RunSummary
+from copytrace.reports.titles import core_headline, display_title
 
 LANDING = "/srv/landing"
 

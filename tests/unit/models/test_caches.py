@@ -123,4 +123,3 @@ def test_caches_belong_to_the_fitted_estimator_and_go_with_it() -> None:
     del f
     gc.collect()
     assert kept() is None  # no module keeps it alive
-

@@ -8,15 +8,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from copytrace.repo import classifications
-from copytrace.report import provenance_rows
-from copytrace.titles import display_title
+from copytrace.reports.provenance import provenance_rows
+from copytrace.reports.titles import display_title
 
 
 def spam_wrapped_findings(
     session: Session, flow_run_id: str | None = None, since: datetime | None = None
 ) -> list[dict[str, Any]]:
     """The spam-wrapped copies classified by run ``flow_run_id`` (else: since ``since``), as findings
-    (``copytrace.report.findings_markdown``) with each copy's article title and one reason."""
+    (``copytrace.reports.artifacts.findings_markdown``) with each copy's article title and one reason."""
     if flow_run_id:
         where, params = "WHERE label = 'spam-wrapped' AND flow_run_id = :run", {"run": flow_run_id}
     else:

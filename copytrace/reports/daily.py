@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from copytrace.report import md_escape
+from copytrace.reports.formatting import md_escape
 from models.pairs import LABELS
 
 BAR = "█"
