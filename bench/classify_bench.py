@@ -107,8 +107,8 @@ def _run_cli(pairs: Sequence[tuple[str, str]], model: str, tmp: Path) -> float:
     with path.open("w", encoding="utf-8") as fh:
         for i, (source, copy) in enumerate(pairs):
             fh.write(json.dumps({"id": str(i), "source": source, "copy": copy}) + "\n")
-    cli = Path(sys.executable).with_name("copytrace")
-    cmd = ["taskset", "-c", "0", str(cli), "classify-batch", str(path), "--model", model]
+    # ``-m``, not the console script: the checkout on PYTHONPATH is the one measured, whatever is installed
+    cmd = ["taskset", "-c", "0", sys.executable, "-m", "copytrace.cli", "classify-batch", str(path), "--model", model]
     t = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - t
