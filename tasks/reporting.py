@@ -20,18 +20,11 @@ from prefect.utilities.urls import url_for
 from copytrace.db import session_factory
 from copytrace.redact import redact_url
 from copytrace.reports.artifacts import errors_table, findings_markdown
-from copytrace.reports.formatting import md_escape, short_locator
+from copytrace.reports.events import failure_event, run_events
+from copytrace.reports.formatting import md_escape
 from copytrace.reports.networks import new_networks
 from copytrace.reports.run_summary import REROOTED_NOTE, RunSummary
 from tasks.retrying import RETRY_DELAYS, retry_transient
-
-SPIKE_EVENT = "copytrace.spam_wrapped.spike"
-RUN_EVENTS = {
-    "completed": "copytrace.ingest.completed",  # every landing file read
-    "partial": "copytrace.ingest.partial",  # bad inputs recorded, the rest stored
-    "failed": "copytrace.ingest.failed",  # nothing could be read, or the run could not start
-}
-SPIKE_COPIES = 25  # spam-wrapped copies a spike event lists (the alert's flow run lists them all)
 
 
 def start_progress(description: str) -> UUID:
@@ -106,72 +99,16 @@ def publish_summary(summary: RunSummary, dashboard_url: str | None = None) -> No
         )
 
 
-def _resource(flow_run_id: str | None) -> tuple[dict[str, str], list[dict[str, str]]]:
-    resource = {"prefect.resource.id": f"copytrace.ingest.{flow_run_id or 'local'}", "copytrace.kind": "ingest"}
-    related = (
-        [{"prefect.resource.id": f"prefect.flow-run.{flow_run_id}", "prefect.resource.role": "flow-run"}]
-        if flow_run_id
-        else []
-    )
-    return resource, related
-
-
-def spam_wrapped_copies(summary: RunSummary, limit: int = SPIKE_COPIES) -> list[dict[str, Any]]:
-    """The run's spam-wrapped copies for an event, most confident first: site, title, copy, source."""
-    wrapped = [f for f in summary.findings if f["label"] == "spam-wrapped"]
-    wrapped.sort(key=lambda f: -float(f.get("confidence") or 0.0))
-    return [
-        {
-            "site": f.get("site") or "",
-            "title": f.get("title") or "",
-            "copy": short_locator(f.get("locator") or "", summary.landing, 80),
-            "source": short_locator(f.get("source") or "", summary.landing, 80),
-            "confidence": f.get("confidence"),
-        }
-        for f in wrapped[:limit]
-    ]
-
-
 @task(name="emit-run-events", cache_policy=NO_CACHE)
 def emit_run_events(summary: RunSummary, flow_run_id: str | None, run_name: str, spike_share: float) -> list[str]:
-    """One event per run saying how it ended (completed / partial / failed) with its counts, its id and a
-    link to it; a spike event too when spam-wrapping surges, listing that run's spam-wrapped copies."""
-    resource, related = _resource(flow_run_id)
-    resource["prefect.resource.name"] = run_name
-    payload = {
-        "outcome": summary.outcome,
-        "flow_run_id": flow_run_id,
-        "flow_run_name": run_name,
-        "run_url": run_url(flow_run_id),
-        "landing": summary.landing,
-        **summary.counts(),
-    }
-    event = RUN_EVENTS[summary.outcome]
-    emit_event(event=event, resource=resource, related=related, payload=payload)
-    sent = [event]
-    if summary.classified and summary.spam_wrapped_share > spike_share:
-        copies = spam_wrapped_copies(summary)
-        emit_event(
-            event=SPIKE_EVENT,
-            resource=resource,
-            related=related,
-            payload={**payload, "threshold": spike_share, "copies": copies},
-        )
-        sent.append(SPIKE_EVENT)
-    return sent
+    """Send the run's events (``copytrace.reports.events.run_events``); the names of those sent."""
+    events = run_events(summary, flow_run_id, run_name, run_url(flow_run_id), spike_share)
+    for event in events:
+        emit_event(**event)
+    return [event["event"] for event in events]
 
 
 def emit_failure_event(flow_run_id: str | None, run_name: str, reason: str) -> None:
     """``copytrace.ingest.failed`` for a run that ended before it could count anything (plain function:
     called from the flow's failure hook, where no task can run)."""
-    resource, related = _resource(flow_run_id)
-    resource["prefect.resource.name"] = run_name
-    payload = {
-        "outcome": "failed",
-        "flow_run_id": flow_run_id,
-        "flow_run_name": run_name,
-        "run_url": run_url(flow_run_id),
-        "reason": redact_url(reason),
-        **RunSummary().counts(),
-    }
-    emit_event(event=RUN_EVENTS["failed"], resource=resource, related=related, payload=payload)
+    emit_event(**failure_event(flow_run_id, run_name, run_url(flow_run_id), reason))
