@@ -1,22 +1,21 @@
 """End-to-end ingest throughput: a timestamped scraper feed through the pipeline's own units of work.
 
     python bench/ingest_bench.py [--sources 200] [--batch-size 500] [--postgres ADMIN_URL]
-                                 [--model-workers N] [--compare-workers] [--compare-storing]
-                                 [--compare-lookups] [--compare-caches [NAMES]] [--rounds N]
+                                 [--model-workers N] [--compare-workers] [--compare-lookups]
+                                 [--compare-caches [NAMES]] [--rounds N]
 
 The landing folder holds scraper records, one ``.jsonl`` file each as a scraper drops them: real BBC
 articles, each followed minutes later by an excerpt and a spam-wrapped copy (real boilerplate lines),
 and L2R human texts followed by one real LLM rewrite. They are stored and classified as the
 ``ingest-copies`` flow does it on its default runner, into a fresh database: file batches stored one
-after another on a runner thread (``pipeline.storing.store_files``, in the storing child of
-``copytrace.store_process`` unless ``COPYTRACE_STORE_PROCESS`` is off), each batch classified
+after another on a runner thread (``pipeline.storing.store_files``), each batch classified
 (``pipeline.classifying.classify_documents``) as soon as it is stored. The flow's Prefect overhead is left out
 (``copytrace ingest`` shows it).
 
 Reported per database, side by side: documents/s end to end; storing's own rate (reading,
 extracting, fingerprinting, writing; measured while classifying goes on beside it); classifying's,
 with the classifier's share of it (the rest: candidate queries, attribution, writes); the CPU time
-a document took in all of the run's processes (this one, the storing child, the model workers; on a
+a document took in all of the run's processes (this one and the model workers; on a
 machine whose speed drifts, a steadier figure than the rates); classifier pairs per document; and how
 many documents came out with the right label and source. A second pass over the same folder must add
 nothing. Below the table, how long two fixed pure-Python workloads took before and after the runs
@@ -24,8 +23,7 @@ nothing. Below the table, how long two fixed pure-Python workloads took before a
 
 ``--model-workers N`` spreads the classifier over N processes as ``COPYTRACE_MODEL_WORKERS`` does
 (default: that setting's default, the CPUs available); ``--compare-workers`` also runs each database
-with one process first, and ``--compare-storing`` each configuration storing on the runner thread
-first, and ``--compare-lookups`` each with every candidate looked up by classifying first (the flow
+with one process first, and ``--compare-lookups`` each with every candidate looked up by classifying first (the flow
 has storing look up what it has time for on SQLite, ``pipeline.storing.store_files``), so all rows come from
 the same session; ``--compare-caches`` runs each configuration with the classifier's caches of
 recent texts kept and with each of them (and all of them) keeping nothing, which the bench does by
@@ -34,8 +32,8 @@ this process); ``--rounds N`` runs the whole set N times, alternated. Below the 
 machinery's gain in every round: the run with it against the run of that round without it, alike
 in everything else.
 
-As in the flow, the storing child and the scorer (with its worker processes, waited for) are started
-before the run stores anything; their start-up is not timed. Each run has a scorer of its own,
+As in the flow, the scorer (with its worker processes, waited for) is loaded before the run stores
+anything; its start-up is not timed. Each run has a scorer of its own,
 loaded afresh: a run never finds the texts of the run before it in the classifier's caches.
 """
 
@@ -68,7 +66,6 @@ from copytrace.pipeline.results import StoreResult  # noqa: E402
 from copytrace.pipeline.storing import store_files  # noqa: E402
 from copytrace.scoring import Scorer  # noqa: E402
 from copytrace.settings import DEFAULT_BATCH_SIZE, load_settings  # noqa: E402
-from copytrace.store_process import store_process  # noqa: E402
 from models import classifier, features, registry  # noqa: E402
 from models.caches import Recent  # noqa: E402
 
@@ -165,14 +162,13 @@ class Config:
     """What a run has of the machinery: each field a piece the bench can take away."""
 
     model_workers: int
-    in_child: bool  # storing in the storing child (else on the runner thread)
     store_lookups: bool  # candidates looked up by storing as far as it gets (else all by classifying)
     caches_off: tuple[str, ...] = ()  # caches of ``CACHES`` keeping nothing
 
     def describe(self) -> str:
         caches = "all caches" if not self.caches_off else f"without {_caches_in_words(self.caches_off)}"
         return (
-            f"{self.model_workers} model workers, storing {'in the child' if self.in_child else 'in-process'}, "
+            f"{self.model_workers} model workers, "
             f"lookups by {'storing, then classifying' if self.store_lookups else 'classifying'}, {caches}"
         )
 
@@ -233,7 +229,7 @@ def run(
     candidate_limit: int,
 ) -> Result:
     """Ingest the folder as the flow does on its default runner: store batches one after another on
-    one runner thread (in the storing child when ``config.in_child``), each batch classified here as
+    one runner thread, each batch classified here as
     soon as it is stored. With ``config.store_lookups``, storing looks up candidates with the run's
     candidate limit, as the flow asks it to (on SQLite; else classifying looks up all of them)."""
     with caches_off(config.caches_off):
@@ -252,21 +248,18 @@ def _run(
     candidate_limit: int,
 ) -> Result:
     upgrade(url)
-    in_child, model_workers = config.in_child, config.model_workers
+    model_workers = config.model_workers
     store_lookups = candidate_limit if config.store_lookups else None
-    # As in the flow, the storing child and the model (with its workers) are started before the run
-    # stores anything; their start-up is left out of the timing. A scorer of the run's own: one
-    # shared with the runs before would hold their texts in its caches.
-    store = store_process().store_files if in_child else store_files
+    # As in the flow, the model (with its workers) is loaded before the run stores anything; its
+    # start-up is left out of the timing. A scorer of the run's own: one shared with the runs before
+    # would hold their texts in its caches.
     scorer = TimedScorer(Scorer(registry.default_model_path(), model_workers))
     if scorer.pool is not None:
         scorer.pool.wait_ready()
-    if in_child:
-        store([], str(landing), url, MAX_FILE_BYTES)  # waits for the child to be ready
 
     def timed_store(batch: list[str]) -> tuple[StoreResult, float]:
         started = time.perf_counter()
-        return store(batch, str(landing), url, MAX_FILE_BYTES, None, store_lookups), time.perf_counter() - started
+        return store_files(batch, str(landing), url, MAX_FILE_BYTES, None, store_lookups), time.perf_counter() - started
 
     stored = StoreResult()
     pairs, store_s, classify_s = 0, 0.0, 0.0
@@ -281,8 +274,6 @@ def _run(
                 pairs += classify_documents(
                     batch, url, scorer, candidate_limit=candidate_limit, looked_up=result.candidates
                 ).pairs_scored
-            if in_child:
-                store_process().classified()
             classify_s += time.perf_counter() - classify_started
     wall_s = time.perf_counter() - started
     cpu_s = _cpu_seconds() - cpu_before
@@ -311,7 +302,7 @@ def _run(
 
 
 def _cpu_seconds() -> float:
-    """User and system CPU seconds of this process and its live children (storing child, model workers)."""
+    """User and system CPU seconds of this process and its live children (the model workers)."""
     me = psutil.Process()
     processes = [me, *me.children(recursive=True)]
     total = 0.0
@@ -334,15 +325,15 @@ def _right(url: str, records: Sequence[Record]) -> int:
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| round | database | model workers | storing | candidates looked up by | caches keeping nothing "
+        "| round | database | model workers | candidates looked up by | caches keeping nothing "
         "| documents | docs/s end to end | store docs/s | classify docs/s "
         "| model share of classify | CPU ms/doc | pairs/doc | right label and source | second pass adds |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         c = r.config
         lines.append(
-            f"| {r.round} | {r.database} | {c.model_workers} | {'child' if c.in_child else 'in-process'} "
+            f"| {r.round} | {r.database} | {c.model_workers} "
             f"| {'storing, then classifying' if c.store_lookups else 'classifying'} "
             f"| {_caches_in_words(c.caches_off) if c.caches_off else '-'} | {r.documents} "
             f"| {r.documents / r.wall_s:.1f} "
@@ -358,8 +349,6 @@ def _without(config: Config, caches_off: Sequence[tuple[str, ...]]) -> Iterator[
     """Each piece of machinery ``config`` has, with the configuration alike but for not having it."""
     if config.model_workers > 1:
         yield "model worker pool", replace(config, model_workers=1)
-    if config.in_child:
-        yield "storing child", replace(config, in_child=False)
     if config.store_lookups:
         yield "storing's candidate lookups", replace(config, store_lookups=False)
     if not config.caches_off:
@@ -414,11 +403,6 @@ def main(argv: list[str] | None = None) -> None:
         "--compare-workers", action="store_true", help="run each database with 1 model worker too, before N"
     )
     parser.add_argument(
-        "--compare-storing",
-        action="store_true",
-        help="run each configuration storing in-process too, before storing in a child ($COPYTRACE_STORE_PROCESS)",
-    )
-    parser.add_argument(
         "--compare-lookups",
         action="store_true",
         help="run each configuration with the candidates looked up by classifying too, before by storing (on "
@@ -439,7 +423,6 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     settings = load_settings(model_workers=args.model_workers)
     workers = sorted({1, settings.model_workers}) if args.compare_workers else [settings.model_workers]
-    storing = [False, True] if args.compare_storing else [settings.store_process]
     lookups = [False, True] if args.compare_lookups else [True]
     offs: list[tuple[str, ...]] = [()]
     if args.compare_caches:
@@ -448,9 +431,7 @@ def main(argv: list[str] | None = None) -> None:
         if unknown:
             parser.error(f"no cache called {', '.join(unknown)} (known: {', '.join(CACHES)}, all)")
         offs = [*((name,) if name != "all" else tuple(CACHES) for name in names), ()]
-    configurations = [
-        Config(n, in_child, lookup, off) for n in workers for in_child in storing for lookup in lookups for off in offs
-    ]
+    configurations = [Config(n, lookup, off) for n in workers for lookup in lookups for off in offs]
 
     records = build_feed(Path(args.data), args.sources)
     results = []

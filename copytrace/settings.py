@@ -42,11 +42,6 @@ class Settings(BaseSettings):
     landing_dir: Path = Field(Path("./landing"), description="folder the scrapers drop copies into")
     batch_size: int = Field(DEFAULT_BATCH_SIZE, ge=1, le=100_000, description="documents per batch task")
     max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="larger files are recorded as errors")
-    store_process: bool = Field(
-        True,
-        description="store landing files in a child process, so that a run stores a batch while it classifies the "
-        "one before",
-    )
     model_path: Path | None = Field(None, description="pair classifier joblib; default: the shipped model")
     model_workers: int = Field(
         default_factory=available_cpus,

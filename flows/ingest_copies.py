@@ -30,7 +30,7 @@ from tasks.reporting import (
     start_progress,
 )
 from tasks.schema import migrate_database
-from tasks.storing import start_storing_process, store_batch, stored_batch_classified
+from tasks.storing import store_batch
 
 
 class IngestFailed(RuntimeError):
@@ -107,21 +107,17 @@ def ingest_copies(
         logger.error("%s; nothing was read", found.problem)
         return Failed(message=found.problem, data=LandingUnavailableError(found.problem))
     paths = found.paths
-    if settings.store_process:
-        start_storing_process()
     file_batches = _chunks(paths, settings.batch_size)
     # Read before this run stores anything: what a killed run left is classified first (below).
     left = left_behind_documents(url, file_batches)
     progress = start_progress(f"reading {len(paths)} landing files")
 
-    # Store batches run on the flow's task runner (in parallel on Dask; on the default runner in a
-    # child process, see copytrace/store_process.py), each its own transaction; the child looks up
-    # the candidate sources of what it stored until this process waits for that batch. Each batch is
-    # classified here as soon as it is stored, while the next ones are being stored.
+    # Store batches run on the flow's task runner (in parallel on Dask; one after another on the
+    # default runner's thread), each its own transaction; on SQLite storing also looks up the
+    # candidate sources of what it stored (store_files). Each batch is classified here as soon as it
+    # is stored, while the next ones are being stored.
     futures = [
-        store_batch.submit(
-            batch, landing, url, settings.max_file_bytes, run_id, no, settings.store_process, settings.candidate_limit
-        )
+        store_batch.submit(batch, landing, url, settings.max_file_bytes, run_id, no, settings.candidate_limit)
         for no, batch in enumerate(file_batches, 1)
     ]
     # Classification runs in this process, whatever the task runner: the model loads and its worker
@@ -160,7 +156,6 @@ def ingest_copies(
         batch_stored = future.result()
         stored = stored.merge(batch_stored)
         classify(batch_stored.new_document_ids, batch_stored.candidates)
-        stored_batch_classified(settings.store_process)
         # Once a batch (an update is an API call, which this thread waits for).
         advance_progress(progress, done, len(file_batches), f"stored and classified {done}/{len(file_batches)} batches")
     # Anything still unclassified: stored meanwhile by another run over the same database.

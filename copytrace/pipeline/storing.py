@@ -57,11 +57,7 @@ def store_files(
 
     With a ``candidate_limit``, the new copies' candidate sources are then looked up too, on SQLite,
     a few documents at a time until ``stop_lookups()`` (``result.candidates``; classifying looks up
-    the rest). The storing child of a run does this with its spare time: its batches are stored
-    ahead of classifying, which waits for them once it has classified the ones before, and is told
-    to stop then (``copytrace.store_process``). The lookups are a third of classifying a batch, and
-    which process has time for them depends on the store: in a small one, storing is the slower
-    half, in a larger one, classifying. A lookup is valid for as long as no document stored after
+    the rest). A lookup is valid for as long as no document stored after
     it has been classified; on SQLite, whose one writer numbers documents in commit order, that is
     a document with a larger id. On PostgreSQL concurrent transactions commit out of id order, so
     there classifying looks up every candidate.

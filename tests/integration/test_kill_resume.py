@@ -102,8 +102,8 @@ def _dead(process) -> bool:
 
 
 def test_kill_minus_nine_mid_run_leaves_no_process_of_the_run(db_url, seeds, tmp_path):
-    """No Prefect server configured: the run starts its temporary server, its storing child and its
-    classifier's workers, and a SIGKILL of the run ends them all."""
+    """No Prefect server configured: the run starts its temporary server and its classifier's
+    workers, and a SIGKILL of the run ends them all."""
     import psutil
 
     landing = tmp_path / "landing"
@@ -139,9 +139,9 @@ def test_kill_minus_nine_mid_run_leaves_no_process_of_the_run(db_url, seeds, tmp
         if proc.poll() is None:
             proc.kill()
     assert 0 < stored < expected  # killed mid-run
-    # the temporary server, the storing child and a classifier worker were all running
+    # the temporary server and a classifier worker were both running
     assert any("uvicorn" in c and "prefect.server" in c for c in commands.values()), commands
-    assert sum("multiprocessing" in c for c in commands.values()) >= 2, commands
+    assert any("multiprocessing" in c for c in commands.values()), commands
     _, alive = psutil.wait_procs(list(family.values()), timeout=30)
     alive = [p for p in alive if not _dead(p)]
     for leftover in alive:  # a failing run of this test must not leave them either
