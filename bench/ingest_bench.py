@@ -1,8 +1,8 @@
 """End-to-end ingest throughput: a timestamped scraper feed through the pipeline's own units of work.
 
     python bench/ingest_bench.py [--sources 200] [--batch-size 500] [--postgres ADMIN_URL]
-                                 [--model-workers N] [--compare-workers] [--compare-lookups]
-                                 [--compare-caches [NAMES]] [--rounds N]
+                                 [--model-workers N] [--compare-workers] [--compare-caches [NAMES]]
+                                 [--rounds N]
 
 The landing folder holds scraper records, one ``.jsonl`` file each as a scraper drops them: real BBC
 articles, each followed minutes later by an excerpt and a spam-wrapped copy (real boilerplate lines),
@@ -23,14 +23,12 @@ nothing. Below the table, how long two fixed pure-Python workloads took before a
 
 ``--model-workers N`` spreads the classifier over N processes as ``COPYTRACE_MODEL_WORKERS`` does
 (default: that setting's default, the CPUs available); ``--compare-workers`` also runs each database
-with one process first, and ``--compare-lookups`` each with every candidate looked up by classifying first (the flow
-has storing look up what it has time for on SQLite, ``pipeline.storing.store_files``), so all rows come from
-the same session; ``--compare-caches`` runs each configuration with the classifier's caches of
-recent texts kept and with each of them (and all of them) keeping nothing, which the bench does by
-patching their byte bounds, not through a setting (on one model worker, so that every cache is in
-this process); ``--rounds N`` runs the whole set N times, alternated. Below the table, each piece of
-machinery's gain in every round: the run with it against the run of that round without it, alike
-in everything else.
+with one process first, so all rows come from the same session; ``--compare-caches`` runs each
+configuration with the classifier's caches of recent texts kept and with each of them (and all of
+them) keeping nothing, which the bench does by patching their byte bounds, not through a setting (on
+one model worker, so that every cache is in this process); ``--rounds N`` runs the whole set N
+times, alternated. Below the table, each piece of machinery's gain in every round: the run with it
+against the run of that round without it, alike in everything else.
 
 As in the flow, the scorer (with its worker processes, waited for) is loaded before the run stores
 anything; its start-up is not timed. Each run has a scorer of its own,
@@ -162,15 +160,11 @@ class Config:
     """What a run has of the machinery: each field a piece the bench can take away."""
 
     model_workers: int
-    store_lookups: bool  # candidates looked up by storing as far as it gets (else all by classifying)
     caches_off: tuple[str, ...] = ()  # caches of ``CACHES`` keeping nothing
 
     def describe(self) -> str:
         caches = "all caches" if not self.caches_off else f"without {_caches_in_words(self.caches_off)}"
-        return (
-            f"{self.model_workers} model workers, "
-            f"lookups by {'storing, then classifying' if self.store_lookups else 'classifying'}, {caches}"
-        )
+        return f"{self.model_workers} model workers, {caches}"
 
 
 def _caches_in_words(names: Sequence[str]) -> str:
@@ -230,8 +224,7 @@ def run(
 ) -> Result:
     """Ingest the folder as the flow does on its default runner: store batches one after another on
     one runner thread, each batch classified here as
-    soon as it is stored. With ``config.store_lookups``, storing looks up candidates with the run's
-    candidate limit, as the flow asks it to (on SQLite; else classifying looks up all of them)."""
+    soon as it is stored."""
     with caches_off(config.caches_off):
         return _run(name, url, records, paths, landing, batch_size, config, round_no, candidate_limit)
 
@@ -249,7 +242,6 @@ def _run(
 ) -> Result:
     upgrade(url)
     model_workers = config.model_workers
-    store_lookups = candidate_limit if config.store_lookups else None
     # As in the flow, the model (with its workers) is loaded before the run stores anything; its
     # start-up is left out of the timing. A scorer of the run's own: one shared with the runs before
     # would hold their texts in its caches.
@@ -259,7 +251,7 @@ def _run(
 
     def timed_store(batch: list[str]) -> tuple[StoreResult, float]:
         started = time.perf_counter()
-        return store_files(batch, str(landing), url, MAX_FILE_BYTES, None, store_lookups), time.perf_counter() - started
+        return store_files(batch, str(landing), url, MAX_FILE_BYTES), time.perf_counter() - started
 
     stored = StoreResult()
     pairs, store_s, classify_s = 0, 0.0, 0.0
@@ -271,9 +263,7 @@ def _run(
             stored, store_s = stored.merge(result), store_s + seconds
             classify_started = time.perf_counter()
             for batch in _chunks(sorted(result.new_document_ids), batch_size):
-                pairs += classify_documents(
-                    batch, url, scorer, candidate_limit=candidate_limit, looked_up=result.candidates
-                ).pairs_scored
+                pairs += classify_documents(batch, url, scorer, candidate_limit=candidate_limit).pairs_scored
             classify_s += time.perf_counter() - classify_started
     wall_s = time.perf_counter() - started
     cpu_s = _cpu_seconds() - cpu_before
@@ -325,16 +315,15 @@ def _right(url: str, records: Sequence[Record]) -> int:
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| round | database | model workers | candidates looked up by | caches keeping nothing "
+        "| round | database | model workers | caches keeping nothing "
         "| documents | docs/s end to end | store docs/s | classify docs/s "
         "| model share of classify | CPU ms/doc | pairs/doc | right label and source | second pass adds |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         c = r.config
         lines.append(
             f"| {r.round} | {r.database} | {c.model_workers} "
-            f"| {'storing, then classifying' if c.store_lookups else 'classifying'} "
             f"| {_caches_in_words(c.caches_off) if c.caches_off else '-'} | {r.documents} "
             f"| {r.documents / r.wall_s:.1f} "
             f"| {r.documents / r.store_s:.1f} "
@@ -349,8 +338,6 @@ def _without(config: Config, caches_off: Sequence[tuple[str, ...]]) -> Iterator[
     """Each piece of machinery ``config`` has, with the configuration alike but for not having it."""
     if config.model_workers > 1:
         yield "model worker pool", replace(config, model_workers=1)
-    if config.store_lookups:
-        yield "storing's candidate lookups", replace(config, store_lookups=False)
     if not config.caches_off:
         for off in caches_off:
             if off:
@@ -403,12 +390,6 @@ def main(argv: list[str] | None = None) -> None:
         "--compare-workers", action="store_true", help="run each database with 1 model worker too, before N"
     )
     parser.add_argument(
-        "--compare-lookups",
-        action="store_true",
-        help="run each configuration with the candidates looked up by classifying too, before by storing (on "
-        "SQLite; PostgreSQL's are always looked up by classifying)",
-    )
-    parser.add_argument(
         "--compare-caches",
         nargs="?",
         const=",".join([*CACHES, "all"]),
@@ -423,7 +404,6 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     settings = load_settings(model_workers=args.model_workers)
     workers = sorted({1, settings.model_workers}) if args.compare_workers else [settings.model_workers]
-    lookups = [False, True] if args.compare_lookups else [True]
     offs: list[tuple[str, ...]] = [()]
     if args.compare_caches:
         names = [name.strip() for name in args.compare_caches.split(",") if name.strip()]
@@ -431,7 +411,7 @@ def main(argv: list[str] | None = None) -> None:
         if unknown:
             parser.error(f"no cache called {', '.join(unknown)} (known: {', '.join(CACHES)}, all)")
         offs = [*((name,) if name != "all" else tuple(CACHES) for name in names), ()]
-    configurations = [Config(n, lookup, off) for n in workers for lookup in lookups for off in offs]
+    configurations = [Config(n, off) for n in workers for off in offs]
 
     records = build_feed(Path(args.data), args.sources)
     results = []
@@ -445,8 +425,6 @@ def main(argv: list[str] | None = None) -> None:
             limit = settings.candidate_limit
             return run(name, url, records, paths, landing, args.batch_size, config, round_no, limit)
 
-        # On PostgreSQL classifying looks up every candidate whatever storing is asked (store_files).
-        postgres = list(dict.fromkeys(replace(c, store_lookups=False) for c in configurations))
         k = 0
         for round_no in range(1, args.rounds + 1):
             for config in configurations:
@@ -454,7 +432,7 @@ def main(argv: list[str] | None = None) -> None:
                 sqlite_url = f"sqlite:///{Path(tmp) / f'bench-{k}.db'}"
                 results.append(ingest("SQLite", sqlite_url, config, round_no))
                 engine_for(sqlite_url).dispose()
-            for config in postgres if args.postgres else []:
+            for config in configurations if args.postgres else []:
                 url, drop, _size = fresh_postgres(args.postgres)
                 try:
                     results.append(ingest("PostgreSQL", url, config, round_no))

@@ -12,7 +12,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 from pydantic import SecretStr
 
-from copytrace.pipeline.results import Candidates, ClassifyResult, StoreResult
+from copytrace.pipeline.results import ClassifyResult, StoreResult
 from copytrace.redact import redact_url
 from copytrace.reports.formatting import bad_inputs_in_words
 from copytrace.reports.run_summary import RunSummary
@@ -113,11 +113,10 @@ def ingest_copies(
     progress = start_progress(f"reading {len(paths)} landing files")
 
     # Store batches run on the flow's task runner (in parallel on Dask; one after another on the
-    # default runner's thread), each its own transaction; on SQLite storing also looks up the
-    # candidate sources of what it stored (store_files). Each batch is classified here as soon as it
+    # default runner's thread), each its own transaction. Each batch is classified here as soon as it
     # is stored, while the next ones are being stored.
     futures = [
-        store_batch.submit(batch, landing, url, settings.max_file_bytes, run_id, no, settings.candidate_limit)
+        store_batch.submit(batch, landing, url, settings.max_file_bytes, run_id, no)
         for no, batch in enumerate(file_batches, 1)
     ]
     # Classification runs in this process, whatever the task runner: the model loads and its worker
@@ -126,10 +125,10 @@ def ingest_copies(
     stored, classified = StoreResult(), ClassifyResult()
     classify_no = 0
 
-    # A batch and its looked-up candidates go to classify_batch quoted: Prefect would otherwise walk
-    # every id looking for futures, which costs this process time on every batch. Only here, called in this
-    # process: a task submitted to Dask receives a quoted argument still quoted.
-    def classify(ids: list[int], looked_up: Candidates | None = None) -> None:
+    # A batch goes to classify_batch quoted: Prefect would otherwise walk every id looking for
+    # futures, which costs this process time on every batch. Only here, called in this process: a
+    # task submitted to Dask receives a quoted argument still quoted.
+    def classify(ids: list[int]) -> None:
         nonlocal classified, classify_no
         for batch in _chunks(sorted(ids), settings.batch_size):
             classify_no += 1
@@ -143,7 +142,6 @@ def ingest_copies(
                     run_id,
                     classify_no,
                     settings.model_workers,
-                    quote(looked_up),
                 )
             )
 
@@ -155,7 +153,7 @@ def ingest_copies(
     for done, future in enumerate(as_completed(futures), 1):
         batch_stored = future.result()
         stored = stored.merge(batch_stored)
-        classify(batch_stored.new_document_ids, batch_stored.candidates)
+        classify(batch_stored.new_document_ids)
         # Once a batch (an update is an API call, which this thread waits for).
         advance_progress(progress, done, len(file_batches), f"stored and classified {done}/{len(file_batches)} batches")
     # Anything still unclassified: stored meanwhile by another run over the same database.

@@ -8,7 +8,7 @@ from prefect.cache_policies import NO_CACHE
 from copytrace.db import session_factory
 from copytrace.pipeline.classifying import classify_documents
 from copytrace.pipeline.left_behind import left_behind
-from copytrace.pipeline.results import Candidates, ClassifyResult
+from copytrace.pipeline.results import ClassifyResult
 from copytrace.repo.documents import pending_document_ids
 from copytrace.reports.formatting import count_of, labels_in_words
 from copytrace.scoring import load_scorer, model_path_for
@@ -72,9 +72,7 @@ def classify_batch(
     flow_run_id: str | None,
     batch_no: int,
     model_workers: int = 1,
-    looked_up: Candidates | None = None,
 ) -> ClassifyResult:
-    """``looked_up``: the candidates storing found for the batch (``store_files``), used while they hold."""
     scorer = load_scorer(model_path_for(database_url, model_path), model_workers)
     result = classify_documents(
         document_ids,
@@ -83,7 +81,6 @@ def classify_batch(
         candidate_limit=candidate_limit,
         story_threshold=story_threshold,
         flow_run_id=flow_run_id,
-        looked_up=looked_up,
     )
     get_run_logger().info("batch %d: %s (model %s)", batch_no, classified_in_words(result), scorer.version)
     return result

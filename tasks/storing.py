@@ -26,10 +26,8 @@ def store_batch(
     max_file_bytes: int,
     flow_run_id: str | None,
     batch_no: int,
-    candidate_limit: int | None = None,
 ) -> StoreResult:
-    """``candidate_limit``: also look up the new copies' candidate sources, for classifying (``store_files``)."""
-    result = store_files(paths, landing, database_url, max_file_bytes, flow_run_id, candidate_limit)
+    result = store_files(paths, landing, database_url, max_file_bytes, flow_run_id)
     get_run_logger().info("batch %d: %s", batch_no, stored_in_words(result, landing))
     return result
 
