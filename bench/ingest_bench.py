@@ -1,38 +1,34 @@
 """End-to-end ingest throughput: a timestamped scraper feed through the pipeline's own units of work.
 
     python bench/ingest_bench.py [--sources 200] [--batch-size 500] [--postgres ADMIN_URL]
-                                 [--model-workers N] [--compare-workers] [--compare-caches [NAMES]]
-                                 [--rounds N]
+                                 [--compare-caches [NAMES]] [--rounds N]
 
 The landing folder holds scraper records, one ``.jsonl`` file each as a scraper drops them: real BBC
 articles, each followed minutes later by an excerpt and a spam-wrapped copy (real boilerplate lines),
 and L2R human texts followed by one real LLM rewrite. They are stored and classified as the
 ``ingest-copies`` flow does it on its default runner, into a fresh database: file batches stored one
 after another on a runner thread (``pipeline.storing.store_files``), each batch classified
-(``pipeline.classifying.classify_documents``) as soon as it is stored. The flow's Prefect overhead is left out
-(``copytrace ingest`` shows it).
+(``pipeline.classifying.classify_documents``) as soon as it is stored. The flow's Prefect overhead is
+left out (``copytrace ingest`` shows it).
 
 Reported per database, side by side: documents/s end to end; storing's own rate (reading,
 extracting, fingerprinting, writing; measured while classifying goes on beside it); classifying's,
 with the classifier's share of it (the rest: candidate queries, attribution, writes); the CPU time
-a document took in all of the run's processes (this one and the model workers; on a
-machine whose speed drifts, a steadier figure than the rates); classifier pairs per document; and how
-many documents came out with the right label and source. A second pass over the same folder must add
-nothing. Below the table, how long two fixed pure-Python workloads took before and after the runs
-(``bench.fixtures.machine_seconds``): the rates are this machine's, and move with it.
+a document took in the run's process (on a machine whose speed drifts, a steadier figure than the
+rates); classifier pairs per document; and how many documents came out with the right label and
+source. A second pass over the same folder must add nothing. Below the table, how long two fixed
+pure-Python workloads took before and after the runs (``bench.fixtures.machine_seconds``): the rates
+are this machine's, and move with it.
 
-``--model-workers N`` spreads the classifier over N processes as ``COPYTRACE_MODEL_WORKERS`` does
-(default: that setting's default, the CPUs available); ``--compare-workers`` also runs each database
-with one process first, so all rows come from the same session; ``--compare-caches`` runs each
-configuration with the classifier's caches of recent texts kept and with each of them (and all of
-them) keeping nothing, which the bench does by patching their byte bounds, not through a setting (on
-one model worker, so that every cache is in this process); ``--rounds N`` runs the whole set N
-times, alternated. Below the table, each piece of machinery's gain in every round: the run with it
-against the run of that round without it, alike in everything else.
+``--compare-caches`` runs each database with the classifier's caches of recent texts kept and with
+each of them (and all of them) keeping nothing, which the bench does by patching their byte bounds,
+not through a setting; ``--rounds N`` runs the whole set N times, alternated. Below the table, each
+piece of machinery's gain in every round: the run with it against the run of that round without it,
+alike in everything else.
 
-As in the flow, the scorer (with its worker processes, waited for) is loaded before the run stores
-anything; its start-up is not timed. Each run has a scorer of its own,
-loaded afresh: a run never finds the texts of the run before it in the classifier's caches.
+As in the flow, the scorer is loaded before the run stores anything; its loading is not timed. Each
+run has a scorer of its own, loaded afresh: a run never finds the texts of the run before it in the
+classifier's caches.
 """
 
 from __future__ import annotations
@@ -159,12 +155,11 @@ class TimedScorer(Scorer):
 class Config:
     """What a run has of the machinery: each field a piece the bench can take away."""
 
-    model_workers: int
     caches_off: tuple[str, ...] = ()  # caches of ``CACHES`` keeping nothing
 
     def describe(self) -> str:
         caches = "all caches" if not self.caches_off else f"without {_caches_in_words(self.caches_off)}"
-        return f"{self.model_workers} model workers, {caches}"
+        return caches
 
 
 def _caches_in_words(names: Sequence[str]) -> str:
@@ -241,13 +236,10 @@ def _run(
     candidate_limit: int,
 ) -> Result:
     upgrade(url)
-    model_workers = config.model_workers
-    # As in the flow, the model (with its workers) is loaded before the run stores anything; its
-    # start-up is left out of the timing. A scorer of the run's own: one shared with the runs before
-    # would hold their texts in its caches.
-    scorer = TimedScorer(Scorer(registry.default_model_path(), model_workers))
-    if scorer.pool is not None:
-        scorer.pool.wait_ready()
+    # As in the flow, the model is loaded before the run stores anything; its loading is left out of
+    # the timing. A scorer of the run's own: one shared with the runs before would hold their texts
+    # in its caches.
+    scorer = TimedScorer(Scorer(registry.default_model_path()))
 
     def timed_store(batch: list[str]) -> tuple[StoreResult, float]:
         started = time.perf_counter()
@@ -267,8 +259,6 @@ def _run(
             classify_s += time.perf_counter() - classify_started
     wall_s = time.perf_counter() - started
     cpu_s = _cpu_seconds() - cpu_before
-    if scorer.pool is not None:
-        scorer.pool.close()
     again = store_files(paths, str(landing), url, MAX_FILE_BYTES)
     print(
         f"  round {round_no}, {name}, {config.describe()}: {len(stored.new_document_ids)} stored, "
@@ -292,7 +282,7 @@ def _run(
 
 
 def _cpu_seconds() -> float:
-    """User and system CPU seconds of this process and its live children (the model workers)."""
+    """User and system CPU seconds of this process and its live children."""
     me = psutil.Process()
     processes = [me, *me.children(recursive=True)]
     total = 0.0
@@ -315,15 +305,15 @@ def _right(url: str, records: Sequence[Record]) -> int:
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| round | database | model workers | caches keeping nothing "
+        "| round | database | caches keeping nothing "
         "| documents | docs/s end to end | store docs/s | classify docs/s "
         "| model share of classify | CPU ms/doc | pairs/doc | right label and source | second pass adds |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         c = r.config
         lines.append(
-            f"| {r.round} | {r.database} | {c.model_workers} "
+            f"| {r.round} | {r.database} "
             f"| {_caches_in_words(c.caches_off) if c.caches_off else '-'} | {r.documents} "
             f"| {r.documents / r.wall_s:.1f} "
             f"| {r.documents / r.store_s:.1f} "
@@ -336,8 +326,6 @@ def table(results: list[Result]) -> str:
 
 def _without(config: Config, caches_off: Sequence[tuple[str, ...]]) -> Iterator[tuple[str, Config]]:
     """Each piece of machinery ``config`` has, with the configuration alike but for not having it."""
-    if config.model_workers > 1:
-        yield "model worker pool", replace(config, model_workers=1)
     if not config.caches_off:
         for off in caches_off:
             if off:
@@ -380,30 +368,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data directory")
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server: also ingest into a fresh database there")
     parser.add_argument(
-        "--model-workers",
-        type=int,
-        default=None,
-        help="processes the classifier spreads a batch's pairs over (default: $COPYTRACE_MODEL_WORKERS, then the "
-        "CPUs available)",
-    )
-    parser.add_argument(
-        "--compare-workers", action="store_true", help="run each database with 1 model worker too, before N"
-    )
-    parser.add_argument(
         "--compare-caches",
         nargs="?",
         const=",".join([*CACHES, "all"]),
         metavar="NAMES",
         help="run each configuration with the named caches keeping nothing too, one at a time, before with all "
-        f"of them ({', '.join(CACHES)}; all: every one at once; default: each and all); with --model-workers 1 "
-        "every cache is in this process",
+        f"of them ({', '.join(CACHES)}; all: every one at once; default: each and all)",
     )
     parser.add_argument(
         "--rounds", type=int, default=1, help="run every configuration this many times, alternated (default: 1)"
     )
     args = parser.parse_args(argv)
-    settings = load_settings(model_workers=args.model_workers)
-    workers = sorted({1, settings.model_workers}) if args.compare_workers else [settings.model_workers]
+    settings = load_settings()
     offs: list[tuple[str, ...]] = [()]
     if args.compare_caches:
         names = [name.strip() for name in args.compare_caches.split(",") if name.strip()]
@@ -411,7 +387,7 @@ def main(argv: list[str] | None = None) -> None:
         if unknown:
             parser.error(f"no cache called {', '.join(unknown)} (known: {', '.join(CACHES)}, all)")
         offs = [*((name,) if name != "all" else tuple(CACHES) for name in names), ()]
-    configurations = [Config(n, off) for n in workers for off in offs]
+    configurations = [Config(off) for off in offs]
 
     records = build_feed(Path(args.data), args.sources)
     results = []

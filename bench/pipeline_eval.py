@@ -68,7 +68,7 @@ def ingest_plain(landing: Path, url: str, batch_size: int | None = None) -> None
     settings = load_settings(database_url=url, batch_size=batch_size)
     upgrade(url)
     paths = [str(p) for p in discover(landing)]
-    scorer = load_scorer(model_path_for(url, None), settings.model_workers)
+    scorer = load_scorer(model_path_for(url, None))
 
     def classify(ids: list[int]) -> None:
         for batch in _chunks(sorted(ids), settings.batch_size):

@@ -79,7 +79,6 @@ def ingest_copies(
     batch_size: int | None = None,
     max_file_bytes: int | None = None,
     model_path: str | None = None,
-    model_workers: int | None = None,
 ) -> RunSummary | State:
     """Read new scraped copies from ``landing``, store them, attribute and classify them.
 
@@ -90,7 +89,6 @@ def ingest_copies(
         batch_size=batch_size,
         max_file_bytes=max_file_bytes,
         model_path=model_path,
-        model_workers=model_workers,
     )
     model = str(settings.model_path) if settings.model_path else None
     url = run_database_url(database_url, database_secret)
@@ -119,9 +117,9 @@ def ingest_copies(
         store_batch.submit(batch, landing, url, settings.max_file_bytes, run_id, no)
         for no, batch in enumerate(file_batches, 1)
     ]
-    # Classification runs in this process, whatever the task runner: the model loads and its worker
-    # processes start while the first batch is stored.
-    load_classifier(url, model, settings.model_workers)
+    # Classification runs in this process, whatever the task runner: the model loads while the first
+    # batch is stored.
+    load_classifier(url, model)
     stored, classified = StoreResult(), ClassifyResult()
     classify_no = 0
 
@@ -141,7 +139,6 @@ def ingest_copies(
                     settings.story_threshold,
                     run_id,
                     classify_no,
-                    settings.model_workers,
                 )
             )
 

@@ -48,11 +48,11 @@ def left_behind_documents(database_url: str, file_batches: list[list[str]]) -> l
     retry_delay_seconds=RETRY_DELAYS,
     retry_condition_fn=retry_transient,
 )
-def load_classifier(database_url: str, model_path: str | None, model_workers: int) -> None:
-    """Load the model ahead of classification, so that its worker processes start up while
-    the run is still storing files; ``classify_batch`` then finds it loaded."""
-    scorer = load_scorer(model_path_for(database_url, model_path), model_workers)
-    get_run_logger().info("model %s loaded, classifying on %d processes", scorer.version, model_workers)
+def load_classifier(database_url: str, model_path: str | None) -> None:
+    """Load the model ahead of classification, while the run is still storing files;
+    ``classify_batch`` then finds it loaded."""
+    scorer = load_scorer(model_path_for(database_url, model_path))
+    get_run_logger().info("model %s loaded", scorer.version)
 
 
 @task(
@@ -71,9 +71,8 @@ def classify_batch(
     story_threshold: float,
     flow_run_id: str | None,
     batch_no: int,
-    model_workers: int = 1,
 ) -> ClassifyResult:
-    scorer = load_scorer(model_path_for(database_url, model_path), model_workers)
+    scorer = load_scorer(model_path_for(database_url, model_path))
     result = classify_documents(
         document_ids,
         database_url,

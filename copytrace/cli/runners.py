@@ -20,7 +20,6 @@ def run_ingest(
     max_file_bytes: int | None,
     model: Path | None,
     task_runner: str | None = None,
-    model_workers: int | None = None,
 ):
     """Run the ingest-copies flow once on ``landing``; its summary."""
     if not landing.is_dir():
@@ -50,7 +49,6 @@ def run_ingest(
             batch_size=batch_size,
             max_file_bytes=max_file_bytes,
             model_path=model_path,
-            model_workers=model_workers,
         )
 
 
