@@ -64,8 +64,7 @@ class Scorer:
 
     def similar_pairs(self, texts: Sequence[str], threshold: float) -> list[tuple[int, int]]:
         """(i, j), i < j, of the texts whose ``similarities`` reach ``threshold``, worked out a block of
-        rows at a time (memory bounded however many texts) and without taking the place of the
-        matrix ``similarities`` carries from one batch to the next."""
+        rows at a time (memory bounded however many texts)."""
         vectors = classifier.text_vectors(self.pipeline, list(texts))
         out: list[tuple[int, int]] = []
         with classifier.one_thread():
