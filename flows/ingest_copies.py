@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger
-from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -112,7 +111,7 @@ def ingest_copies(
 
     # Store batches run on the flow's task runner (in parallel on Dask; one after another on the
     # default runner's thread), each its own transaction. Each batch is classified here as soon as it
-    # is stored, while the next ones are being stored.
+    # and the batches before it are stored, while the next ones are being stored.
     futures = [
         store_batch.submit(batch, landing, url, settings.max_file_bytes, run_id, no)
         for no, batch in enumerate(file_batches, 1)
@@ -147,7 +146,10 @@ def ingest_copies(
     for group in left:
         classify(group)
 
-    for done, future in enumerate(as_completed(futures), 1):
+    # In batch order, not as they complete: a batch is classified against every batch classified
+    # before it, so the order decides the provenance, and a resumed run classifies what a killed one
+    # left behind in this order (left_behind_documents).
+    for done, future in enumerate(futures, 1):
         batch_stored = future.result()
         stored = stored.merge(batch_stored)
         classify(batch_stored.new_document_ids)
