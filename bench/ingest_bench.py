@@ -48,7 +48,7 @@ from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.pipeline.classifying import classify_documents  # noqa: E402
 from copytrace.pipeline.results import StoreResult  # noqa: E402
 from copytrace.pipeline.storing import store_files  # noqa: E402
-from copytrace.scoring import Scorer  # noqa: E402
+from copytrace.runtime.scoring import Scorer  # noqa: E402
 from copytrace.settings import DEFAULT_BATCH_SIZE, load_settings  # noqa: E402
 from models import registry  # noqa: E402
 

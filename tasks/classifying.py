@@ -11,7 +11,7 @@ from copytrace.pipeline.left_behind import left_behind
 from copytrace.pipeline.results import ClassifyResult
 from copytrace.repo.documents import pending_document_ids
 from copytrace.reports.formatting import count_of, labels_in_words
-from copytrace.scoring import load_scorer, model_path_for
+from copytrace.runtime.scoring import load_scorer, model_path_for
 from tasks.retrying import RETRY_DELAYS, retry_transient
 
 

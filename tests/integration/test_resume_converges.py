@@ -20,7 +20,7 @@ from copytrace.orm import Classification, Document
 from copytrace.pipeline.classifying import classify_documents
 from copytrace.pipeline.left_behind import left_behind
 from copytrace.pipeline.storing import store_files
-from copytrace.scoring import load_scorer
+from copytrace.runtime.scoring import load_scorer
 from models.corpora import DEFAULT_DATA_DIR
 from tests import many_stories
 from tests.conftest import TABLES
