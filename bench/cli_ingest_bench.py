@@ -15,7 +15,6 @@ SQLite and then, with ``--postgres``, on a fresh PostgreSQL database each run.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import resource
@@ -29,9 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.fixtures import DEFAULT_DATA, fresh_postgres, machine_note, machine_seconds  # noqa: E402
-from bench.ingest_bench import _right, build_feed, write_landing  # noqa: E402
-from copytrace.settings import DEFAULT_BATCH_SIZE  # noqa: E402
+from bench.fixtures import fresh_postgres, machine_note, machine_seconds  # noqa: E402
+from bench.ingest_bench import _right, build_feed, feed_parser, write_landing  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 LOG_TIME = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) \| \w+\s*\| Flow run '[^']*' - (Beginning flow run|Finished in state)")
@@ -98,15 +96,7 @@ def table(runs: list[Run]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sources", type=int, default=200, help="original articles in the feed (default: %(default)s)")
-    parser.add_argument(
-        "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="the run's batch size (default: %(default)s)"
-    )
-    parser.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data directory")
-    parser.add_argument("--postgres", help="admin URL of a PostgreSQL server: also ingest into a fresh database there")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds, alternated (default: %(default)s)")
-    args = parser.parse_args(argv)
+    args = feed_parser(__doc__, rounds=3).parse_args(argv)
     records = build_feed(Path(args.data), args.sources)
     runs: list[Run] = []
     machine_before = machine_seconds()

@@ -7,8 +7,9 @@ articles, each followed minutes later by an excerpt and a spam-wrapped copy (rea
 and L2R human texts followed by one real LLM rewrite. They are stored and classified as the
 ``ingest-copies`` flow does it on its default runner, into a fresh database: file batches stored one
 after another on a runner thread (``pipeline.storing.store_files``), each batch classified
-(``pipeline.classifying.classify_documents``) as soon as it is stored. The flow's Prefect overhead is
-left out (``copytrace ingest`` shows it).
+(``pipeline.classifying.classify_documents``) as soon as it is stored, in the flow's own sequence
+(``pipeline.ingesting.ingest_batches``). The flow's Prefect overhead is left out (``copytrace ingest``
+shows it).
 
 Reported per database, side by side: documents/s end to end; storing's own rate (reading,
 extracting, fingerprinting, writing; measured while classifying goes on beside it); classifying's,
@@ -46,9 +47,11 @@ from sqlalchemy import text  # noqa: E402
 from bench.fixtures import DEFAULT_DATA, fresh_postgres, machine_note, machine_seconds, source_material  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.pipeline.classifying import classify_documents  # noqa: E402
-from copytrace.pipeline.results import StoreResult  # noqa: E402
+from copytrace.pipeline.ingesting import chunks, ingest_batches  # noqa: E402
+from copytrace.pipeline.left_behind import left_behind, unclassified  # noqa: E402
+from copytrace.pipeline.results import ClassifyResult, StoreResult  # noqa: E402
 from copytrace.pipeline.storing import store_files  # noqa: E402
-from copytrace.scoring import Scorer  # noqa: E402
+from copytrace.runtime.scoring import Scorer  # noqa: E402
 from copytrace.settings import DEFAULT_BATCH_SIZE, load_settings  # noqa: E402
 from models import registry  # noqa: E402
 
@@ -145,10 +148,6 @@ class Result:
     second_pass_new: int
 
 
-def _chunks(items: list, size: int) -> list[list]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
 def run(
     name: str,
     url: str,
@@ -161,27 +160,38 @@ def run(
     loaded: Scorer,
 ) -> Result:
     """Ingest the folder as the flow does on its default runner: store batches one after another on
-    one runner thread, each batch classified here as soon as it is stored. ``loaded``: the model, as
-    the flow loads it before it stores anything (its loading is not timed)."""
+    one runner thread, each batch classified here as soon as it is stored, in the flow's own sequence
+    (``copytrace.pipeline.ingesting.ingest_batches``) with the plain functions its tasks wrap.
+    ``loaded``: the model, as the flow loads it before it stores anything (its loading is not timed)."""
     upgrade(url)
     scorer = TimedScorer(loaded)
+    store_s, classify_s = 0.0, 0.0
 
-    def timed_store(batch: list[str]) -> tuple[StoreResult, float]:
+    def store(batch: list[str]) -> StoreResult:
+        nonlocal store_s
         started = time.perf_counter()
-        return store_files(batch, str(landing), url, MAX_FILE_BYTES), time.perf_counter() - started
+        try:
+            return store_files(batch, str(landing), url, MAX_FILE_BYTES)
+        finally:
+            store_s += time.perf_counter() - started
 
-    stored = StoreResult()
-    pairs, store_s, classify_s = 0, 0.0, 0.0
+    def classify(batch: list[int], _number: int) -> ClassifyResult:
+        nonlocal classify_s
+        started = time.perf_counter()
+        try:
+            return classify_documents(batch, url, scorer, candidate_limit=candidate_limit)
+        finally:
+            classify_s += time.perf_counter() - started
+
+    file_batches = chunks(paths, batch_size)
     cpu_before = _cpu_seconds()
     started = time.perf_counter()
-    with ThreadPoolExecutor(1) as runner:
-        for future in [runner.submit(timed_store, batch) for batch in _chunks(paths, batch_size)]:
-            result, seconds = future.result()
-            stored, store_s = stored.merge(result), store_s + seconds
-            classify_started = time.perf_counter()
-            for batch in _chunks(sorted(result.new_document_ids), batch_size):
-                pairs += classify_documents(batch, url, scorer, candidate_limit=candidate_limit).pairs_scored
-            classify_s += time.perf_counter() - classify_started
+    left = left_behind(url, file_batches)  # as the flow: nothing in a fresh database
+    with ThreadPoolExecutor(1) as runner:  # the flow's default runner: one thread storing batches in turn
+        futures = [runner.submit(store, batch) for batch in file_batches]
+        stored, classified = ingest_batches(
+            [future.result for future in futures], classify, batch_size, left=left, pending=lambda: unclassified(url)
+        )
     wall_s = time.perf_counter() - started
     cpu_s = _cpu_seconds() - cpu_before
     again = store_files(paths, str(landing), url, MAX_FILE_BYTES)
@@ -199,7 +209,7 @@ def run(
         classify_s,
         scorer.seconds,
         cpu_s,
-        pairs,
+        classified.pairs_scored,
         _right(url, records),
         len(again.new_document_ids),
     )
@@ -245,18 +255,24 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def feed_parser(doc: str, rounds: int) -> argparse.ArgumentParser:
+    """The options of a benchmark over ``build_feed``'s feed (this one and ``cli_ingest_bench.py``),
+    described by the first paragraph of ``doc``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--sources", type=int, default=200, help="original articles in the feed (default: %(default)s)")
     parser.add_argument(
-        "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="the flow's batch size (default: %(default)s)"
+        "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="the run's batch size (default: %(default)s)"
     )
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data directory")
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server: also ingest into a fresh database there")
     parser.add_argument(
-        "--rounds", type=int, default=1, help="run each database this many times, alternated (default: 1)"
+        "--rounds", type=int, default=rounds, help="times each database is run, alternated (default: %(default)s)"
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = feed_parser(__doc__, rounds=1).parse_args(argv)
     settings = load_settings()
 
     records = build_feed(Path(args.data), args.sources)

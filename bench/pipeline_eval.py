@@ -52,7 +52,7 @@ from copytrace.ingest import discover  # noqa: E402
 from copytrace.pipeline.classifying import classify_documents  # noqa: E402
 from copytrace.pipeline.storing import store_files  # noqa: E402
 from copytrace.repo.documents import pending_document_ids  # noqa: E402
-from copytrace.scoring import load_scorer, model_path_for  # noqa: E402
+from copytrace.runtime.scoring import load_scorer, model_path_for  # noqa: E402
 from copytrace.settings import load_settings  # noqa: E402
 from tests import generalisation_folders as gf  # noqa: E402
 

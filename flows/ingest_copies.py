@@ -11,7 +11,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 from pydantic import SecretStr
 
-from copytrace.pipeline.results import ClassifyResult, StoreResult
+from copytrace.pipeline.ingesting import chunks, ingest_batches
+from copytrace.pipeline.results import ClassifyResult
 from copytrace.redact import redact_url
 from copytrace.reports.formatting import bad_inputs_in_words
 from copytrace.reports.run_summary import RunSummary
@@ -54,10 +55,6 @@ def _report_unexpected_failure(flow, run, state) -> None:
     name = f"{run.name} · failed: {type(exc).__name__}" if isinstance(exc, BaseException) else run.name
     emit_failure_event(str(run.id), name, reason)
     rename_run(str(run.id), name)
-
-
-def _chunks(items: list, size: int) -> list[list]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _run_name() -> str:
@@ -104,7 +101,7 @@ def ingest_copies(
         logger.error("%s; nothing was read", found.problem)
         return Failed(message=found.problem, data=LandingUnavailableError(found.problem))
     paths = found.paths
-    file_batches = _chunks(paths, settings.batch_size)
+    file_batches = chunks(paths, settings.batch_size)
     # Read before this run stores anything: what a killed run left is classified first (below).
     left = left_behind_documents(url, file_batches)
     progress = start_progress(f"reading {len(paths)} landing files")
@@ -119,44 +116,29 @@ def ingest_copies(
     # Classification runs in this process, whatever the task runner: the model loads while the first
     # batch is stored.
     load_classifier(url, model)
-    stored, classified = StoreResult(), ClassifyResult()
-    classify_no = 0
 
     # A batch goes to classify_batch quoted: Prefect would otherwise walk every id looking for
     # futures, which costs this process time on every batch. Only here, called in this process: a
     # task submitted to Dask receives a quoted argument still quoted.
-    def classify(ids: list[int]) -> None:
-        nonlocal classified, classify_no
-        for batch in _chunks(sorted(ids), settings.batch_size):
-            classify_no += 1
-            classified = classified.merge(
-                classify_batch(
-                    quote(batch),
-                    url,
-                    model,
-                    settings.candidate_limit,
-                    settings.story_threshold,
-                    run_id,
-                    classify_no,
-                )
-            )
+    def classify(batch: list[int], classify_no: int) -> ClassifyResult:
+        limit, threshold = settings.candidate_limit, settings.story_threshold
+        return classify_batch(quote(batch), url, model, limit, threshold, run_id, classify_no)
 
-    # Documents a killed run stored and did not classify, before this run's new ones and batch by
-    # batch as that run would have classified them: the provenance then does not depend on the kill.
-    for group in left:
-        classify(group)
-
-    # In batch order, not as they complete: a batch is classified against every batch classified
-    # before it, so the order decides the provenance, and a resumed run classifies what a killed one
-    # left behind in this order (left_behind_documents).
-    for done, future in enumerate(futures, 1):
-        batch_stored = future.result()
-        stored = stored.merge(batch_stored)
-        classify(batch_stored.new_document_ids)
-        # Once a batch (an update is an API call, which this thread waits for).
+    def stored_and_classified(done: int) -> None:  # once a batch: an update is an API call this thread waits for
         advance_progress(progress, done, len(file_batches), f"stored and classified {done}/{len(file_batches)} batches")
-    # Anything still unclassified: stored meanwhile by another run over the same database.
-    classify(pending_documents(url))
+
+    # The order decides the provenance (copytrace/pipeline/ingesting.py, which the ingest bench and the
+    # tests run with the plain functions): what a killed run left first, batch by batch as it would
+    # have; then each batch in batch order, not as they complete; last, anything stored meanwhile by
+    # another run over the same database.
+    stored, classified = ingest_batches(
+        [future.result for future in futures],
+        classify,
+        settings.batch_size,
+        left=left,
+        pending=lambda: pending_documents(url),
+        after_batch=stored_and_classified,
+    )
     advance_progress(progress, 1, 1, "done")
     # The documents this run classified first: the copies that can make a spam network new.
     networks = find_new_networks(url, quote(sorted(classified.new_ids)))

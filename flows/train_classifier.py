@@ -7,8 +7,8 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 from pydantic import SecretStr
 
+from copytrace.modelling.training import candidate_path, not_worse
 from copytrace.settings import load_settings
-from copytrace.training import candidate_path, not_worse
 from models.promotion import FROZEN_SCALE
 from tasks.database import run_database_url
 from tasks.schema import migrate_database

@@ -5,13 +5,11 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from copytrace.db import session_factory
 from copytrace.pipeline.classifying import classify_documents
-from copytrace.pipeline.left_behind import left_behind
+from copytrace.pipeline.left_behind import left_behind, unclassified
 from copytrace.pipeline.results import ClassifyResult
-from copytrace.repo.documents import pending_document_ids
 from copytrace.reports.formatting import count_of, labels_in_words
-from copytrace.scoring import load_scorer, model_path_for
+from copytrace.runtime.scoring import load_scorer, model_path_for
 from tasks.retrying import RETRY_DELAYS, retry_transient
 
 
@@ -24,8 +22,7 @@ from tasks.retrying import RETRY_DELAYS, retry_transient
 )
 def pending_documents(database_url: str) -> list[int]:
     """Every stored document without a classification, this run's and any a killed run left behind."""
-    with session_factory(database_url).begin() as session:
-        return pending_document_ids(session)
+    return unclassified(database_url)
 
 
 @task(

@@ -10,14 +10,14 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from copytrace.db import session_factory
-from copytrace.scoring import Scorer, active_model_path
-from copytrace.training import (
+from copytrace.modelling.training import (
     comparison_markdown,
     confusion_markdown,
     export_corrections,
     per_class_rows,
     train_candidate,
 )
+from copytrace.runtime.scoring import Scorer, active_model_path
 from models import registry
 from tasks.reporting import rename_run
 from tasks.retrying import RETRY_DELAYS, retry_transient

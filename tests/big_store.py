@@ -26,9 +26,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from copytrace.attribution.types import Decision
-from copytrace.corrections import add_correction
 from copytrace.orm import ModelVersion
 from copytrace.repo.classifications import add_classifications
+from copytrace.repo.corrections import add_correction
 from copytrace.repo.documents import NewCopy, add_documents
 from copytrace.repo.model_versions import register_model_version
 from copytrace.repo.stories import new_stories, set_stories

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from copytrace.corrections import add_correction
 from copytrace.orm import Classification, Correction, Document, ModelVersion
 from copytrace.repo.classifications import add_classification
+from copytrace.repo.corrections import add_correction
 from copytrace.repo.documents import NewCopy, add_document
 from copytrace.repo.model_versions import register_model_version
 from copytrace.repo.stories import new_stories, set_stories

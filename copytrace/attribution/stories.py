@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from copytrace.attribution.disjoint import DisjointSets
 from copytrace.attribution.types import Doc, Edge
-from copytrace.disjoint import DisjointSets
 
 
 def story_links(docs: Sequence[Doc], sims: np.ndarray, story_cosine: float) -> list[tuple[int, int]]:

@@ -40,8 +40,8 @@ db_app.command("reindex")(db_reindex)
 
 def main() -> None:
     """Run the CLI; known errors become one line on stderr and exit status 1."""
-    from copytrace.corrections import CorrectionError
     from copytrace.db import DatabaseError
+    from copytrace.repo.corrections import CorrectionError
 
     try:
         app()

@@ -33,7 +33,7 @@ def _read_text(path: Path) -> str:
 
 
 def _scorer(model: Path | None):
-    from copytrace.scoring import load_scorer
+    from copytrace.runtime.scoring import load_scorer
 
     return load_scorer(str(model) if model else None)
 
@@ -141,7 +141,7 @@ def evaluate(
     model: ModelOption = None,
 ) -> None:
     """Print precision, recall, F1 and the confusion matrix per label for a labelled JSONL file."""
-    from copytrace.evaluation import NoLabelledPairsError, evaluate_file
+    from copytrace.modelling.evaluation import NoLabelledPairsError, evaluate_file
 
     if not file.is_file():
         raise UserError(f"{file}: no such file")

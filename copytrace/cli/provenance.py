@@ -63,8 +63,8 @@ def label(
 
     The classifier's label stays visible as model_label; a later correction replaces this one.
     """
-    from copytrace.corrections import CorrectionError, add_correction
     from copytrace.db import ensure_schema, session_factory
+    from copytrace.repo.corrections import CorrectionError, add_correction
 
     url = existing_db(db)
     ensure_schema(url)

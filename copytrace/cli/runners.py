@@ -24,7 +24,7 @@ def run_ingest(
     """Run the ingest-copies flow once on ``landing``; its summary."""
     if not landing.is_dir():
         raise UserError(f"landing folder {str(landing)!r} does not exist or is not a folder")
-    from copytrace.prefect_env import apply_prefect_defaults
+    from copytrace.runtime.prefect_env import apply_prefect_defaults
 
     apply_prefect_defaults()
     from prefect.settings import temporary_settings
@@ -54,7 +54,7 @@ def run_ingest(
 
 def run_training(data_dir: str, url: str, model_dir: str, seed: int, scale: float) -> dict[str, Any]:
     """Run the train-classifier flow once; what it decided (``verdict``) and the candidate's ``path``."""
-    from copytrace.prefect_env import apply_prefect_defaults
+    from copytrace.runtime.prefect_env import apply_prefect_defaults
 
     apply_prefect_defaults()
     from pydantic import SecretStr
@@ -76,14 +76,14 @@ def tie_prefect_server() -> None:
     Prefect starts it with ``subprocess.Popen`` and stops it when the process exits normally; a run
     killed with SIGKILL left it running, listening, re-parented to init. Prefect offers no hook for
     its arguments, so its server module is given a ``subprocess`` whose Popen arms the kernel's
-    parent-death signal in the child (``copytrace.children.die_with_parent``; Linux only)."""
+    parent-death signal in the child (``copytrace.runtime.process.die_with_parent``; Linux only)."""
     if not sys.platform.startswith("linux"):
         return
     from prefect.server.api import server as prefect_server
 
-    from copytrace.children import subprocess_dying_with_parent
+    from copytrace.runtime.process import subprocess_dying_with_parent
 
-    if prefect_server.subprocess.Popen.__module__ != "copytrace.children":
+    if prefect_server.subprocess.Popen.__module__ != "copytrace.runtime.process":
         prefect_server.subprocess = subprocess_dying_with_parent()
 
 

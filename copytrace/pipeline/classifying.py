@@ -17,7 +17,7 @@ from copytrace.pipeline.writing import Plan, write
 from copytrace.repo import classifications, documents, locks
 
 if TYPE_CHECKING:  # the scorer is handed in: the classifier (scikit-learn) stays out of these imports
-    from copytrace.scoring import Scorer
+    from copytrace.runtime.scoring import Scorer
 
 
 def classify_documents(

@@ -1,5 +1,5 @@
 """What a killed run left behind: documents stored but not classified, grouped as the run would have
-classified them.
+classified them; and every document not classified yet.
 """
 
 from __future__ import annotations
@@ -31,3 +31,9 @@ def left_behind(database_url: str, file_batches: Sequence[Sequence[str]]) -> lis
     for doc_id, source_path in pending:
         groups.setdefault(batch_of.get(source_path or "", -1), []).append(doc_id)
     return [groups[k] for k in sorted(groups)]
+
+
+def unclassified(database_url: str) -> list[int]:
+    """Every stored document without a classification, this run's and any a killed run left behind."""
+    with session_factory(database_url).begin() as session:
+        return documents.pending_document_ids(session)

@@ -10,7 +10,7 @@ from copytrace.attribution.stories import story_pieces
 from copytrace.repo import classifications, documents, stories
 
 if TYPE_CHECKING:  # the scorer is handed in: the classifier (scikit-learn) stays out of these imports
-    from copytrace.scoring import Scorer
+    from copytrace.runtime.scoring import Scorer
 
 
 def redecide_stories(session, gave_up: list[int], scorer: Scorer, story_cosine: float) -> int:

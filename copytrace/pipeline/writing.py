@@ -15,7 +15,7 @@ from copytrace.repo import classifications, stories
 from copytrace.reports.titles import display_title
 
 if TYPE_CHECKING:  # the scorer is handed in: the classifier (scikit-learn) stays out of these imports
-    from copytrace.scoring import Scorer
+    from copytrace.runtime.scoring import Scorer
 
 
 @dataclass

@@ -11,7 +11,7 @@ import pytest
 from copytrace.pipeline import classifying as pipeline
 from copytrace.pipeline.classifying import classify_documents
 from copytrace.pipeline.storing import store_files
-from copytrace.scoring import load_scorer
+from copytrace.runtime.scoring import load_scorer
 from tests.view_rows import query_rows
 
 pytestmark = pytest.mark.integration

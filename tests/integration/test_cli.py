@@ -83,7 +83,7 @@ def test_db_reindex_rebuilds_every_documents_fingerprints(db_url, seeds, tmp_pat
     from copytrace.orm import Classification, Document, Fingerprint
     from copytrace.pipeline.classifying import classify_documents
     from copytrace.pipeline.storing import store_files
-    from copytrace.scoring import load_scorer
+    from copytrace.runtime.scoring import load_scorer
     from tests.index_checks import term_counts, term_postings
 
     landing = tmp_path / "landing"

@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
 from copytrace.cli.provenance import label
-from copytrace.corrections import CorrectionError, add_correction, corrections_for_training
 from copytrace.db import session_factory
 from copytrace.orm import CORRECTION_LABELS, Correction
+from copytrace.repo.corrections import CorrectionError, add_correction, corrections_for_training
 from tests.provenance_sample import TEXTS, fill, locator
 from tests.view_rows import query_rows
 

@@ -11,7 +11,7 @@ from copytrace.db import session_factory
 from copytrace.pipeline.classifying import classify_documents
 from copytrace.pipeline.storing import store_files
 from copytrace.repo.documents import pending_document_ids
-from copytrace.scoring import load_scorer
+from copytrace.runtime.scoring import load_scorer
 from tests.seed_checks import assert_seeds_attributed, shuffled_copy
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,7 @@ from copytrace.pipeline.classifying import classify_documents
 from copytrace.pipeline.storing import store_files
 from copytrace.repo.documents import pending_document_ids
 from copytrace.reports.provenance import provenance_rows
-from copytrace.scoring import load_scorer
+from copytrace.runtime.scoring import load_scorer
 from models.corpora import DEFAULT_DATA_DIR
 from tests import many_stories
 

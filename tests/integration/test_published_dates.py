@@ -9,7 +9,7 @@ import pytest
 from copytrace.pipeline import classifying as pipeline
 from copytrace.pipeline.classifying import classify_documents
 from copytrace.pipeline.storing import store_files
-from copytrace.scoring import load_scorer
+from copytrace.runtime.scoring import load_scorer
 from tests.unit.copytrace.ingest.test_ingest_formats import PAGE
 from tests.view_rows import normalise, query_rows
 

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -18,13 +19,16 @@ from copytrace.db import engine_for, session_factory
 from copytrace.ingest import discover
 from copytrace.orm import Classification, Document
 from copytrace.pipeline.classifying import classify_documents
-from copytrace.pipeline.left_behind import left_behind
+from copytrace.pipeline.ingesting import chunks, ingest_batches
+from copytrace.pipeline.left_behind import left_behind, unclassified
 from copytrace.pipeline.storing import store_files
-from copytrace.scoring import load_scorer
+from copytrace.runtime.scoring import load_scorer
+from copytrace.settings import load_settings
 from models.corpora import DEFAULT_DATA_DIR
 from tests import many_stories
 from tests.conftest import TABLES
 from tests.paths import REPO
+from tests.seed_checks import shuffled_copy
 from tests.view_rows import query_rows
 
 needs_corpora = pytest.mark.skipif(not DEFAULT_DATA_DIR.is_dir(), reason="../shared/data is not beside the repo")
@@ -35,15 +39,11 @@ def folder() -> many_stories.ManyStories:
     return many_stories.build(DEFAULT_DATA_DIR)
 
 
-def _chunks(items: list, size: int) -> list[list]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
 @needs_corpora
 def test_left_behind_groups_a_killed_runs_documents_by_file_batch_in_order(folder, seeds, tmp_path, db_url):
     landing = tmp_path / "landing"
     folder.write(landing, random.Random(5), seeds)
-    batches = _chunks([str(p) for p in discover(landing)], 4)
+    batches = chunks([str(p) for p in discover(landing)], 4)
     stored = [store_files(batch, str(landing), db_url, max_file_bytes=1 << 22) for batch in batches[:5]]
     scorer = load_scorer()
     for result in stored[:2]:  # the killed run classified its first two batches, stored three more
@@ -151,12 +151,38 @@ def test_kill_minus_nine_at_several_points_then_resume_gives_the_clean_runs_prov
 
 
 def _run_as_the_flow(landing: Path, url: str, batch_size: int) -> None:
-    """What an ingest run does, in its order: each file batch stored, then its new documents classified."""
-    scorer = load_scorer()
-    for batch in _chunks([str(p) for p in discover(landing)], batch_size):
-        stored = store_files(batch, str(landing), url, max_file_bytes=1 << 22)
-        for ids in _chunks(sorted(stored.new_document_ids), batch_size):
-            classify_documents(ids, url, scorer)
+    """What an ingest run does, in its order (``ingest_batches``, as the ingest bench runs it): each file
+    batch stored, then its new documents classified, with the plain functions the flow's tasks wrap."""
+    scorer, settings = load_scorer(), load_settings()
+    file_batches = chunks([str(p) for p in discover(landing)], batch_size)
+    ingest_batches(
+        [partial(store_files, batch, str(landing), url, settings.max_file_bytes) for batch in file_batches],
+        lambda ids, _number: classify_documents(
+            ids, url, scorer, candidate_limit=settings.candidate_limit, story_threshold=settings.story_threshold
+        ),
+        batch_size,
+        left=left_behind(url, file_batches),
+        pending=lambda: unclassified(url),
+    )
+
+
+@pytest.mark.integration
+def test_the_flow_and_its_sequence_run_with_plain_functions_give_the_same_provenance(
+    prefect_harness, seeds, tmp_path, db_url
+):
+    """The ingest bench measures what the flow does: on the seeds, in batches of two, the flow and
+    ``_run_as_the_flow`` (its sequence with the plain functions, as the bench runs it) store and
+    classify alike."""
+    from flows.ingest_copies import ingest_copies
+
+    landing = tmp_path / "landing"
+    key_of = {loc: key for key, loc in shuffled_copy(seeds, landing, random.Random(9)).items()}
+    ingest_copies(landing=str(landing), database_url=db_url, batch_size=2)
+    by_the_flow = _provenance(db_url, key_of)
+    _empty(db_url)
+    _run_as_the_flow(landing, db_url, 2)
+    assert len(by_the_flow[0]) == len(seeds)
+    assert _provenance(db_url, key_of) == by_the_flow
 
 
 @needs_corpora

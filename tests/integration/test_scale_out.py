@@ -84,7 +84,7 @@ def test_two_workers_classifying_the_same_documents_at_once_classify_each_once(d
 
     from copytrace.pipeline.classifying import classify_documents
     from copytrace.pipeline.storing import store_files
-    from copytrace.scoring import load_scorer
+    from copytrace.runtime.scoring import load_scorer
 
     landing = tmp_path / "landing"
     landing.mkdir()

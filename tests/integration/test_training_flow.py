@@ -10,10 +10,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from copytrace.cli.app import app
-from copytrace.corrections import add_correction
 from copytrace.db import session_factory
+from copytrace.modelling.training import export_corrections, labelled_pairs, not_worse
 from copytrace.orm import ModelVersion
-from copytrace.training import export_corrections, labelled_pairs, not_worse
+from copytrace.repo.corrections import add_correction
 from models import registry
 from models.corpora import DEFAULT_DATA_DIR
 from models.pairs import from_label

@@ -226,7 +226,7 @@ def test_importing_the_packages_starts_nothing() -> None:
         "import flows.ingest_copies, flows.train_classifier, flows.daily_report, flows.spike_alert;"
         "import sqlalchemy.pool as p; import sys;"
         "from copytrace import db; assert db.engine_for.cache_info().currsize == 0;"
-        "from copytrace import scoring; assert scoring.load_scorer.cache_info().currsize == 0"
+        "from copytrace.runtime import scoring; assert scoring.load_scorer.cache_info().currsize == 0"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr

@@ -17,7 +17,7 @@ from copytrace.attribution.pairs import candidate_pairs as _candidate_pairs
 from copytrace.attribution.stories import story_groups
 from copytrace.attribution.stories import story_links as _story_links
 from copytrace.attribution.types import Doc, Thresholds
-from copytrace.scoring import load_scorer
+from copytrace.runtime.scoring import load_scorer
 from tests.conftest import SEEDS
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from copytrace.scoring import Scorer
+from copytrace.runtime.scoring import Scorer
 from models.pairs import LABELS, PAIR_CLASSES, from_label, label_report, to_label
 
 BATCH = 256

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from copytrace.corrections import corrections_for_training
-from copytrace.evaluation import read_labelled
+from copytrace.modelling.evaluation import read_labelled
+from copytrace.repo.corrections import corrections_for_training
 from models import promotion, registry
 from models import train as trainer
 from models.pairs import LABELS, from_label

@@ -1,7 +1,7 @@
 """Disjoint sets (union-find): which items end up linked, directly or through others.
 
-Used wherever a batch's items are grouped by links between them: story groups of documents,
-stored stories joined through a batch's groups, classifier pairs joined through shared texts.
+Used where a batch's items are grouped by links between them (``stories``): story groups of
+documents, stored stories joined through a batch's groups.
 """
 
 from __future__ import annotations

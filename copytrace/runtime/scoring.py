@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from copytrace.children import settle_heap
 from copytrace.db import session_factory
 from copytrace.repo import model_versions
+from copytrace.runtime.process import settle_heap
 from models import classifier, cosine, pairs, registry
 
 SIMILAR_ROWS = 512  # rows of a similarity matrix worked out at once by ``Scorer.similar_pairs``
