@@ -10,6 +10,11 @@ derived-or-not question of a second, binary model of the same features whose pro
 derivation never falls as a similarity feature rises (``HistGradientBoostingClassifier``'s
 ``monotonic_cst``; scikit-learn has no monotonic constraints for more than two classes), and keeps
 the pair classifier's split of the derived probability among the derived classes.
+
+The derived probability is the mean of the gate's and the pair classifier's: the gate alone finds
+most of a new rewriter's rewrites but also calls more same-topic independent texts derived (it
+cannot use the shapes that tell them apart, such as own facts, as freely); the mean keeps most of
+the first and little of the second (docs/generalisation.md).
 """
 
 from __future__ import annotations
@@ -48,15 +53,16 @@ INCREASING = (
 
 
 class DerivedGate(BaseEstimator, ClassifierMixin):
-    """``estimator`` over all pair classes, with P(not ``negative``) taken from ``gate``.
+    """``estimator`` over all pair classes, with P(not ``negative``) drawn towards ``gate``'s.
 
     ``gate`` is an unfitted binary classifier with a ``monotonic_cst`` parameter; ``fit`` gives it
-    +1 on the columns ``increasing``. It is not recalibrated: isotonic or sigmoid calibration
-    fitted on held-out thirds of the training pairs pulled a new rewriter's pairs back towards
-    independent, undoing what the constraint bought (both stay monotonic; they only learn the
-    training pairs' mix again). A pair's derived probability is the gate's; the
-    estimator's probabilities of the derived classes are rescaled to sum to it. Where the estimator
-    put everything on ``negative``, the derived classes share it in their training proportions.
+    +1 on the columns ``increasing``. A pair's derived probability is ``weight`` times the gate's
+    plus the rest times the estimator's (``weight=1``: the gate's alone, monotonic in those
+    columns); the estimator's probabilities of the derived classes are rescaled to sum to it. Where
+    the estimator put everything on ``negative``, the derived classes share it in their training
+    proportions. The gate is not recalibrated: isotonic or sigmoid calibration fitted on held-out
+    thirds of the training pairs pulled a new rewriter's pairs back towards independent, undoing
+    what the constraint bought (both stay monotonic; they only learn the training pairs' mix again).
     """
 
     def __init__(
@@ -65,11 +71,13 @@ class DerivedGate(BaseEstimator, ClassifierMixin):
         gate=None,
         increasing: Sequence[int] = (),
         negative: str = "independent",
+        weight: float = 0.5,
     ):
         self.estimator = estimator
         self.gate = gate
         self.increasing = increasing
         self.negative = negative
+        self.weight = weight
 
     def fit(self, X, y):
         y = np.asarray(y)
@@ -92,7 +100,7 @@ class DerivedGate(BaseEstimator, ClassifierMixin):
         if not len(where):
             return proba
         k = where[0]
-        derived = self.gate_.predict_proba(X)[:, 1]
+        derived = self.weight * self.gate_.predict_proba(X)[:, 1] + (1.0 - self.weight) * (1.0 - proba[:, k])
         share = proba.copy()
         share[:, k] = 0.0
         total = share.sum(axis=1)

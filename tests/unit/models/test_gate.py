@@ -23,9 +23,9 @@ def _data(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return np.column_stack([sim, shape]), y
 
 
-def _gate() -> DerivedGate:
+def _gate(weight: float = 1.0) -> DerivedGate:
     trees = HistGradientBoostingClassifier(max_iter=40, min_samples_leaf=5, random_state=0)
-    return DerivedGate(trees, gate=trees, increasing=[0])
+    return DerivedGate(trees, gate=trees, increasing=[0], weight=weight)
 
 
 def test_probabilities_are_a_distribution_over_the_classes():
@@ -60,8 +60,16 @@ def test_a_derived_pair_the_estimator_called_certainly_independent_gets_the_deri
             return out
 
     trees = HistGradientBoostingClassifier(max_iter=40, min_samples_leaf=5, random_state=0)
-    model = DerivedGate(Certain(), gate=trees, increasing=[0]).fit(X, y)
+    model = DerivedGate(Certain(), gate=trees, increasing=[0], weight=1.0).fit(X, y)
     proba = model.predict_proba(np.array([[0.95, 0.1]]))[0]
     assert proba[1] < 0.5 and np.isclose(proba.sum(), 1.0)
     prior = model.derived_prior_
     assert np.isclose(proba[0] / proba[2], prior[0] / prior[2])
+
+
+def test_the_derived_probability_is_the_weighted_mean_of_the_gate_and_the_estimator():
+    X, y = _data()
+    half = _gate(weight=0.5).fit(X, y)
+    gate = half.gate_.predict_proba(X[:20])[:, 1]
+    estimator = 1.0 - half.estimator_.predict_proba(X[:20])[:, 1]
+    assert np.allclose(1.0 - half.predict_proba(X[:20])[:, 1], (gate + estimator) / 2)
