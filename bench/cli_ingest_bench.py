@@ -1,23 +1,16 @@
 """Whole ``copytrace ingest`` runs on the ingest bench's feed: the command as a user runs it, with its
 temporary Prefect server, into a fresh database each run.
 
-    python bench/cli_ingest_bench.py [--sources 200] [--batch-size 500] [--postgres ADMIN_URL]
-                                     [--rounds 3] [--compare-head-start]
+    python bench/cli_ingest_bench.py [--sources 200] [--batch-size 500] [--postgres ADMIN_URL] [--rounds 3]
 
 The landing folder is ``make bench-ingest``'s feed (``bench/ingest_bench.py``). Each run is a new
 process running this tree's command line (``python -m copytrace.cli ingest``), timed from outside:
 the whole command (the Prefect server's start and stop included) and the flow's own window (from
 its "Beginning flow run" log line to its "Finished in state" line), in documents a second, and the
-CPU time a document took over the command and every process it waited for (the storing child, the
-model workers, the Prefect server). An untimed run on a few of the feed's files goes first, so that
-the Prefect home the runs share has its database before any run is timed.
-
-``--compare-head-start`` runs each round without the command's head start first (its storing child
-and model workers then start within the flow, not while Prefect's server starts), then with it,
-and prints each round's ratios. The head start is taken away by replacing the function that gives
-it with one that does nothing, in the measured process only: the product has no setting for it.
-``--rounds N`` runs the set N times, alternated, on SQLite and then, with ``--postgres``, on a fresh
-PostgreSQL database each run.
+CPU time a document took over the command and every process it waited for (the Prefect server
+included). An untimed run on a few of the feed's files goes first, so that the Prefect home the runs
+share has its database before any run is timed. ``--rounds N`` runs the set N times, alternated, on
+SQLite and then, with ``--postgres``, on a fresh PostgreSQL database each run.
 """
 
 from __future__ import annotations
@@ -41,26 +34,12 @@ from bench.ingest_bench import _right, build_feed, write_landing  # noqa: E402
 from copytrace.settings import DEFAULT_BATCH_SIZE  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-# The command line, the head start taken away when the first argument says so (``start_run_helpers``
-# of copytrace/cli/runners.py: it starts the storing child and the model's workers before the flow).
-COMMAND = """
-import sys
-import copytrace.cli.app as app
-import copytrace.cli.runners as runners
-if sys.argv[1] == "off":
-    if not hasattr(runners, "start_run_helpers"):
-        sys.exit("copytrace.cli.runners has no start_run_helpers: the head start moved, update the bench")
-    runners.start_run_helpers = lambda *args, **kwargs: None
-sys.argv = ["copytrace", *sys.argv[2:]]
-app.main()
-"""
 LOG_TIME = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) \| \w+\s*\| Flow run '[^']*' - (Beginning flow run|Finished in state)")
 
 
 @dataclass
 class Run:
     database: str
-    head_start: bool
     round: int
     documents: int
     whole_s: float
@@ -86,14 +65,13 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def ingest(
-    landing: Path, url: str, batch_size: int, head_start: bool, prefect_home: Path
-) -> tuple[float, float, float]:
+def ingest(landing: Path, url: str, batch_size: int, prefect_home: Path) -> tuple[float, float, float]:
     """One ``copytrace ingest`` of ``landing`` into ``url``: (whole command s, flow s, CPU s)."""
     env = {**os.environ, "PREFECT_HOME": str(prefect_home), "PYTHONPATH": str(REPO)}
     env.pop("PREFECT_API_URL", None)  # the command's own temporary server, as a user's first run has
-    command = [sys.executable, "-c", COMMAND, "on" if head_start else "off", "ingest", str(landing), "--db", url,
-               "--batch-size", str(batch_size)]
+    # ``-m``, not the console script: this tree's command is the one measured, whatever is installed
+    command = [sys.executable, "-m", "copytrace.cli", "ingest", str(landing), "--db", url]
+    command += ["--batch-size", str(batch_size)]
     cpu_before = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True)
@@ -107,37 +85,15 @@ def ingest(
 
 def table(runs: list[Run]) -> str:
     lines = [
-        "| round | database | head start | documents | whole command docs/s | flow docs/s | CPU ms/doc "
-        "| right label and source |",
-        "|---|---|---|---|---|---|---|---|",
+        "| round | database | documents | whole command docs/s | flow docs/s | CPU ms/doc | right label and source |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         lines.append(
-            f"| {r.round} | {r.database} | {'on' if r.head_start else 'off'} | {r.documents} "
+            f"| {r.round} | {r.database} | {r.documents} "
             f"| {r.documents / r.whole_s:.1f} ({r.whole_s:.2f} s) | {r.documents / r.flow_s:.1f} ({r.flow_s:.2f} s) "
             f"| {1000 * r.cpu_s / r.documents:.2f} | {r.right}/{r.documents} |"
         )
-    return "\n".join(lines)
-
-
-def gains(runs: list[Run]) -> str:
-    """Each round's head start on over off: whole command and flow docs/s, CPU ms a document."""
-    by = {(r.database, r.round, r.head_start): r for r in runs}
-    lines = [
-        "| database | whole command docs/s on / off, each round | flow docs/s on / off | CPU ms/doc on / off |",
-        "|---|---|---|---|",
-    ]
-    for database in dict.fromkeys(r.database for r in runs):
-        pairs = [
-            (by[database, n, True], by[database, n, False])
-            for n in sorted({r.round for r in runs})
-            if (database, n, True) in by and (database, n, False) in by
-        ]
-        if pairs:
-            whole = " / ".join(f"{off.whole_s / on.whole_s:.3f}" for on, off in pairs)
-            flow = " / ".join(f"{off.flow_s / on.flow_s:.3f}" for on, off in pairs)
-            cpu = " / ".join(f"{on.cpu_s / off.cpu_s:.3f}" for on, off in pairs)
-            lines.append(f"| {database} | {whole} | {flow} | {cpu} |")
     return "\n".join(lines)
 
 
@@ -150,14 +106,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data directory")
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server: also ingest into a fresh database there")
     parser.add_argument("--rounds", type=int, default=3, help="rounds, alternated (default: %(default)s)")
-    parser.add_argument(
-        "--compare-head-start",
-        action="store_true",
-        help="each round, a run without the command's head start before the run with it",
-    )
     args = parser.parse_args(argv)
     records = build_feed(Path(args.data), args.sources)
-    settings = [False, True] if args.compare_head_start else [True]
     runs: list[Run] = []
     machine_before = machine_seconds()
     with tempfile.TemporaryDirectory(prefix="copytrace-cli-bench-") as tmp:
@@ -165,34 +115,30 @@ def main(argv: list[str] | None = None) -> None:
         write_landing(records, landing)
         warm_up = Path(tmp) / "warm-up"
         write_landing(records[:20], warm_up)
-        ingest(warm_up, f"sqlite:///{Path(tmp) / 'warm-up.db'}", args.batch_size, True, prefect_home)
+        ingest(warm_up, f"sqlite:///{Path(tmp) / 'warm-up.db'}", args.batch_size, prefect_home)
         print(f"{len(records)} scraper records in {landing}", file=sys.stderr)
         k = 0
         for round_no in range(1, args.rounds + 1):
             for database in ["SQLite", *(["PostgreSQL"] if args.postgres else [])]:
-                for head_start in settings:
-                    k += 1
-                    drop = None
-                    if database == "SQLite":
-                        url = f"sqlite:///{Path(tmp) / f'run-{k}.db'}"
-                    else:
-                        url, drop, _size = fresh_postgres(args.postgres)
-                    try:
-                        whole, flow, cpu = ingest(landing, url, args.batch_size, head_start, prefect_home)
-                        run = Run(database, head_start, round_no, len(records), whole, flow, cpu, _right(url, records))
-                    finally:
-                        if drop is not None:
-                            drop()
-                    runs.append(run)
-                    print(
-                        f"  round {round_no}, {database}, head start {'on' if head_start else 'off'}: "
-                        f"whole {whole:.2f} s, flow {flow:.2f} s, CPU {cpu:.1f} s, {run.right} right",
-                        file=sys.stderr,
-                    )
+                k += 1
+                drop = None
+                if database == "SQLite":
+                    url = f"sqlite:///{Path(tmp) / f'run-{k}.db'}"
+                else:
+                    url, drop, _size = fresh_postgres(args.postgres)
+                try:
+                    whole, flow, cpu = ingest(landing, url, args.batch_size, prefect_home)
+                    run = Run(database, round_no, len(records), whole, flow, cpu, _right(url, records))
+                finally:
+                    if drop is not None:
+                        drop()
+                runs.append(run)
+                print(
+                    f"  round {round_no}, {database}: "
+                    f"whole {whole:.2f} s, flow {flow:.2f} s, CPU {cpu:.1f} s, {run.right} right",
+                    file=sys.stderr,
+                )
     print(table(runs))
-    if args.compare_head_start:
-        print()
-        print(gains(runs))
     print(f"\nMachine, before the runs: {machine_note(machine_before)}; after: {machine_note(machine_seconds())}.")
 
 

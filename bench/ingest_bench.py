@@ -1,42 +1,26 @@
 """End-to-end ingest throughput: a timestamped scraper feed through the pipeline's own units of work.
 
-    python bench/ingest_bench.py [--sources 200] [--batch-size 500] [--postgres ADMIN_URL]
-                                 [--model-workers N] [--compare-workers] [--compare-storing]
-                                 [--compare-lookups] [--compare-caches [NAMES]] [--rounds N]
+    python bench/ingest_bench.py [--sources 200] [--batch-size 500] [--postgres ADMIN_URL] [--rounds N]
 
 The landing folder holds scraper records, one ``.jsonl`` file each as a scraper drops them: real BBC
 articles, each followed minutes later by an excerpt and a spam-wrapped copy (real boilerplate lines),
 and L2R human texts followed by one real LLM rewrite. They are stored and classified as the
 ``ingest-copies`` flow does it on its default runner, into a fresh database: file batches stored one
-after another on a runner thread (``pipeline.storing.store_files``, in the storing child of
-``copytrace.store_process`` unless ``COPYTRACE_STORE_PROCESS`` is off), each batch classified
-(``pipeline.classifying.classify_documents``) as soon as it is stored. The flow's Prefect overhead is left out
-(``copytrace ingest`` shows it).
+after another on a runner thread (``pipeline.storing.store_files``), each batch classified
+(``pipeline.classifying.classify_documents``) as soon as it is stored. The flow's Prefect overhead is
+left out (``copytrace ingest`` shows it).
 
 Reported per database, side by side: documents/s end to end; storing's own rate (reading,
 extracting, fingerprinting, writing; measured while classifying goes on beside it); classifying's,
 with the classifier's share of it (the rest: candidate queries, attribution, writes); the CPU time
-a document took in all of the run's processes (this one, the storing child, the model workers; on a
-machine whose speed drifts, a steadier figure than the rates); classifier pairs per document; and how
-many documents came out with the right label and source. A second pass over the same folder must add
-nothing. Below the table, how long two fixed pure-Python workloads took before and after the runs
-(``bench.fixtures.machine_seconds``): the rates are this machine's, and move with it.
+a document took in the run's process (on a machine whose speed drifts, a steadier figure than the
+rates); classifier pairs per document; and how many documents came out with the right label and
+source. A second pass over the same folder must add nothing. Below the table, how long two fixed
+pure-Python workloads took before and after the runs (``bench.fixtures.machine_seconds``): the rates
+are this machine's, and move with it.
 
-``--model-workers N`` spreads the classifier over N processes as ``COPYTRACE_MODEL_WORKERS`` does
-(default: that setting's default, the CPUs available); ``--compare-workers`` also runs each database
-with one process first, and ``--compare-storing`` each configuration storing on the runner thread
-first, and ``--compare-lookups`` each with every candidate looked up by classifying first (the flow
-has storing look up what it has time for on SQLite, ``pipeline.storing.store_files``), so all rows come from
-the same session; ``--compare-caches`` runs each configuration with the classifier's caches of
-recent texts kept and with each of them (and all of them) keeping nothing, which the bench does by
-patching their byte bounds, not through a setting (on one model worker, so that every cache is in
-this process); ``--rounds N`` runs the whole set N times, alternated. Below the table, each piece of
-machinery's gain in every round: the run with it against the run of that round without it, alike
-in everything else.
-
-As in the flow, the storing child and the scorer (with its worker processes, waited for) are started
-before the run stores anything; their start-up is not timed. Each run has a scorer of its own,
-loaded afresh: a run never finds the texts of the run before it in the classifier's caches.
+``--rounds N`` runs each database N times, alternated. As in the flow, the scorer is loaded before a
+run stores anything; its loading is not timed.
 """
 
 from __future__ import annotations
@@ -47,10 +31,9 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -61,28 +44,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import text  # noqa: E402
 
 from bench.fixtures import DEFAULT_DATA, fresh_postgres, machine_note, machine_seconds, source_material  # noqa: E402
-from copytrace.attribution import pairs as attribution  # noqa: E402
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.pipeline.classifying import classify_documents  # noqa: E402
 from copytrace.pipeline.results import StoreResult  # noqa: E402
 from copytrace.pipeline.storing import store_files  # noqa: E402
 from copytrace.scoring import Scorer  # noqa: E402
 from copytrace.settings import DEFAULT_BATCH_SIZE, load_settings  # noqa: E402
-from copytrace.store_process import store_process  # noqa: E402
-from models import classifier, features, registry  # noqa: E402
-from models.caches import Recent  # noqa: E402
+from models import registry  # noqa: E402
 
 MAX_FILE_BYTES = 20 * 2**20
-
-# The caches of recent texts a run's classifying keeps, by the name ``--compare-caches`` gives them:
-# (module, its byte bound). ``runs`` is attribution's module-wide cache, made anew for each run.
-CACHES = {
-    "prepared": (features, "PREPARED_CACHE_BYTES"),  # texts prepared for the pair features
-    "lines": (features, "LINE_SCORE_CACHE_BYTES"),  # leftover lines' wrapper scores
-    "vectors": (classifier, "VECTOR_CACHE_BYTES"),  # texts' TF-IDF rows
-    "carried": (classifier, "CARRIED_SIMILARITY_BYTES"),  # the last similarity matrix (cosine.Carried)
-    "runs": (attribution, "_RUNS"),  # texts' verbatim runs
-}
 
 
 @dataclass(frozen=True)
@@ -160,51 +130,9 @@ class TimedScorer(Scorer):
         return self._timed(super().similarities, texts)
 
 
-@dataclass(frozen=True)
-class Config:
-    """What a run has of the machinery: each field a piece the bench can take away."""
-
-    model_workers: int
-    in_child: bool  # storing in the storing child (else on the runner thread)
-    store_lookups: bool  # candidates looked up by storing as far as it gets (else all by classifying)
-    caches_off: tuple[str, ...] = ()  # caches of ``CACHES`` keeping nothing
-
-    def describe(self) -> str:
-        caches = "all caches" if not self.caches_off else f"without {_caches_in_words(self.caches_off)}"
-        return (
-            f"{self.model_workers} model workers, storing {'in the child' if self.in_child else 'in-process'}, "
-            f"lookups by {'storing, then classifying' if self.store_lookups else 'classifying'}, {caches}"
-        )
-
-
-def _caches_in_words(names: Sequence[str]) -> str:
-    return "every cache" if set(names) == set(CACHES) else "+".join(names)
-
-
-@contextmanager
-def caches_off(names: Sequence[str]) -> Iterator[None]:
-    """The classifier's caches named keeping nothing (their byte bounds 0) while the run lasts; the
-    run's scorer is loaded inside, so its caches are made with these bounds. Attribution's module-wide
-    cache of verbatim runs is made anew for the run whatever the names, so that no run finds the
-    texts of the run before it there."""
-    saved = {name: getattr(module, attr) for name, (module, attr) in CACHES.items()}
-    try:
-        for name, (module, attr) in CACHES.items():
-            if name == "runs":
-                bound = 0 if name in names else saved[name].max_bytes
-                setattr(module, attr, Recent(bound, saved[name].weigh))
-            elif name in names:
-                setattr(module, attr, 0)
-        yield
-    finally:
-        for name, (module, attr) in CACHES.items():
-            setattr(module, attr, saved[name])
-
-
 @dataclass
 class Result:
     database: str
-    config: Config
     round: int
     documents: int
     wall_s: float
@@ -228,45 +156,19 @@ def run(
     paths: list[str],
     landing: Path,
     batch_size: int,
-    config: Config,
     round_no: int,
     candidate_limit: int,
+    loaded: Scorer,
 ) -> Result:
     """Ingest the folder as the flow does on its default runner: store batches one after another on
-    one runner thread (in the storing child when ``config.in_child``), each batch classified here as
-    soon as it is stored. With ``config.store_lookups``, storing looks up candidates with the run's
-    candidate limit, as the flow asks it to (on SQLite; else classifying looks up all of them)."""
-    with caches_off(config.caches_off):
-        return _run(name, url, records, paths, landing, batch_size, config, round_no, candidate_limit)
-
-
-def _run(
-    name: str,
-    url: str,
-    records: Sequence[Record],
-    paths: list[str],
-    landing: Path,
-    batch_size: int,
-    config: Config,
-    round_no: int,
-    candidate_limit: int,
-) -> Result:
+    one runner thread, each batch classified here as soon as it is stored. ``loaded``: the model, as
+    the flow loads it before it stores anything (its loading is not timed)."""
     upgrade(url)
-    in_child, model_workers = config.in_child, config.model_workers
-    store_lookups = candidate_limit if config.store_lookups else None
-    # As in the flow, the storing child and the model (with its workers) are started before the run
-    # stores anything; their start-up is left out of the timing. A scorer of the run's own: one
-    # shared with the runs before would hold their texts in its caches.
-    store = store_process().store_files if in_child else store_files
-    scorer = TimedScorer(Scorer(registry.default_model_path(), model_workers))
-    if scorer.pool is not None:
-        scorer.pool.wait_ready()
-    if in_child:
-        store([], str(landing), url, MAX_FILE_BYTES)  # waits for the child to be ready
+    scorer = TimedScorer(loaded)
 
     def timed_store(batch: list[str]) -> tuple[StoreResult, float]:
         started = time.perf_counter()
-        return store(batch, str(landing), url, MAX_FILE_BYTES, None, store_lookups), time.perf_counter() - started
+        return store_files(batch, str(landing), url, MAX_FILE_BYTES), time.perf_counter() - started
 
     stored = StoreResult()
     pairs, store_s, classify_s = 0, 0.0, 0.0
@@ -278,25 +180,18 @@ def _run(
             stored, store_s = stored.merge(result), store_s + seconds
             classify_started = time.perf_counter()
             for batch in _chunks(sorted(result.new_document_ids), batch_size):
-                pairs += classify_documents(
-                    batch, url, scorer, candidate_limit=candidate_limit, looked_up=result.candidates
-                ).pairs_scored
-            if in_child:
-                store_process().classified()
+                pairs += classify_documents(batch, url, scorer, candidate_limit=candidate_limit).pairs_scored
             classify_s += time.perf_counter() - classify_started
     wall_s = time.perf_counter() - started
     cpu_s = _cpu_seconds() - cpu_before
-    if scorer.pool is not None:
-        scorer.pool.close()
     again = store_files(paths, str(landing), url, MAX_FILE_BYTES)
     print(
-        f"  round {round_no}, {name}, {config.describe()}: {len(stored.new_document_ids)} stored, "
+        f"  round {round_no}, {name}: {len(stored.new_document_ids)} stored, "
         f"{len(stored.errors)} errors, {len(stored.new_document_ids) / wall_s:.1f} docs/s",
         file=sys.stderr,
     )
     return Result(
         name,
-        config,
         round_no,
         len(stored.new_document_ids),
         wall_s,
@@ -311,7 +206,7 @@ def _run(
 
 
 def _cpu_seconds() -> float:
-    """User and system CPU seconds of this process and its live children (storing child, model workers)."""
+    """User and system CPU seconds of this process and its live children."""
     me = psutil.Process()
     processes = [me, *me.children(recursive=True)]
     total = 0.0
@@ -334,63 +229,18 @@ def _right(url: str, records: Sequence[Record]) -> int:
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| round | database | model workers | storing | candidates looked up by | caches keeping nothing "
-        "| documents | docs/s end to end | store docs/s | classify docs/s "
+        "| round | database | documents | docs/s end to end | store docs/s | classify docs/s "
         "| model share of classify | CPU ms/doc | pairs/doc | right label and source | second pass adds |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        c = r.config
         lines.append(
-            f"| {r.round} | {r.database} | {c.model_workers} | {'child' if c.in_child else 'in-process'} "
-            f"| {'storing, then classifying' if c.store_lookups else 'classifying'} "
-            f"| {_caches_in_words(c.caches_off) if c.caches_off else '-'} | {r.documents} "
+            f"| {r.round} | {r.database} | {r.documents} "
             f"| {r.documents / r.wall_s:.1f} "
             f"| {r.documents / r.store_s:.1f} "
             f"| {r.documents / r.classify_s:.1f} | {r.model_s / r.classify_s:.0%} | {1000 * r.cpu_s / r.documents:.2f} "
             f"| {r.pairs / r.documents:.2f} "
             f"| {r.right}/{r.documents} | {r.second_pass_new} |"
-        )
-    return "\n".join(lines)
-
-
-def _without(config: Config, caches_off: Sequence[tuple[str, ...]]) -> Iterator[tuple[str, Config]]:
-    """Each piece of machinery ``config`` has, with the configuration alike but for not having it."""
-    if config.model_workers > 1:
-        yield "model worker pool", replace(config, model_workers=1)
-    if config.in_child:
-        yield "storing child", replace(config, in_child=False)
-    if config.store_lookups:
-        yield "storing's candidate lookups", replace(config, store_lookups=False)
-    if not config.caches_off:
-        for off in caches_off:
-            if off:
-                yield f"caches: {_caches_in_words(off)}", replace(config, caches_off=off)
-
-
-def gains(results: list[Result]) -> str:
-    """Per piece of machinery, database and configuration, each round's docs/s end to end with the
-    piece over without it, and CPU ms a document with it over without (below 1: it saves CPU)."""
-    by_run = {(r.database, r.round, r.config): r for r in results}
-    offs = sorted({r.config.caches_off for r in results}, key=lambda off: (len(off), off))
-    rows: dict[tuple[str, str, Config], list[tuple[int, float, float]]] = {}
-    for (database, round_no, config), r in by_run.items():
-        for piece, without in _without(config, offs):
-            other = by_run.get((database, round_no, without))
-            if other is None:
-                continue
-            rate = (r.documents / r.wall_s) / (other.documents / other.wall_s)
-            cpu = (r.cpu_s / r.documents) / (other.cpu_s / other.documents)
-            rows.setdefault((piece, database, config), []).append((round_no, rate, cpu))
-    lines = [
-        "| piece | database | with | docs/s with / without, each round | CPU ms/doc with / without, each round |",
-        "|---|---|---|---|---|",
-    ]
-    for (piece, database, config), rounds in rows.items():
-        rounds.sort()
-        lines.append(
-            f"| {piece} | {database} | {config.describe()} | {' / '.join(f'{rate:.3f}' for _, rate, _ in rounds)} "
-            f"| {' / '.join(f'{cpu:.3f}' for _, _, cpu in rounds)} |"
         )
     return "\n".join(lines)
 
@@ -404,53 +254,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data directory")
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server: also ingest into a fresh database there")
     parser.add_argument(
-        "--model-workers",
-        type=int,
-        default=None,
-        help="processes the classifier spreads a batch's pairs over (default: $COPYTRACE_MODEL_WORKERS, then the "
-        "CPUs available)",
-    )
-    parser.add_argument(
-        "--compare-workers", action="store_true", help="run each database with 1 model worker too, before N"
-    )
-    parser.add_argument(
-        "--compare-storing",
-        action="store_true",
-        help="run each configuration storing in-process too, before storing in a child ($COPYTRACE_STORE_PROCESS)",
-    )
-    parser.add_argument(
-        "--compare-lookups",
-        action="store_true",
-        help="run each configuration with the candidates looked up by classifying too, before by storing (on "
-        "SQLite; PostgreSQL's are always looked up by classifying)",
-    )
-    parser.add_argument(
-        "--compare-caches",
-        nargs="?",
-        const=",".join([*CACHES, "all"]),
-        metavar="NAMES",
-        help="run each configuration with the named caches keeping nothing too, one at a time, before with all "
-        f"of them ({', '.join(CACHES)}; all: every one at once; default: each and all); with --model-workers 1 "
-        "every cache is in this process",
-    )
-    parser.add_argument(
-        "--rounds", type=int, default=1, help="run every configuration this many times, alternated (default: 1)"
+        "--rounds", type=int, default=1, help="run each database this many times, alternated (default: 1)"
     )
     args = parser.parse_args(argv)
-    settings = load_settings(model_workers=args.model_workers)
-    workers = sorted({1, settings.model_workers}) if args.compare_workers else [settings.model_workers]
-    storing = [False, True] if args.compare_storing else [settings.store_process]
-    lookups = [False, True] if args.compare_lookups else [True]
-    offs: list[tuple[str, ...]] = [()]
-    if args.compare_caches:
-        names = [name.strip() for name in args.compare_caches.split(",") if name.strip()]
-        unknown = sorted(set(names) - {*CACHES, "all"})
-        if unknown:
-            parser.error(f"no cache called {', '.join(unknown)} (known: {', '.join(CACHES)}, all)")
-        offs = [*((name,) if name != "all" else tuple(CACHES) for name in names), ()]
-    configurations = [
-        Config(n, in_child, lookup, off) for n in workers for in_child in storing for lookup in lookups for off in offs
-    ]
+    settings = load_settings()
 
     records = build_feed(Path(args.data), args.sources)
     results = []
@@ -459,29 +266,23 @@ def main(argv: list[str] | None = None) -> None:
         landing = Path(tmp) / "landing"
         paths = write_landing(records, landing)
         print(f"{len(records)} scraper records in {landing}", file=sys.stderr)
+        scorer = Scorer(registry.default_model_path())
 
-        def ingest(name: str, url: str, config: Config, round_no: int) -> Result:
+        def ingest(name: str, url: str, round_no: int) -> Result:
             limit = settings.candidate_limit
-            return run(name, url, records, paths, landing, args.batch_size, config, round_no, limit)
+            return run(name, url, records, paths, landing, args.batch_size, round_no, limit, scorer)
 
-        # On PostgreSQL classifying looks up every candidate whatever storing is asked (store_files).
-        postgres = list(dict.fromkeys(replace(c, store_lookups=False) for c in configurations))
-        k = 0
         for round_no in range(1, args.rounds + 1):
-            for config in configurations:
-                k += 1
-                sqlite_url = f"sqlite:///{Path(tmp) / f'bench-{k}.db'}"
-                results.append(ingest("SQLite", sqlite_url, config, round_no))
-                engine_for(sqlite_url).dispose()
-            for config in postgres if args.postgres else []:
+            sqlite_url = f"sqlite:///{Path(tmp) / f'bench-{round_no}.db'}"
+            results.append(ingest("SQLite", sqlite_url, round_no))
+            engine_for(sqlite_url).dispose()
+            if args.postgres:
                 url, drop, _size = fresh_postgres(args.postgres)
                 try:
-                    results.append(ingest("PostgreSQL", url, config, round_no))
+                    results.append(ingest("PostgreSQL", url, round_no))
                 finally:
                     drop()
     print(table(results))
-    print()
-    print(gains(results))
     print(f"\nMachine, before the runs: {machine_note(machine_before)}; after: {machine_note(machine_seconds())}.")
 
 

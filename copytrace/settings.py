@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -12,13 +11,6 @@ from copytrace.reports.links import dashboard_base
 
 DEFAULT_DATABASE_URL = "sqlite:///./copytrace.db"
 BUNDLED_SEEDS = Path(__file__).resolve().parent / "samples"
-
-
-def available_cpus() -> int:
-    """CPUs this process may run on (its affinity mask, e.g. under taskset or a container's cpuset)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 # Documents per batch task. Larger batches meet more of their copies' sources inside the batch, so
@@ -42,18 +34,7 @@ class Settings(BaseSettings):
     landing_dir: Path = Field(Path("./landing"), description="folder the scrapers drop copies into")
     batch_size: int = Field(DEFAULT_BATCH_SIZE, ge=1, le=100_000, description="documents per batch task")
     max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="larger files are recorded as errors")
-    store_process: bool = Field(
-        True,
-        description="store landing files in a child process, so that a run stores a batch while it classifies the "
-        "one before",
-    )
     model_path: Path | None = Field(None, description="pair classifier joblib; default: the shipped model")
-    model_workers: int = Field(
-        default_factory=available_cpus,
-        ge=1,
-        description="processes a large batch of pairs is classified on (this one and model_workers - 1 started "
-        "for it); 1 classifies in this process only; default: the CPUs available",
-    )
     data_dir: Path = Field(Path("../shared/data"), description="public corpora used by `copytrace train`")
     seeds_dir: Path = Field(BUNDLED_SEEDS, description="the user's example copies, checked by every training run")
     candidate_limit: int = Field(10, ge=1, le=200, description="candidate sources re-ranked per document")

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger
-from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 from pydantic import SecretStr
 
-from copytrace.pipeline.results import Candidates, ClassifyResult, StoreResult
+from copytrace.pipeline.results import ClassifyResult, StoreResult
 from copytrace.redact import redact_url
 from copytrace.reports.formatting import bad_inputs_in_words
 from copytrace.reports.run_summary import RunSummary
@@ -30,7 +29,7 @@ from tasks.reporting import (
     start_progress,
 )
 from tasks.schema import migrate_database
-from tasks.storing import start_storing_process, store_batch, stored_batch_classified
+from tasks.storing import store_batch
 
 
 class IngestFailed(RuntimeError):
@@ -79,7 +78,6 @@ def ingest_copies(
     batch_size: int | None = None,
     max_file_bytes: int | None = None,
     model_path: str | None = None,
-    model_workers: int | None = None,
 ) -> RunSummary | State:
     """Read new scraped copies from ``landing``, store them, attribute and classify them.
 
@@ -90,7 +88,6 @@ def ingest_copies(
         batch_size=batch_size,
         max_file_bytes=max_file_bytes,
         model_path=model_path,
-        model_workers=model_workers,
     )
     model = str(settings.model_path) if settings.model_path else None
     url = run_database_url(database_url, database_secret)
@@ -107,33 +104,28 @@ def ingest_copies(
         logger.error("%s; nothing was read", found.problem)
         return Failed(message=found.problem, data=LandingUnavailableError(found.problem))
     paths = found.paths
-    if settings.store_process:
-        start_storing_process()
     file_batches = _chunks(paths, settings.batch_size)
     # Read before this run stores anything: what a killed run left is classified first (below).
     left = left_behind_documents(url, file_batches)
     progress = start_progress(f"reading {len(paths)} landing files")
 
-    # Store batches run on the flow's task runner (in parallel on Dask; on the default runner in a
-    # child process, see copytrace/store_process.py), each its own transaction; the child looks up
-    # the candidate sources of what it stored until this process waits for that batch. Each batch is
-    # classified here as soon as it is stored, while the next ones are being stored.
+    # Store batches run on the flow's task runner (in parallel on Dask; one after another on the
+    # default runner's thread), each its own transaction. Each batch is classified here as soon as it
+    # and the batches before it are stored, while the next ones are being stored.
     futures = [
-        store_batch.submit(
-            batch, landing, url, settings.max_file_bytes, run_id, no, settings.store_process, settings.candidate_limit
-        )
+        store_batch.submit(batch, landing, url, settings.max_file_bytes, run_id, no)
         for no, batch in enumerate(file_batches, 1)
     ]
-    # Classification runs in this process, whatever the task runner: the model loads and its worker
-    # processes start while the first batch is stored.
-    load_classifier(url, model, settings.model_workers)
+    # Classification runs in this process, whatever the task runner: the model loads while the first
+    # batch is stored.
+    load_classifier(url, model)
     stored, classified = StoreResult(), ClassifyResult()
     classify_no = 0
 
-    # A batch and its looked-up candidates go to classify_batch quoted: Prefect would otherwise walk
-    # every id looking for futures, which costs this process time on every batch. Only here, called in this
-    # process: a task submitted to Dask receives a quoted argument still quoted.
-    def classify(ids: list[int], looked_up: Candidates | None = None) -> None:
+    # A batch goes to classify_batch quoted: Prefect would otherwise walk every id looking for
+    # futures, which costs this process time on every batch. Only here, called in this process: a
+    # task submitted to Dask receives a quoted argument still quoted.
+    def classify(ids: list[int]) -> None:
         nonlocal classified, classify_no
         for batch in _chunks(sorted(ids), settings.batch_size):
             classify_no += 1
@@ -146,8 +138,6 @@ def ingest_copies(
                     settings.story_threshold,
                     run_id,
                     classify_no,
-                    settings.model_workers,
-                    quote(looked_up),
                 )
             )
 
@@ -156,11 +146,13 @@ def ingest_copies(
     for group in left:
         classify(group)
 
-    for done, future in enumerate(as_completed(futures), 1):
+    # In batch order, not as they complete: a batch is classified against every batch classified
+    # before it, so the order decides the provenance, and a resumed run classifies what a killed one
+    # left behind in this order (left_behind_documents).
+    for done, future in enumerate(futures, 1):
         batch_stored = future.result()
         stored = stored.merge(batch_stored)
-        classify(batch_stored.new_document_ids, batch_stored.candidates)
-        stored_batch_classified(settings.store_process)
+        classify(batch_stored.new_document_ids)
         # Once a batch (an update is an API call, which this thread waits for).
         advance_progress(progress, done, len(file_batches), f"stored and classified {done}/{len(file_batches)} batches")
     # Anything still unclassified: stored meanwhile by another run over the same database.

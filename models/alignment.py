@@ -117,7 +117,7 @@ class Prepared:
     and 4 (``hashes``: the aligner reads units' n-grams) and distinct and sorted (``grams``) for
     those and any other n ``prepare`` was asked for.
 
-    Kept in a cache of recent texts (``models.features``), so it holds only what is read after
+    Held for every text of a call (``models.features``), so it holds only what is read after
     ``prepare``: the view's token strings, a fifth of a prepared news article, are dropped once the
     TF-IDF rows are built from them, as are its token ends and hashes and other n's hashes at every
     position."""

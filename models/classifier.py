@@ -19,7 +19,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
@@ -29,7 +28,6 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import ThreadpoolController
 
 from models import cosine, tfidf
-from models.caches import Recent, forget_all
 from models.features import (
     COPY_RESIDUAL_COLUMN,
     N_PAIR_FEATURES,
@@ -40,14 +38,6 @@ from models.features import (
 )
 from models.gate import INCREASING, DerivedGate
 from models.pairs import to_label
-
-VECTOR_CACHE_BYTES = 32 * 2**20
-Row = tuple[np.ndarray, np.ndarray]  # a sparse row's column indices and values
-# Rows of texts vectorised recently, in a cache of the fitted featurizer's: a stored document is
-# vectorised again each time it is a candidate.
-# The last similarity matrix, likewise: a batch's stored candidates were mostly the batch before's too.
-# A matrix over this (some 8,000 texts) is not kept.
-CARRIED_SIMILARITY_BYTES = 256 * 2**20
 
 
 class VerbatimFloor(BaseEstimator, ClassifierMixin):
@@ -200,42 +190,15 @@ def text_vectors(pipeline: Pipeline, texts: Sequence[str]):
     Cosine between rows is a story-level similarity: independent coverage of one event
     scores well above unrelated articles, so it serves candidate search and grouping.
     """
-    featurizer = pipeline.named_steps["pairs"]
-    vectorizer = featurizer.word_vectorizer_
-    cache = featurizer.cache("vectors", lambda: Recent(VECTOR_CACHE_BYTES, _row_weight))
-    rows: list[Row | None] = [cache.find(t) for t in texts]
-    missing = list(dict.fromkeys(t for t, row in zip(texts, rows, strict=True) if row is None))
-    if missing:
-        fresh = tfidf.transform(vectorizer, missing)
-        made = {
-            t: cache.put(t, (fresh.indices[a:b].copy(), fresh.data[a:b].copy()))
-            for t, a, b in zip(missing, fresh.indptr[:-1], fresh.indptr[1:], strict=True)
-        }
-        rows = [made[t] if row is None else row for t, row in zip(texts, rows, strict=True)]
-    lengths = [len(ids) for ids, _ in rows]
-    indptr = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
-    indices = np.concatenate([ids for ids, _ in rows]) if rows else np.zeros(0, dtype=np.int32)
-    data = np.concatenate([values for _, values in rows]) if rows else np.zeros(0, dtype=np.float32)
-    return sp.csr_matrix((data, indices, indptr), shape=(len(texts), len(vectorizer.idf_)))
+    vectorizer = pipeline.named_steps["pairs"].word_vectorizer_
+    return tfidf.transform(vectorizer, list(texts))
 
 
 def similarities(pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
-    """Cosine of every two texts' ``text_vectors`` rows, a dense ``len(texts)`` square (float32);
-    the entries of texts the last call had too are that call's (``cosine.Carried``)."""
+    """Cosine of every two texts' ``text_vectors`` rows, a dense ``len(texts)`` square (float32)."""
     vectors = text_vectors(pipeline, texts)
-    carried = pipeline.named_steps["pairs"].cache("carried", lambda: cosine.Carried(CARRIED_SIMILARITY_BYTES))
     with one_thread():  # a BLAS product: threads would only spin against the other processes
-        return carried(texts, vectors)
-
-
-def forget_texts(pipeline: Pipeline) -> None:
-    """Drop what ``pipeline`` keeps of the texts it has met (``text_vectors``, ``similarities``,
-    the featurizer's prepared texts, the leftover lines' scores)."""
-    forget_all(pipeline)
-
-
-def _row_weight(row: Row) -> int:
-    return row[0].nbytes + row[1].nbytes + 64
+        return cosine.self_similarities(vectors)
 
 
 def explain_many(pipeline: Pipeline, pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:

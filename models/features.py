@@ -20,7 +20,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from models import tfidf
 from models.alignment import ALIGNMENT_FEATURES, Alignment, Prepared, align_prepared, prepare
-from models.caches import OwnsCaches, Recent
 from models.specifics import SPECIFICS_FEATURES, Specifics, pair_features, specifics
 from models.text import TOKEN_PATTERN, char_grams, overlap, sparse_dot, view
 
@@ -39,12 +38,10 @@ PAIR_FEATURES = DOC_FEATURES + ALIGNMENT_FEATURES + SPECIFICS_FEATURES
 N_PAIR_FEATURES = len(PAIR_FEATURES)
 COPY_RESIDUAL_COLUMN = N_PAIR_FEATURES
 SOURCE_RESIDUAL_COLUMN = N_PAIR_FEATURES + 1
-PREPARED_CACHE_BYTES = 128 * 2**20
 PreparedText = tuple[Prepared, tuple[np.ndarray, np.ndarray], Specifics]
-LINE_SCORE_CACHE_BYTES = 16 * 2**20
 
 
-class PairFeaturizer(OwnsCaches, BaseEstimator, TransformerMixin):
+class PairFeaturizer(BaseEstimator, TransformerMixin):
     """Numeric similarity/alignment features of each pair plus its two leftover texts.
 
     ``fit`` learns the word IDF (also used by ``text_vectors`` for candidate search
@@ -59,7 +56,6 @@ class PairFeaturizer(OwnsCaches, BaseEstimator, TransformerMixin):
         self.char_features = char_features
 
     def fit(self, X, y=None):
-        self.forget()
         texts = list(dict.fromkeys(t for pair in X for t in pair))
         self.word_vectorizer_ = TfidfVectorizer(
             token_pattern=TOKEN_PATTERN,
@@ -80,19 +76,13 @@ class PairFeaturizer(OwnsCaches, BaseEstimator, TransformerMixin):
     def _char_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         ids, counts = char_grams(text, self.char_features)
         w = (1.0 + np.log(counts)) * self.char_idf_[ids]
-        return ids.astype(np.int32), w / max(float(np.sqrt((w * w).sum())), 1e-12)  # int32: kept in a cache
+        return ids.astype(np.int32), w / max(float(np.sqrt((w * w).sum())), 1e-12)  # int32: held for every text
 
     def _prepare(self, text: str) -> PreparedText:
         """``text`` prepared for aligning, its char vector and its specifics."""
         vocabulary, idf = self.word_vectorizer_.vocabulary_, self.word_vectorizer_.idf_
         tokens = view(text)  # one tokenisation for the aligner and the specifics
         return prepare(text, vocabulary, idf, CONTAINMENT_NS, tokens), self._char_vector(text), specifics(text, tokens)
-
-    def _prepared(self, texts: list[str]) -> list[PreparedText]:
-        """``_prepare`` of each text, those met recently (a stored source meeting the next batch's
-        copies) taken from this fit's cache of ``PREPARED_CACHE_BYTES``."""
-        cache = self.cache("prepared", lambda: Recent(PREPARED_CACHE_BYTES, _weight))
-        return [cache.get(t, lambda t=t: self._prepare(t)) for t in texts]
 
     def get_feature_names_out(self, input_features=None):
         return np.array([*PAIR_FEATURES, "copy_residual_text", "source_residual_text"], dtype=object)
@@ -125,13 +115,14 @@ class PairFeaturizer(OwnsCaches, BaseEstimator, TransformerMixin):
         return sparse_dot((local, w / max(float(np.linalg.norm(w)), 1e-12)), (source.rows.ids, source.rows.doc))
 
     def analyse(self, X) -> tuple[np.ndarray, list[Alignment]]:
-        """Features (object array, see module doc) and the full ``Alignment`` of every pair."""
+        """Features (object array, see module doc) and the full ``Alignment`` of every pair; each
+        distinct text prepared once, however many of the pairs it is in."""
         check_is_fitted(self, "word_vectorizer_")
         pairs = [(str(s), str(c)) for s, c in X]
         texts = list(dict.fromkeys(t for pair in pairs for t in pair))
         pos = {t: i for i, t in enumerate(texts)}
         idf = self.word_vectorizer_.idf_
-        prepared, chars, facts = zip(*self._prepared(texts), strict=True) if texts else ((), (), ())
+        prepared, chars, facts = zip(*map(self._prepare, texts), strict=True) if texts else ((), (), ())
 
         out = np.empty((len(pairs), N_PAIR_FEATURES + 2), dtype=object)
         alignments = []
@@ -157,29 +148,12 @@ class PairFeaturizer(OwnsCaches, BaseEstimator, TransformerMixin):
         return out, alignments
 
 
-def _weight(prepared: PreparedText) -> int:
-    """About the bytes a prepared text holds: its arrays, its text (it keeps no token strings) and its
-    specifics (its facts, short strings of ~60 bytes each, and 3-gram hash arrays)."""
-    p, (char_ids, char_weights), facts = prepared
-    v, rows = p.view, p.rows
-    arrays = [v.tok_start, v.tok_end, v.tok_hash, v.unit_start, v.unit_end, v.unit_tok_start, v.unit_tok_end]
-    arrays += [rows.ids, rows.unit_of, rows.unit_col, rows.unit_weight, rows.doc, rows.token_ids]
-    arrays += [*p.hashes.values(), *p.grams.values()]
-    specifics_bytes = 60 * len(facts.facts) + facts.grams.nbytes + sum(q.nbytes for q in facts.quotes)
-    return sum(a.nbytes for a in arrays) + char_ids.nbytes + char_weights.nbytes + len(v.text) + specifics_bytes
-
-
-def _line_weight(kept: tuple[float, int]) -> int:
-    """About the bytes a line's score holds: the line (its length kept beside the score) and the entry."""
-    return 2 * kept[1] + 160
-
-
 def _share(shared: int, grams: np.ndarray) -> float:
     """Share of the distinct n-grams ``grams`` that the other text has too (``shared`` of them)."""
     return shared / len(grams) if len(grams) else 0.0
 
 
-class ResidualVocabulary(OwnsCaches, BaseEstimator, TransformerMixin):
+class ResidualVocabulary(BaseEstimator, TransformerMixin):
     """How much the leftover lines read like injected page furniture, learned from data.
 
     Input: two string columns, the copy's unmatched text and the source's uncovered
@@ -236,7 +210,6 @@ class ResidualVocabulary(OwnsCaches, BaseEstimator, TransformerMixin):
         return self
 
     def _fit(self, X, y):
-        self.forget()
         copy_lines, copy_rows, _ = self._lines(X, 0)
         source_lines, _, _ = self._lines(X, 1)
         self.vectorizer_ = TfidfVectorizer(
@@ -274,24 +247,24 @@ class ResidualVocabulary(OwnsCaches, BaseEstimator, TransformerMixin):
     def transform(self, X):
         check_is_fitted(self, "model_")
         n = len(np.asarray(X, dtype=object))
-        parts = []
-        for i in (0, 1):
-            lines, rows, words = self._lines(X, i)
-            parts.append(self._aggregate(self._line_scores(lines), rows, words, n))
+        columns = [self._lines(X, i) for i in (0, 1)]
+        scores = self._line_scores([line for lines, _, _ in columns for line in lines])
+        parts, start = [], 0
+        for lines, rows, words in columns:
+            parts.append(self._aggregate(scores[start : start + len(lines)], rows, words, n))
+            start += len(lines)
         return np.hstack(parts)
 
     def _line_scores(self, lines: list[str]) -> np.ndarray:
-        """The wrapper score of each line. A line met before is scored once, in a cache per fit: page
-        furniture recurs on copy after copy, a source's lines in pair after pair. A line's score does
-        not depend on the lines scored with it."""
-        cache = self.cache("line_scores", lambda: Recent(LINE_SCORE_CACHE_BYTES, _line_weight))
-        found = [cache.find(line) for line in lines]
-        missing = list(dict.fromkeys(line for line, kept in zip(lines, found, strict=True) if kept is None))
-        if missing:
-            fresh = self.model_.predict_proba(tfidf.transform(self.vectorizer_, missing))[:, 1].tolist()
-            made = {line: cache.put(line, (score, len(line))) for line, score in zip(missing, fresh, strict=True)}
-            found = [made[line] if kept is None else kept for line, kept in zip(lines, found, strict=True)]
-        return np.array([score for score, _ in found], dtype=np.float64)
+        """The wrapper score of each line, each distinct line scored once (the copies' and the
+        sources' lines together): page furniture recurs on copy after copy, a source's lines in pair
+        after pair. A line's score does not depend on the lines scored with it."""
+        distinct = list(dict.fromkeys(lines))
+        if not distinct:
+            return np.zeros(0, dtype=np.float64)
+        scores = self.model_.predict_proba(tfidf.transform(self.vectorizer_, distinct))[:, 1]
+        at = {line: k for k, line in enumerate(distinct)}
+        return np.asarray(scores, dtype=np.float64)[[at[line] for line in lines]]
 
     def get_feature_names_out(self, input_features=None):
         return np.array(

@@ -187,8 +187,8 @@ class TfidfRows:
     tokens (-1 if not in it), from which a part of the text is weighed without looking its tokens up
     again.
 
-    The units are kept by their entries because a prepared text is cached (``models.alignment``):
-    dense, they were a third of its bytes, nine in ten of them zeros."""
+    The units are kept by their entries because a call holds every text it prepares
+    (``models.alignment``): dense, they were a third of its bytes, nine in ten of them zeros."""
 
     ids: np.ndarray
     n_units: int

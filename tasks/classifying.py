@@ -8,7 +8,7 @@ from prefect.cache_policies import NO_CACHE
 from copytrace.db import session_factory
 from copytrace.pipeline.classifying import classify_documents
 from copytrace.pipeline.left_behind import left_behind
-from copytrace.pipeline.results import Candidates, ClassifyResult
+from copytrace.pipeline.results import ClassifyResult
 from copytrace.repo.documents import pending_document_ids
 from copytrace.reports.formatting import count_of, labels_in_words
 from copytrace.scoring import load_scorer, model_path_for
@@ -48,11 +48,11 @@ def left_behind_documents(database_url: str, file_batches: list[list[str]]) -> l
     retry_delay_seconds=RETRY_DELAYS,
     retry_condition_fn=retry_transient,
 )
-def load_classifier(database_url: str, model_path: str | None, model_workers: int) -> None:
-    """Load the model ahead of classification, so that its worker processes start up while
-    the run is still storing files; ``classify_batch`` then finds it loaded."""
-    scorer = load_scorer(model_path_for(database_url, model_path), model_workers)
-    get_run_logger().info("model %s loaded, classifying on %d processes", scorer.version, model_workers)
+def load_classifier(database_url: str, model_path: str | None) -> None:
+    """Load the model ahead of classification, while the run is still storing files;
+    ``classify_batch`` then finds it loaded."""
+    scorer = load_scorer(model_path_for(database_url, model_path))
+    get_run_logger().info("model %s loaded", scorer.version)
 
 
 @task(
@@ -71,11 +71,8 @@ def classify_batch(
     story_threshold: float,
     flow_run_id: str | None,
     batch_no: int,
-    model_workers: int = 1,
-    looked_up: Candidates | None = None,
 ) -> ClassifyResult:
-    """``looked_up``: the candidates storing found for the batch (``store_files``), used while they hold."""
-    scorer = load_scorer(model_path_for(database_url, model_path), model_workers)
+    scorer = load_scorer(model_path_for(database_url, model_path))
     result = classify_documents(
         document_ids,
         database_url,
@@ -83,7 +80,6 @@ def classify_batch(
         candidate_limit=candidate_limit,
         story_threshold=story_threshold,
         flow_run_id=flow_run_id,
-        looked_up=looked_up,
     )
     get_run_logger().info("batch %d: %s (model %s)", batch_no, classified_in_words(result), scorer.version)
     return result

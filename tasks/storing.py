@@ -8,15 +8,7 @@ from prefect.cache_policies import NO_CACHE
 from copytrace.pipeline.results import StoreResult
 from copytrace.pipeline.storing import store_files
 from copytrace.reports.formatting import bad_inputs_in_words, count_of
-from copytrace.store_process import store_process
 from tasks.retrying import RETRY_DELAYS, retry_transient
-
-
-@task(name="start-storing-process", cache_policy=NO_CACHE)
-def start_storing_process() -> None:
-    """Start the child that stores landing files (``copytrace.store_process``) without waiting for it:
-    its start-up overlaps loading the model."""
-    store_process()
 
 
 @task(
@@ -34,14 +26,8 @@ def store_batch(
     max_file_bytes: int,
     flow_run_id: str | None,
     batch_no: int,
-    in_child: bool = False,
-    candidate_limit: int | None = None,
 ) -> StoreResult:
-    """``in_child``: in this process's storing child (``copytrace.store_process``), so that the flow's
-    own process can classify meanwhile. ``candidate_limit``: also look up the new copies' candidate
-    sources, for classifying (``store_files``)."""
-    store = store_process().store_files if in_child else store_files
-    result = store(paths, landing, database_url, max_file_bytes, flow_run_id, candidate_limit)
+    result = store_files(paths, landing, database_url, max_file_bytes, flow_run_id)
     get_run_logger().info("batch %d: %s", batch_no, stored_in_words(result, landing))
     return result
 
@@ -60,10 +46,3 @@ def stored_in_words(result: StoreResult, landing: str) -> str:
         bad = count_of(len(result.errors), "bad input", "bad inputs")
         line += f"; {bad}: {bad_inputs_in_words(result.errors, landing)}"
     return line
-
-
-def stored_batch_classified(in_child: bool) -> None:
-    """The flow has classified the next batch its storing child stored (``StoreProcess.classified``):
-    the child stops looking up candidates for the batch it is on, which classifying now waits for."""
-    if in_child:
-        store_process().classified()

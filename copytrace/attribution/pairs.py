@@ -10,7 +10,6 @@ import numpy as np
 
 from copytrace.attribution.direction import directions
 from copytrace.attribution.types import Doc, PairScorer, Thresholds, p_derived
-from models.caches import Recent
 from models.text import distinct, ngram_hashes, word_hashes
 
 VERBATIM_RUN = 8  # words in a row two texts share that make them worth comparing whatever their similarity
@@ -21,9 +20,6 @@ CROWD_ANCHORS = 3  # ...and each is compared with the first few seen of them, no
 NEAREST_ROWS = 512
 REVERSE_CHECK_DERIVED = 0.5  # a dated pair not derived earlier → later ...
 REVERSE_CHECK_CONTAINED = 0.5  # ... whose later text holds this share of the earlier one's sentences verbatim
-# Each text's distinct verbatim runs, kept for the texts met recently: a stored document is a
-# candidate again and again.
-_RUNS: Recent[np.ndarray] = Recent(32 * 2**20, lambda runs: runs.nbytes + 64)
 
 
 def candidate_pairs(
@@ -133,7 +129,7 @@ def _verbatim_pairs(texts: Sequence[str]) -> tuple[set[tuple[int, int]], list[tu
     is not paired all with all here: it is page furniture (a sponsor line on hundreds of spam pages)
     or a burst of copies of one text, which ``_crowd_anchors`` tells apart.
     """
-    runs = [_RUNS.get(t, lambda t=t: distinct(ngram_hashes(word_hashes(t), VERBATIM_RUN))) for t in texts]
+    runs = [distinct(ngram_hashes(word_hashes(t), VERBATIM_RUN)) for t in texts]
     hashes = np.concatenate(runs) if runs else np.zeros(0, dtype=np.uint64)
     if len(hashes) == 0:
         return set(), []

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from copytrace.cli.options import DbOption, ModelOption, ModelWorkersOption, database_url
+from copytrace.cli.options import DbOption, ModelOption, database_url
 from copytrace.cli.runners import run_training
 from copytrace.cli.terminal import UserError, err, out, plain, said
 from copytrace.settings import load_settings
@@ -32,10 +32,10 @@ def _read_text(path: Path) -> str:
     return result.copies[0].text
 
 
-def _scorer(model: Path | None, workers: int = 1):
+def _scorer(model: Path | None):
     from copytrace.scoring import load_scorer
 
-    return load_scorer(str(model) if model else None, workers)
+    return load_scorer(str(model) if model else None)
 
 
 def classify(
@@ -81,10 +81,9 @@ def classify_batch(
         typer.Argument(help='JSONL with {"id","source","copy"} per line (the texts, not file paths), or - for stdin'),
     ],
     model: ModelOption = None,
-    model_workers: ModelWorkersOption = None,
 ) -> None:
     """Classify many (source, copy) pairs; one JSON line per pair on stdout: id, label, confidence, evidence."""
-    scorer = _scorer(model, load_settings(model_workers=model_workers).model_workers)
+    scorer = _scorer(model)
     failed = 0
     batch: list[tuple[Any, str, str]] = []
 

@@ -19,16 +19,6 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
-ModelWorkersOption = Annotated[
-    int | None,
-    typer.Option(
-        "--model-workers",
-        min=1,
-        help="processes the pair classifier spreads a large batch of pairs over (this one and N-1 started for "
-        "it; 1: this process only); default: $COPYTRACE_MODEL_WORKERS, then the number of CPUs",
-        show_default=False,
-    ),
-]
 ModelOption = Annotated[Path | None, typer.Option(help="pair classifier .joblib (default: the shipped model)")]
 
 

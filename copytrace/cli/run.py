@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from copytrace.cli.options import DbOption, ModelWorkersOption, database_url
+from copytrace.cli.options import DbOption, database_url
 from copytrace.cli.runners import run_ingest
 from copytrace.cli.terminal import out, plain, said
 from copytrace.redact import redact_url
@@ -33,14 +33,13 @@ def ingest(
             help="where file batches run: sequential (default), threads[=N], dask (local cluster) or dask=ADDRESS"
         ),
     ] = None,
-    model_workers: ModelWorkersOption = None,
 ) -> None:
     """Run the ingest-copies flow once on LANDING and print what it found.
 
     Reads .txt, .html/.htm, .jsonl and .warc/.warc.gz files; files and records already
     stored are skipped, bad inputs are recorded with a reason and the rest is stored.
     """
-    summary = run_ingest(landing, database_url(db), batch_size, max_file_bytes, model, task_runner, model_workers)
+    summary = run_ingest(landing, database_url(db), batch_size, max_file_bytes, model, task_runner)
     _print_summary(summary)
 
 

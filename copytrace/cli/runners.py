@@ -1,19 +1,16 @@
 """Running a flow from the command line: the one module of the CLI that imports ``flows``.
 
-A run with no Prefect server configured is served by a temporary one that must end with it, and the
-processes its flow will use are started ahead of it. Prefect and the flows are imported inside the
-functions, so importing the CLI stays quick.
+A run with no Prefect server configured is served by a temporary one that must end with it. Prefect
+and the flows are imported inside the functions, so importing the CLI stays quick.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Any
 
 from copytrace.cli.terminal import UserError
-from copytrace.settings import load_settings
 
 
 def run_ingest(
@@ -23,7 +20,6 @@ def run_ingest(
     max_file_bytes: int | None,
     model: Path | None,
     task_runner: str | None = None,
-    model_workers: int | None = None,
 ):
     """Run the ingest-copies flow once on ``landing``; its summary."""
     if not landing.is_dir():
@@ -43,7 +39,6 @@ def run_ingest(
     from pydantic import SecretStr
 
     model_path = str(model) if model else None
-    start_run_helpers(url, model_path, model_workers)
     updates = one_shot_run_updates()
     if updates:  # no Prefect server configured: the run starts a temporary one, which must not outlive it
         tie_prefect_server()
@@ -54,7 +49,6 @@ def run_ingest(
             batch_size=batch_size,
             max_file_bytes=max_file_bytes,
             model_path=model_path,
-            model_workers=model_workers,
         )
 
 
@@ -74,29 +68,6 @@ def run_training(data_dir: str, url: str, model_dir: str, seed: int, scale: floa
         seed=seed,
         scale=scale,
     )
-
-
-def start_run_helpers(url: str, model_path: str | None, model_workers: int | None) -> None:
-    """Start the processes the run's flow will use, its storing child and the classifier's workers,
-    before the flow: they then start up while Prefect's server does,
-    instead of while the first batch waits for them, and the flow finds them started (both are one
-    a process: ``store_process``, ``load_scorer``).
-
-    Only a head start: what fails here is left for the flow, which makes the same calls and reports
-    a failure as a failed task. A database without a schema yet (the flow migrates it first) has no
-    promoted model, so the run's model is the one given or the shipped one."""
-    from copytrace.db import current_revision
-    from copytrace.scoring import load_scorer, model_path_for
-    from copytrace.store_process import store_process
-
-    settings = load_settings(database_url=url, model_path=model_path, model_workers=model_workers)
-    if settings.store_process:
-        store_process()
-    try:
-        path = model_path_for(url, model_path) if current_revision(url) else model_path
-        load_scorer(path, settings.model_workers)
-    except Exception:  # a database or model file the flow will report on: the head start is lost, no more
-        logging.getLogger(__name__).debug("classifier not started ahead of the run", exc_info=True)
 
 
 def tie_prefect_server() -> None:

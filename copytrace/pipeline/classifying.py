@@ -12,7 +12,7 @@ from copytrace.attribution.attribute import attribute
 from copytrace.attribution.types import Doc, Thresholds
 from copytrace.db import session_factory
 from copytrace.index.candidates import CandidateIndex
-from copytrace.pipeline.results import Candidates, ClassifyResult
+from copytrace.pipeline.results import ClassifyResult
 from copytrace.pipeline.writing import Plan, write
 from copytrace.repo import classifications, documents, locks
 
@@ -28,7 +28,6 @@ def classify_documents(
     candidate_limit: int = 10,
     story_threshold: float = 0.30,
     flow_run_id: str | None = None,
-    looked_up: Candidates | None = None,
 ) -> ClassifyResult:
     """Attribute and classify a batch of stored, unclassified documents against their candidates.
 
@@ -37,40 +36,34 @@ def classify_documents(
     held through the classifier, it stopped every other write for seconds). The decisions are
     written under the lock, in one transaction, and worked out again there first if any
     classification was written since the snapshot: another batch's decisions can change this one's.
-    ``looked_up``: the batch's candidates as ``store_files`` found them.
     """
     factory = session_factory(database_url)
     with factory.begin() as session:  # planner statistics before the snapshot's queries
         CandidateIndex(session).refresh_statistics()
     with factory.begin() as session:
-        plan = _plan(session, document_ids, scorer, candidate_limit, story_threshold, looked_up)
+        plan = _plan(session, document_ids, scorer, candidate_limit, story_threshold)
     with factory.begin() as session:
         locks.lock_attribution(session)
         if plan is not None and classifications.last_classification_id(session) != plan.marker:
-            plan = _plan(session, document_ids, scorer, candidate_limit, story_threshold, looked_up)
+            plan = _plan(session, document_ids, scorer, candidate_limit, story_threshold)
         if plan is None:
             return ClassifyResult()
         return write(session, plan, scorer, flow_run_id)
 
 
 def _plan(
-    session,
-    document_ids: Sequence[int],
-    scorer: Scorer,
-    candidate_limit: int,
-    story_threshold: float,
-    looked_up: Candidates | None = None,
+    session, document_ids: Sequence[int], scorer: Scorer, candidate_limit: int, story_threshold: float
 ) -> Plan | None:
     """The decisions for the batch's unclassified documents, from what ``session`` sees; None when
-    every one of them is classified already. ``looked_up``: candidates found when the batch was
-    stored, used where they still hold."""
+    every one of them is classified already."""
     marker = classifications.last_classification_id(session)
     current = classifications.current_classifications(session, document_ids)
     new_docs = [d for d in documents.documents_by_id(session, document_ids) if d.id not in current]
     if not new_docs:
         return None
     new_ids = {d.id for d in new_docs}
-    found = _candidates(session, sorted(new_ids), candidate_limit, looked_up)
+    index = CandidateIndex(session)
+    found = index.query_batch(index.fingerprints_of(sorted(new_ids)), candidate_limit)
     # In order of first mention (a dict: a list's membership test is quadratic in a large batch).
     candidate_ids = list(dict.fromkeys(cid for d in new_docs for cid in found[d.id] if cid not in new_ids))
     # Candidates not yet classified belong to a later batch; they see this one as stored.
@@ -101,20 +94,3 @@ def _plan(
     ]
     outcome = attribute(docs, scorer, Thresholds(story_cosine=story_threshold))
     return Plan(marker, new_docs, stored_docs, docs, outcome, story_threshold)
-
-
-def _candidates(
-    session, document_ids: list[int], candidate_limit: int, looked_up: Candidates | None
-) -> dict[int, list[int]]:
-    """Each document's candidate sources: as ``looked_up`` where that has them and no document stored
-    since has been classified (a batch classified since would be missing from them), the others
-    looked up now."""
-    found: dict[int, list[int]] = {}
-    if looked_up is not None and looked_up.limit == candidate_limit and looked_up.of:
-        if not classifications.classified_after(session, looked_up.seen_up_to):
-            found = {i: looked_up.of[i] for i in document_ids if i in looked_up.of}
-    missing = [i for i in document_ids if i not in found]
-    if missing:
-        index = CandidateIndex(session)
-        found |= index.query_batch(index.fingerprints_of(missing), candidate_limit)
-    return found

@@ -1,6 +1,4 @@
-"""What the pipeline's stages return: a batch's candidate sources looked up while storing, what storing
-and classifying did (summed over a run's batches).
-"""
+"""What the pipeline's stages return: what storing and classifying did (summed over a run's batches)."""
 
 from __future__ import annotations
 
@@ -10,18 +8,6 @@ from dataclasses import dataclass, field
 FINDING_LABELS = ("spam-wrapped", "rewrite")
 
 
-@dataclass(frozen=True)
-class Candidates:
-    """Candidate sources of new documents (``of``: some or all of a batch's), looked up when the
-    store held documents up to ``seen_up_to``: still the right candidates when their batch is
-    classified unless a document stored after that has been classified meanwhile
-    (``classifications.classified_after``)."""
-
-    seen_up_to: int
-    limit: int
-    of: dict[int, list[int]]
-
-
 @dataclass
 class StoreResult:
     files_read: int = 0
@@ -29,10 +15,9 @@ class StoreResult:
     new_document_ids: list[int] = field(default_factory=list)
     duplicates: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
-    candidates: Candidates | None = None  # one batch's, see store_files' candidate_limit
 
     def merge(self, other: StoreResult) -> StoreResult:
-        """Both results' counts (a run's totals); candidates are a batch's, for classifying it, and stay out."""
+        """Both results' counts (a run's totals)."""
         return StoreResult(
             self.files_read + other.files_read,
             self.files_skipped + other.files_skipped,

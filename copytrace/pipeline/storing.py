@@ -1,23 +1,21 @@
-"""Store a batch of landing files: read them, store their copies and errors in one transaction and,
-on SQLite, look up the new copies' candidate sources with the time to spare.
-"""
+"""Store a batch of landing files: read them, store their copies and errors in one transaction."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from copytrace.db import engine_for, session_factory
+from copytrace.db import session_factory
 from copytrace.index.candidates import CandidateIndex
 from copytrace.ingest import read_file
 from copytrace.ingest.records import FileResult, printable
-from copytrace.pipeline.results import Candidates, StoreResult
+from copytrace.pipeline.results import StoreResult
 from copytrace.redact import first_line
 from copytrace.repo import documents, ingest_log
 
@@ -46,25 +44,12 @@ def store_files(
     database_url: str,
     max_file_bytes: int,
     flow_run_id: str | None = None,
-    candidate_limit: int | None = None,
-    stop_lookups: Callable[[], bool] | None = None,
 ) -> StoreResult:
     """Read landing files and store their copies and errors in one transaction.
 
     A file already ingested with the same bytes is skipped. Copies are stored many at a time; if
     the database refuses some of them, they are stored again one by one, each in a savepoint, so
     the error is recorded against its own file and copy and the others are stored.
-
-    With a ``candidate_limit``, the new copies' candidate sources are then looked up too, on SQLite,
-    a few documents at a time until ``stop_lookups()`` (``result.candidates``; classifying looks up
-    the rest). The storing child of a run does this with its spare time: its batches are stored
-    ahead of classifying, which waits for them once it has classified the ones before, and is told
-    to stop then (``copytrace.store_process``). The lookups are a third of classifying a batch, and
-    which process has time for them depends on the store: in a small one, storing is the slower
-    half, in a larger one, classifying. A lookup is valid for as long as no document stored after
-    it has been classified; on SQLite, whose one writer numbers documents in commit order, that is
-    a document with a larger id. On PostgreSQL concurrent transactions commit out of id order, so
-    there classifying looks up every candidate.
     """
     result = StoreResult()
     landing_path = Path(landing)
@@ -89,28 +74,7 @@ def store_files(
                 buffered, copies, chars = [], 0, 0
         _store_buffered(session, buffered, result, flow_run_id)
         CandidateIndex(session).count_terms(result.new_document_ids)
-    if candidate_limit is not None and result.new_document_ids and engine_for(database_url).dialect.name == "sqlite":
-        with factory.begin() as session:
-            result.candidates = _look_up(session, result.new_document_ids, candidate_limit, stop_lookups)
     return result
-
-
-# Documents looked up together by storing between two checks of whether to stop: each group's
-# postings and frequencies are read in a few statements, as classifying reads a whole batch's.
-LOOKUP_GROUP = 100
-
-
-def _look_up(session, document_ids: Sequence[int], candidate_limit: int, stop: Callable[[], bool] | None) -> Candidates:
-    seen_up_to = documents.last_document_id(session)
-    index = CandidateIndex(session)
-    found: dict[int, list[int]] = {}
-    ordered = sorted(document_ids)
-    for start in range(0, len(ordered), LOOKUP_GROUP):
-        if stop is not None and stop():
-            break
-        group = ordered[start : start + LOOKUP_GROUP]
-        found |= index.query_batch(index.fingerprints_of(group), candidate_limit)
-    return Candidates(seen_up_to, candidate_limit, found)
 
 
 def _store_buffered(session, files: list[_ReadFile], result: StoreResult, flow_run_id: str | None) -> None:

@@ -103,12 +103,6 @@ def segment_fingerprint(text: str) -> str:
     return hashlib.sha256(" ".join(words(text)).encode("utf-8")).hexdigest()
 
 
-def classified_after(session: Session, document_id: int) -> bool:
-    """Whether a document stored after ``document_id`` (a larger id) has been classified."""
-    query = select(Classification.id).where(Classification.document_id > document_id).limit(1)
-    return session.scalar(query) is not None
-
-
 def last_classification_id(session: Session) -> int | None:
     """The latest classification written: a batch planned on a snapshot compares it at write time
     to see whether anything was classified meanwhile."""

@@ -71,7 +71,6 @@ def served(tmp_path_factory, receiver) -> Iterator[dict]:
         "COPYTRACE_HOME": str(REPO),
         "COPYTRACE_LANDING_DIR": str(root / "landing"),
         "COPYTRACE_DATABASE_URL": f"sqlite:///{root / 'copytrace.db'}",
-        "COPYTRACE_MODEL_WORKERS": "1",
         "COPYTRACE_ALERT_WEBHOOK_URL": f"http://127.0.0.1:{port}/alerts",
         # alerts on a test's time scale: one missed 20 s interval, a worker offline after ~6 s
         "COPYTRACE_INGEST_INTERVAL_SECONDS": "20",

@@ -124,37 +124,3 @@ def test_a_one_shot_run_turns_heartbeats_off_only_where_no_prefect_server_is_con
         assert one_shot_run_updates() == {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
     with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api"}):
         assert one_shot_run_updates() == {}
-
-
-_HEAD_START = """
-import sys
-from copytrace.cli.runners import start_run_helpers
-from copytrace.db import upgrade
-from copytrace.scoring import load_scorer, model_path_for
-from copytrace.store_process import store_process
-
-url, model = sys.argv[1], sys.argv[2] or None
-start_run_helpers(url, model, 2)
-started = load_scorer.cache_info().currsize > 0
-print(started, store_process().in_child)
-if started:
-    upgrade(url)  # as the flow does first, then it loads its classifier:
-    before = load_scorer(None, 2)
-    assert load_scorer(model_path_for(url, None), 2) is before
-    print(before.pool is not None and before.pool.wait_ready(120))
-"""
-
-
-def test_ingest_starts_its_storing_child_and_classifier_workers_before_the_flow(tmp_path) -> None:
-    """The flow then finds them started. A model the flow will refuse is left for the flow to report."""
-    url = f"sqlite:///{tmp_path / 'new.db'}"
-    env = {**os.environ, "PYTHONPATH": str(REPO), "COPYTRACE_STORE_PROCESS": "1"}
-    run = [sys.executable, "-c", _HEAD_START, url]
-    fresh = subprocess.run([*run, ""], capture_output=True, text=True, timeout=300, env=env, cwd=REPO)
-    assert fresh.returncode == 0, fresh.stderr
-    assert fresh.stdout.split() == ["True", "True", "True"]
-    broken = subprocess.run(
-        [*run, str(tmp_path / "none.joblib")], capture_output=True, text=True, timeout=300, env=env, cwd=REPO
-    )
-    assert broken.returncode == 0, broken.stderr
-    assert broken.stdout.split() == ["False", "True"]

@@ -186,7 +186,6 @@ def test_cli_output_and_errors_never_show_the_password(prefect_harness, postgres
         **os.environ,
         "PYTHONPATH": str(REPO),
         "PREFECT_API_URL": PREFECT_API_URL.value(),
-        "COPYTRACE_MODEL_WORKERS": "1",
     }
     landing = tmp_path / "landing"
     landing.mkdir()

@@ -231,14 +231,3 @@ def test_importing_the_packages_starts_nothing() -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
-
-
-def test_the_storing_child_loads_no_classifier() -> None:
-    """Storing reads, extracts and indexes: its process must not pay for importing scikit-learn."""
-    code = (
-        "import sys, copytrace.store_process, copytrace.pipeline.storing;"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')))"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "[]"

@@ -57,7 +57,7 @@ def test_units_keep_offsets_into_the_given_text() -> None:
 
 
 def test_a_prepared_text_keeps_only_what_aligning_reads_and_aligns_as_the_whole_view() -> None:
-    """Prepared texts live in a cache: no token strings, hashes at every position only for the
+    """A call holds every text it prepares: no token strings, hashes at every position only for the
     aligner's n. Aligned, they give what the full view with every n's hashes gives."""
     vec = _featurizer().word_vectorizer_
     voc, idf = vec.vocabulary_, vec.idf_
@@ -204,7 +204,7 @@ def test_ascii_tokens_are_the_regex_tokens(text: str) -> None:
     assert [text[a:b].lower() for a, b in offsets.tolist()] == tokens
 
 
-def test_leftover_lines_are_scored_once_and_as_they_would_be_alone(monkeypatch) -> None:
+def test_leftover_lines_are_scored_once_a_call_and_as_they_would_be_alone(monkeypatch) -> None:
     pairs, y = _tiny_training_set()
     leftovers = np.array([[p[1], p[0]] for p in pairs], dtype=object)
     residual = ResidualVocabulary(min_df=1, cv=2).fit(leftovers, y)
@@ -214,10 +214,22 @@ def test_leftover_lines_are_scored_once_and_as_they_would_be_alone(monkeypatch) 
 
     first = residual.transform(leftovers)
     lines = {line for text in leftovers.ravel() for line in str(text).split("\n") if line.strip()}
-    assert sum(scored) == len(lines)  # each distinct line once, however many pairs carry it
+    # each distinct line once, however many pairs carry it, the copies' and the sources' in one call
+    assert scored == [len(lines)]
     assert residual.transform(leftovers[::-1]).tolist() == first[::-1].tolist()
-    assert sum(scored) == len(lines)  # and not again in a later call
 
-    residual.forget()
     alone = np.vstack([residual.transform(leftovers[i : i + 1]) for i in range(len(leftovers))])
     assert alone.tolist() == first.tolist()
+
+
+def test_the_featurizer_prepares_each_distinct_text_of_a_call_once(monkeypatch) -> None:
+    f = _featurizer()
+    prepared: list[str] = []
+    prepare_one = f._prepare
+    monkeypatch.setattr(f, "_prepare", lambda text: prepared.append(text) or prepare_one(text))
+    pairs = [(ARTICLE, OTHER), (OTHER, ARTICLE), (ARTICLE, ARTICLE), (ARTICLE, WRAPPER_HEAD)]
+
+    rows, _ = f.analyse(pairs)
+    assert sorted(prepared) == sorted({ARTICLE, OTHER, WRAPPER_HEAD})
+    alone = np.vstack([f.analyse([pair])[0] for pair in pairs])
+    assert alone.tolist() == rows.tolist()
