@@ -30,7 +30,7 @@ def group_of(family: str, value: str) -> Callable[[LabelledPair], bool]:
     if family == "split":
         return lambda p: True
     if family == "llm":
-        return lambda p: value in p.llm.split("+")  # a pair may hold two rewriters' text
+        return lambda p: p.llm == value
     if family == "domain":
         return lambda p: p.domain_family == f"l2r:{value}"
     if family == "wrapper":

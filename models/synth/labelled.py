@@ -16,7 +16,7 @@ class LabelledPair:
     kind: str  # which generator made it (for per-kind error analysis)
     group: str  # document group of the source; never on both sides of the split
     split: str  # "train" | "test"
-    llm: str = ""  # the LLM whose text is in the pair (``corpora.LLMS``), "A+B" for two, "" when none
+    llm: str = ""  # the LLM whose text is in the pair (``corpora.LLMS``), "" when none
     domain: str = ""  # "bbc:<category>", "l2r:<Domain>" or "webis"
     wrapper_site: str = ""  # the wrapper page family used (``corpora.WRAPPER_FAMILIES``), "" when none
     copy_words: int = 0  # the copy's word count

@@ -66,7 +66,6 @@ REWRITE_PLAN: dict[str, float] = {
     # heavier rewrites, short texts, same-domain coverage
     "stitched_reordered": 0.08,
     "creative": 0.15,
-    "expanded": 0.2,
     "short_stitched": 0.1,
     "short_cut_paste": 0.04,
     "webis_short": 0.03,

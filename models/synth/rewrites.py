@@ -39,8 +39,6 @@ class RewritePairs:
         self.rng = rng
         self.neighbours = {d: _l2r_neighbours(items) for d, items in self.by_domain.items()}
         self.creative_pool = _least_verbatim(self.sets)
-        # texts two different rewriters rewrote, for ``expanded``
-        self.twice = [s for s in self.sets if len({llm_name(m) for m in s.rewrites}) >= 2]
 
     @staticmethod
     def _made(source: str, copy: str, cls: str, s: RewriteSet, model: str = "", site: str = "") -> Made:
@@ -219,38 +217,6 @@ class RewritePairs:
             _keep_quote(s.human, s.rewrites[model], rng) if rng.random() < 0.5 else s.rewrites[model] for s in chosen
         ]
         return self._made(render(human, rng), restyle(render(copy, rng), rng), "rewrite", chosen[0], model)
-
-    def expanded(self) -> Made | None:
-        """A verbose rewrite (a rewriter told to elaborate): two rewriters' versions of one text
-        interleaved sentence by sentence in the source's order, so that many points are made twice in
-        other words, sometimes laid out as a bulleted list. The copy is longer than the source and much
-        of it is not matched unit for unit, yet all of it is about the source's content and it brings
-        no facts of its own: a ``rewrite``, not independent coverage."""
-        rng = self.rng
-        if not self.twice:
-            return None
-        s = rng.choice(self.twice)
-        by_llm = {llm_name(m): m for m in sorted(s.rewrites)}
-        first, second = rng.sample(sorted(by_llm), 2)
-        main, extra = split_sentences(s.rewrites[by_llm[first]]), split_sentences(s.rewrites[by_llm[second]])
-        if len(main) < 1 or len(extra) < 1:
-            return None
-        share = rng.uniform(0.4, 1.0)
-        sentences: list[str] = []
-        for i, sentence in enumerate(main):
-            sentences.append(sentence)
-            if rng.random() < share:  # the other rewriter's sentence at the same place in the text
-                sentences.append(extra[min(len(extra) - 1, round(i * len(extra) / len(main)))])
-        paragraphs: list[str] = []
-        while sentences:
-            k = rng.randint(1, 4)
-            paragraphs.append(" ".join(sentences[:k]))
-            sentences = sentences[k:]
-        if rng.random() < 0.3 and len(paragraphs) > 1:
-            heading = " ".join(paragraphs[0].split()[: rng.randint(3, 7)]).rstrip(",.;:")
-            paragraphs = [f"**{heading}:**"] + [f"{rng.choice(['*', '-'])} {p}" for p in paragraphs]
-        copy = restyle(render(paragraphs, rng), rng)
-        return Made(s.human, copy, "rewrite", s.group, f"{first}+{second}", f"l2r:{s.domain}")
 
     def short_stitched(self) -> Made:
         """A rewrite of consecutive texts of one domain making 150-300 words (an answer-length rewrite)."""
