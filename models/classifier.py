@@ -3,6 +3,7 @@
     pairs    PairFeaturizer            alignment + similarity features, leftover texts
     features ColumnTransformer         numeric features as they are | ResidualVocabulary on leftovers
     classify VerbatimFloor             the rule "a copy made of source sentences is never independent" over
+             DerivedGate               "derived at all?" from trees monotonic in the similarity features, over
              CalibratedClassifierCV    gradient-boosted trees, isotonic-calibrated → predict_proba
 
 Gradient boosting, because the decisive evidence is in interactions (all of the copy
@@ -35,6 +36,7 @@ from models.features import (
     PairFeaturizer,
     ResidualVocabulary,
 )
+from models.gate import INCREASING, DerivedGate
 from models.pairs import to_label
 
 
@@ -117,7 +119,8 @@ class VerbatimFloor(BaseEstimator, ClassifierMixin):
 
 
 def build_pipeline(**params: Any) -> Pipeline:
-    """The untrained pipeline; ``params`` are ``set_params`` names, e.g. ``classify__estimator__method="sigmoid"``."""
+    """The untrained pipeline; ``params`` are ``set_params`` names, e.g.
+    ``classify__estimator__estimator__method="sigmoid"``."""
     trees = HistGradientBoostingClassifier(
         max_iter=120,
         learning_rate=0.15,
@@ -142,7 +145,11 @@ def build_pipeline(**params: Any) -> Pipeline:
             (
                 "classify",
                 VerbatimFloor(
-                    CalibratedClassifierCV(trees, method="isotonic", cv=3, ensemble=False),
+                    DerivedGate(
+                        CalibratedClassifierCV(trees, method="isotonic", cv=3, ensemble=False),
+                        gate=clone(trees),
+                        increasing=[PAIR_FEATURES.index(name) for name in INCREASING],
+                    ),
                     verbatim_column=PAIR_FEATURES.index("copy_verbatim_share"),
                     coverage_column=PAIR_FEATURES.index("source_verbatim_coverage"),
                     # the residual columns follow the pair features: copy max, copy mean, source max, ...

@@ -165,7 +165,7 @@ def _tiny_training_set() -> tuple[list[tuple[str, str]], list[str]]:
 def test_pipeline_fits_and_explains() -> None:
     pairs, y = _tiny_training_set()
     pipeline = classifier.build_pipeline(
-        pairs__min_df=1, features__residual__min_df=1, features__residual__cv=2, classify__estimator__cv=2
+        pairs__min_df=1, features__residual__min_df=1, features__residual__cv=2, classify__estimator__estimator__cv=2
     )
     assert pipeline.fit(pairs, y) is pipeline
     proba = classifier.predict_proba(pipeline, pairs[:3])
