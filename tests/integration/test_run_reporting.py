@@ -42,15 +42,23 @@ def _run(flow, **params):
         return state, client.read_flow_run(state.state_details.flow_run_id)
 
 
-def _logs(flow_run_id: UUID) -> list[str]:
+def _logs(flow_run_id: UUID, expect: str | None = None) -> list[str]:
+    """The run's log messages as the server has them; with ``expect``, waiting (up to 20 s) until one
+    holds it: Prefect's log worker ships in the background, and its ``drain_all`` does not wait when
+    called from a thread with a running event loop (the "coroutine 'wait' was never awaited" warning)."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
     from prefect.logging.handlers import APILogWorker
 
     APILogWorker.drain_all(timeout=10)
-    with get_client(sync_client=True) as client:
-        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])), limit=200)
-    return [log.message for log in logs]
+    deadline = time.monotonic() + 20
+    while True:
+        with get_client(sync_client=True) as client:
+            logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])), limit=200)
+        messages = [log.message for log in logs]
+        if expect is None or any(expect in m for m in messages) or time.monotonic() > deadline:
+            return messages
+        time.sleep(0.2)
 
 
 def _task_runs(flow_run_id: UUID) -> list:
@@ -76,7 +84,7 @@ def test_a_clean_run_sends_completed_with_its_counts_id_and_link(prefect_harness
     assert payload["flow_run_id"] == str(run.id) and payload["run_url"].endswith(f"/runs/flow-run/{run.id}")
     assert payload["new_documents"] == 2 and payload["errors"] == 0 and payload["files_read"] == 2
     assert payload["labels"] == {"original": 1, "spam-wrapped": 1}
-    logs = _logs(run.id)
+    logs = _logs(run.id, expect="classified 2 copies")
     assert any("classified 2 copies: 1 original, 1 spam-wrapped" in line for line in logs), logs
     assert not any("{'" in line or "Counter(" in line for line in logs)  # no Python dict in the log
 
@@ -92,7 +100,7 @@ def test_bad_inputs_make_a_partial_run_that_names_each_bad_file(prefect_harness,
     (event,) = _run_events(str(run.id))
     assert event["event"] == "copytrace.ingest.partial"
     assert event["payload"]["errors"] >= len(expected) and event["payload"]["new_documents"] >= 1
-    batch_line = next(line for line in _logs(run.id) if line.startswith("batch 1: read"))
+    batch_line = next(line for line in _logs(run.id, expect="batch 1: read") if line.startswith("batch 1: read"))
     assert "empty.txt (empty)" in batch_line and "binary.txt (binary)" in batch_line  # named, relative ...
     assert str(landing) not in batch_line
     assert batch_line.endswith("more")  # ... the first five, the rest counted
@@ -110,7 +118,7 @@ def test_a_run_that_reads_nothing_fails_with_its_event_and_no_traceback(prefect_
     assert event["event"] == "copytrace.ingest.failed"  # not completed
     assert event["payload"]["files_read"] == 1 and event["payload"]["errors"] == 1
     assert event["payload"]["run_url"].endswith(str(run.id))
-    logs = _logs(run.id)
+    logs = _logs(run.id, expect="empty.txt (empty)")
     assert any("empty.txt (empty)" in line for line in logs)
     assert not any("Traceback" in line for line in logs), logs
     assert "failed: nothing readable" in run.name
@@ -125,7 +133,7 @@ def test_a_missing_landing_folder_fails_once_without_retry_or_traceback(prefect_
     assert discover.run_count == 1  # no retry: it cannot heal
     (event,) = _run_events(str(run.id))
     assert event["event"] == "copytrace.ingest.failed" and "does not exist" in event["payload"]["reason"]
-    assert not any("Traceback" in line for line in _logs(run.id))
+    assert not any("Traceback" in line for line in _logs(run.id, expect="does not exist"))
     assert "failed: landing folder unavailable" in run.name
 
 
