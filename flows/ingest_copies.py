@@ -124,7 +124,8 @@ def ingest_copies(
         limit, threshold = settings.candidate_limit, settings.story_threshold
         return classify_batch(quote(batch), url, model, limit, threshold, run_id, classify_no)
 
-    def stored_and_classified(done: int) -> None:  # once a batch: an update is an API call this thread waits for
+    def stored_and_classified(done: int) -> None:
+        """Progress once a batch, not once a file: each update is an API call this thread waits for."""
         advance_progress(progress, done, len(file_batches), f"stored and classified {done}/{len(file_batches)} batches")
 
     # The order decides the provenance (copytrace/pipeline/ingesting.py, which the ingest bench and the

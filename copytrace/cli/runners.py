@@ -83,7 +83,7 @@ def tie_prefect_server() -> None:
 
     from copytrace.runtime.process import subprocess_dying_with_parent
 
-    if prefect_server.subprocess.Popen.__module__ != "copytrace.runtime.process":
+    if prefect_server.subprocess.Popen.__module__ != subprocess_dying_with_parent.__module__:
         prefect_server.subprocess = subprocess_dying_with_parent()
 
 
