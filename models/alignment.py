@@ -86,6 +86,7 @@ class Alignment:
     repeated_unit_share: float
     stats: dict[str, float] = field(default_factory=dict)  # every name in ALIGNMENT_FEATURES
     source_residual: str = ""  # source units the copy does not cover
+    source_residual_spans: tuple[tuple[int, int], ...] = ()  # their character spans in the source
 
     def feature_vector(self) -> list[float]:
         return [self.stats[name] for name in ALIGNMENT_FEATURES]
@@ -295,7 +296,8 @@ def align_prepared(source: Prepared, copy: Prepared) -> Alignment:
         "source_units_log": float(np.log1p(ns)),
     }
     stats = {k: float(v) for k, v in stats.items()}
-    residual = "\n".join(sv.text[a:b] for a, b in zip(sv.unit_start[~s_covered], sv.unit_end[~s_covered], strict=True))
+    uncovered = tuple(zip(sv.unit_start[~s_covered].tolist(), sv.unit_end[~s_covered].tolist(), strict=True))
+    residual = "\n".join(sv.text[a:b] for a, b in uncovered)
     return Alignment(
         spans=spans,
         wrapper_segments=segments,
@@ -305,6 +307,7 @@ def align_prepared(source: Prepared, copy: Prepared) -> Alignment:
         repeated_unit_share=stats["repeated_unit_share"],
         stats=stats,
         source_residual=residual,
+        source_residual_spans=uncovered,
     )
 
 

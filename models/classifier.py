@@ -52,9 +52,12 @@ class VerbatimFloor(BaseEstimator, ClassifierMixin):
     second condition leaves the reverse of an excerpt alone: there the "source" (the excerpt) lies
     wholly inside the "copy" (the article), which is not derived from it.
     The one exception is the reverse of a wrapped copy — the source is a page whose uncovered
-    lines read as furniture (``source_leftover_wrapper_max`` at least ``wrapper``): the bare
-    article is not derived from the page around it. The rule moves the independent probability
-    onto the other classes in proportion, so the confidence stays a probability.
+    lines read as furniture (``source_leftover_wrapper_max`` at least ``wrapper``) and are off the
+    copy's topic (``topic_column`` below ``topic``): the bare article is not derived from the page
+    around it. The topic condition keeps the rule for a copy that left out its source's headline or
+    a passage, which read like a line of furniture but are about the copy. The rule moves the
+    independent probability onto the other classes in proportion, so the confidence stays a
+    probability.
     """
 
     INDEPENDENT = "independent"
@@ -65,19 +68,23 @@ class VerbatimFloor(BaseEstimator, ClassifierMixin):
         verbatim_column: int = 0,
         wrapper_column: int = 0,
         coverage_column: int | None = None,
+        topic_column: int | None = None,
         threshold: float = 0.9,
         wrapper: float = 0.5,
         partial: float = 0.5,
         coverage: float = 0.7,
+        topic: float = 0.08,
     ):
         self.estimator = estimator
         self.verbatim_column = verbatim_column
         self.wrapper_column = wrapper_column
         self.coverage_column = coverage_column
+        self.topic_column = topic_column
         self.threshold = threshold
         self.wrapper = wrapper
         self.partial = partial
         self.coverage = coverage
+        self.topic = topic
 
     def fit(self, X, y):
         self.estimator_ = clone(self.estimator).fit(X, y)
@@ -95,7 +102,10 @@ class VerbatimFloor(BaseEstimator, ClassifierMixin):
         derived = verbatim >= self.threshold
         if self.coverage_column is not None:
             derived |= (verbatim >= self.partial) & (column(self.coverage_column) < self.coverage)
-        return derived & (column(self.wrapper_column) < self.wrapper)
+        page = column(self.wrapper_column) >= self.wrapper
+        if self.topic_column is not None:
+            page &= column(self.topic_column) < self.topic
+        return derived & ~page
 
     def predict_proba(self, X) -> np.ndarray:
         check_is_fitted(self, "estimator_")
@@ -152,6 +162,7 @@ def build_pipeline(**params: Any) -> Pipeline:
                     ),
                     verbatim_column=PAIR_FEATURES.index("copy_verbatim_share"),
                     coverage_column=PAIR_FEATURES.index("source_verbatim_coverage"),
+                    topic_column=PAIR_FEATURES.index("source_leftover_copy_cosine"),
                     # the residual columns follow the pair features: copy max, copy mean, source max, ...
                     wrapper_column=N_PAIR_FEATURES + 2,
                 ),

@@ -7,9 +7,13 @@ paraphrase goes (paraphrase is symmetric). The signals, strongest first:
 2. ``fetched``    both copies carry a fetch time (JSONL ``fetched_at``, WARC-Date) and they differ.
 3. ``classifier`` a verbatim relation (full copy, excerpt, wrapped copy) the classifier sees one way
                   only: a part of a text, or a text inside page furniture, is the copy.
-4. ``style``      one text reads as machine-rewritten and the other does not (``models.style``).
+4. ``style``      one text reads as more machine-rewritten than the other (``models.style``): the
+                  other is the source. Any gap decides; ``STYLE_MARGIN`` is the gap past which it
+                  is sure. Below it the sign is still right far more often than the signals after
+                  it (human paraphrases too read as more rewritten than their sources).
 5. ``specifics``  information asymmetry: a source holds names, numbers and quotes a rewrite drops,
-                  while a rewrite adds almost none of its own (``models.specifics``).
+                  while a rewrite adds almost none of its own (``models.specifics``); read when no
+                  style model is loaded, and always recorded in the evidence.
 6. ``classifier`` the classifier's margin for a rewrite (a summary covers part of its source).
 7. ``fullness``   the fuller text is the source, its repeats of its own passages counted once.
 
@@ -34,7 +38,7 @@ INDEPENDENT = "independent"
 DATED = frozenset({"published", "fetched"})
 VERBATIM_CORE = 0.5  # share of the copy that must be verbatim source text for the classifier to orient first
 TIE_MARGIN = 0.15  # the classifier's P(derived) must differ this much between directions to decide
-STYLE_MARGIN = style.DEFAULT_MARGIN  # the machine-style log-odds must differ this much to decide
+STYLE_MARGIN = style.DEFAULT_MARGIN  # a machine-style log-odds gap this wide is sure (a date it opposes is flagged)
 SPECIFICS_MARGIN = 0.2  # (own facts of one - own facts of the other) / (both + 2) must clear this
 OVERRULE_DATES = 0.8  # P(derived) of a verbatim relation against the dates that overrules them
 CONTRADICTION = 2.0  # a text signal this many times its margin against a date is flagged
@@ -133,13 +137,13 @@ def by_text(
         if classifier_pick[2] in VERBATIM_CLASSES and (share is None or share >= VERBATIM_CORE):
             return Orientation(classifier_pick[0], "classifier", classifier_pick[1], evidence)
     style = style_vote(a, b)
-    if style is not None:
-        evidence["style"] = {"machine_first": round(a.machine_score, 4), "machine_second": round(b.machine_score, 4)}
-        if style[1] >= STYLE_MARGIN:
-            return Orientation(style[0], "style", style[1], evidence)
     sa, sb = specifics_of or (specifics(a.text), specifics(b.text))
     pick, margin, counts = specifics_vote(sa, sb)
     evidence["specifics"] = counts
+    if style is not None:
+        evidence["style"] = {"machine_first": round(a.machine_score, 4), "machine_second": round(b.machine_score, 4)}
+        if style[1] > 0:
+            return Orientation(style[0], "style", style[1], evidence)
     if margin >= SPECIFICS_MARGIN:
         return Orientation(pick, "specifics", margin, evidence)
     if classifier_pick is not None:

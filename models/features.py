@@ -33,6 +33,7 @@ DOC_FEATURES = (
     "source_tokens_log",
     "length_ratio_log",
     "copy_leftover_source_cosine",
+    "source_leftover_copy_cosine",
 )
 PAIR_FEATURES = DOC_FEATURES + ALIGNMENT_FEATURES + SPECIFICS_FEATURES
 N_PAIR_FEATURES = len(PAIR_FEATURES)
@@ -94,25 +95,28 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
         return np.vstack(out) if out else np.empty((0, N_PAIR_FEATURES + 2), dtype=object)
 
     @staticmethod
-    def _leftover_cosine(al: Alignment, copy: Prepared, source: Prepared, idf) -> float:
-        """Word TF-IDF cosine of the copy's unmatched text with the whole source.
+    def _leftover_cosine(spans: list[tuple[int, int]], own: Prepared, other: Prepared, idf) -> float:
+        """Word TF-IDF cosine of the text of ``own`` inside the character ``spans`` with the whole of
+        ``other``; built from ``own``'s tokens that fall inside the spans (no second tokenisation).
 
-        Injected page material (sponsor lines, paywall, navigation) is off the story's topic; a
-        rewriter's own lead or closing sentence is on it. Without this, a rewrite that opens with
-        a short hook of its own can read as a wrapped copy. Built from the copy's own tokens that
-        fall inside the unmatched segments (no second tokenisation of the leftover text)."""
-        if not al.wrapper_segments:
+        Copy side (the copy's unmatched text against the source): injected page material (sponsor
+        lines, paywall, navigation) is off the story's topic; a rewriter's own lead or closing
+        sentence is on it. Without this, a rewrite that opens with a short hook of its own can read
+        as a wrapped copy. Source side (the source's uncovered text against the copy): the page
+        around a wrapped article is off its topic; a headline or passage the copy left out is on
+        it, and a headline alone reads much like a line of page furniture."""
+        if not spans:
             return 0.0
-        starts = np.array([seg.start for seg in al.wrapper_segments])
-        ends = np.array([seg.end for seg in al.wrapper_segments])
-        tok_start, token_ids = copy.view.tok_start, copy.rows.token_ids
+        starts = np.array([a for a, _ in spans])
+        ends = np.array([b for _, b in spans])
+        tok_start, token_ids = own.view.tok_start, own.rows.token_ids
         k = np.searchsorted(starts, tok_start, side="right") - 1
         inside = (k >= 0) & (tok_start < ends[np.maximum(k, 0)]) & (token_ids >= 0)
         if not inside.any():
             return 0.0
         local, counts = np.unique(token_ids[inside], return_counts=True)
         w = (1.0 + np.log(counts)) * idf[local]
-        return sparse_dot((local, w / max(float(np.linalg.norm(w)), 1e-12)), (source.rows.ids, source.rows.doc))
+        return sparse_dot((local, w / max(float(np.linalg.norm(w)), 1e-12)), (other.rows.ids, other.rows.doc))
 
     def analyse(self, X) -> tuple[np.ndarray, list[Alignment]]:
         """Features (object array, see module doc) and the full ``Alignment`` of every pair; each
@@ -140,7 +144,8 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
                 float(np.log1p(cp.view.n_tokens)),
                 float(np.log1p(sp.view.n_tokens)),
                 float(np.log((cp.view.n_tokens + 1) / (sp.view.n_tokens + 1))),
-                self._leftover_cosine(al, cp, sp, idf),
+                self._leftover_cosine([(g.start, g.end) for g in al.wrapper_segments], cp, sp, idf),
+                self._leftover_cosine(list(al.source_residual_spans), sp, cp, idf),
             ]
             out[r, :N_PAIR_FEATURES] = doc + al.feature_vector() + pair_features(facts[i], facts[j])
             out[r, COPY_RESIDUAL_COLUMN] = "\n".join(seg.text for seg in al.wrapper_segments)

@@ -67,13 +67,20 @@ def test_publication_dates_beat_fetch_times_and_the_text():
 
 
 def test_without_dates_machine_style_then_specifics_then_fullness():
-    # Machine style decides when the scores differ enough, whichever text is longer.
-    way = orient(Side(REWRITE, machine_score=0.1), Side(SOURCE, machine_score=0.9), DERIVED, DERIVED)
-    assert (way.source, way.decided_by) == (0, "style")
-    # Equal style: the side holding the facts the other lacks is the source, in either order.
+    # Machine style decides whenever the scores differ, whichever text is longer; a narrow gap is
+    # recorded as a narrow margin, and the specifics are in the evidence either way.
+    for first, second in ((0.1, 0.9), (0.5, 0.55)):
+        way = orient(Side(REWRITE, machine_score=first), Side(SOURCE, machine_score=second), DERIVED, DERIVED)
+        assert (way.source, way.decided_by) == (0, "style")
+        assert "specifics" in way.to_dict()
+    assert orient(Side(REWRITE, machine_score=0.5), Side(SOURCE, machine_score=0.55), DERIVED, DERIVED).margin < (
+        direction.STYLE_MARGIN
+    )
+    # Equal style, or no style model: the side holding the facts the other lacks, in either order.
     for a, b, expected in ((SOURCE, REWRITE, 0), (REWRITE, SOURCE, 1)):
-        way = orient(Side(a, machine_score=0.5), Side(b, machine_score=0.55), DERIVED, DERIVED)
-        assert (way.source, way.decided_by) == (expected, "specifics")
+        for score in (0.5, None):
+            way = orient(Side(a, machine_score=score), Side(b, machine_score=score), DERIVED, DERIVED)
+            assert (way.source, way.decided_by) == (expected, "specifics")
     # Nothing to tell them apart: the fuller text.
     way = orient_texts("word " * 50, "word " * 60, DERIVED, DERIVED)
     assert (way.source, way.decided_by) == (1, "fullness")
@@ -126,6 +133,22 @@ def test_a_verbatim_copy_is_never_independent_unless_its_source_is_a_wrapper_pag
 def test_a_partial_cut_and_paste_is_never_independent(verbatim, coverage, expected):
     X = np.array([[0.2, 0.7, 0.1, verbatim, 0.1, coverage]])
     floor = VerbatimFloor(_Fixed(), verbatim_column=3, wrapper_column=4, coverage_column=5).fit(X, ["independent"])
+    assert floor.predict(X)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "wrapper, topic, expected",
+    [
+        (0.9, 0.01, "independent"),  # the source's leftover is page furniture, off the copy's topic
+        (0.9, 0.30, "excerpt"),  # the leftover reads like furniture but is about the copy: its own headline
+        (0.1, 0.01, "excerpt"),  # nothing in the source reads like furniture
+    ],
+)
+def test_only_a_leftover_off_the_copys_topic_makes_the_source_a_wrapper_page(wrapper, topic, expected):
+    X = np.array([[0.2, 0.7, 0.1, 0.95, wrapper, 0.9, topic]])
+    floor = VerbatimFloor(
+        _Fixed(), verbatim_column=3, wrapper_column=4, coverage_column=5, topic_column=6, topic=0.05
+    ).fit(X, ["independent"])
     assert floor.predict(X)[0] == expected
 
 
