@@ -5,6 +5,7 @@
     classify VerbatimFloor             the rule "a copy made of source sentences is never independent" over
              DerivedGate               "derived at all?" from trees monotonic in the similarity features, over
              CalibratedClassifierCV    gradient-boosted trees, isotonic-calibrated → predict_proba
+                                       (on rewriters, sites and domains held out: ``fit``)
 
 Gradient boosting, because the decisive evidence is in interactions (all of the copy
 matched verbatim *and* most of the source covered → full copy; the same with an
@@ -23,6 +24,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import ThreadpoolController
@@ -38,6 +40,8 @@ from models.features import (
 )
 from models.gate import INCREASING, DerivedGate
 from models.pairs import to_label
+
+CALIBRATION_FOLDS = 3  # out-of-fold predictions the trees' isotonic calibration is fitted on
 
 
 class VerbatimFloor(BaseEstimator, ClassifierMixin):
@@ -156,7 +160,7 @@ def build_pipeline(**params: Any) -> Pipeline:
                 "classify",
                 VerbatimFloor(
                     DerivedGate(
-                        CalibratedClassifierCV(trees, method="isotonic", cv=3, ensemble=False),
+                        CalibratedClassifierCV(trees, method="isotonic", cv=CALIBRATION_FOLDS, ensemble=False),
                         gate=clone(trees),
                         increasing=[PAIR_FEATURES.index(name) for name in INCREASING],
                     ),
@@ -170,6 +174,26 @@ def build_pipeline(**params: Any) -> Pipeline:
         ]
     )
     return pipeline.set_params(**params)
+
+
+def fit(
+    pipeline: Pipeline, pairs: Sequence[tuple[str, str]], classes: Sequence[str], groups: Sequence[str] | None = None
+) -> Pipeline:
+    """Fit ``pipeline`` on ``pairs``; with ``groups`` (what made each copy: a rewriter, a wrapper site
+    family, a domain family), its probabilities are calibrated on groups the trees were fitted without.
+
+    The trees' calibration is fitted on out-of-fold predictions. Folds cut at random hold every
+    rewriter and site on both sides, so the calibration learns how sure the trees are on the ones
+    they know; held out by group, it learns how sure they are on a new one, which is what the pipeline
+    meets (a rewriter, site or register it was never trained on)."""
+    if groups is not None:
+        calibrated = "classify__estimator__estimator"
+        folds = pipeline.get_params()[f"{calibrated}__cv"]
+        splits = GroupKFold(folds if isinstance(folds, int) else CALIBRATION_FOLDS).split(
+            np.zeros(len(pairs)), groups=list(groups)
+        )
+        pipeline.set_params(**{f"{calibrated}__cv": [(a.astype(np.int32), b.astype(np.int32)) for a, b in splits]})
+    return pipeline.fit(list(pairs), list(classes))
 
 
 @lru_cache(maxsize=1)

@@ -123,10 +123,11 @@ def train(
     train_pairs = [p for p in data if p.split == "train"]
     test_pairs = [p for p in data if p.split == "test"]
     t1 = time.perf_counter()
-    pipeline = classifier.build_pipeline(**params)
-    pipeline.fit(
+    pipeline = classifier.fit(
+        classifier.build_pipeline(**params),
         [(p.source, p.copy) for p in train_pairs] + [(s, c) for s, c, _ in extra_train],
         [p.pair_class for p in train_pairs] + [cls for _, _, cls in extra_train],
+        groups=[p.origin for p in train_pairs] + ["corrections"] * len(extra_train),
     )
     t2 = time.perf_counter()
     held_out = evaluate(pipeline, [(p.source, p.copy) for p in test_pairs], [p.pair_class for p in test_pairs])

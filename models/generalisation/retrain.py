@@ -77,8 +77,12 @@ def run_fold(fold: Fold, threads: int | None = 1) -> dict[str, Any]:
     t0 = time.perf_counter()
     direction = direction_rows(test, fold.name)
     with threadpool_limits(limits=threads) if threads else contextlib.nullcontext():
-        pipeline = classifier.build_pipeline()
-        pipeline.fit([(p.source, p.copy) for p in train], [p.pair_class for p in train])
+        pipeline = classifier.fit(
+            classifier.build_pipeline(),
+            [(p.source, p.copy) for p in train],
+            [p.pair_class for p in train],
+            groups=[p.origin for p in train],
+        )
         t1 = time.perf_counter()
         both = [(p.source, p.copy) for p in test] + [(test[i].copy, test[i].source) for i in direction]
         proba_all = classifier.predict_proba(pipeline, both)

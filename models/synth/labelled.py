@@ -28,6 +28,12 @@ class LabelledPair:
             return "l2r:" + (l2r_family(self.domain[4:]) or self.domain[4:])
         return self.domain
 
+    @property
+    def origin(self) -> str:
+        """What made the copy, as the held-out folds group pairs: its wrapper site family, else its
+        LLM, else its domain family. The pair classifier is calibrated across these."""
+        return self.wrapper_site or self.llm or self.domain_family
+
 
 @dataclass(frozen=True)
 class Made:

@@ -233,3 +233,17 @@ def test_the_featurizer_prepares_each_distinct_text_of_a_call_once(monkeypatch) 
     assert sorted(prepared) == sorted({ARTICLE, OTHER, WRAPPER_HEAD})
     alone = np.vstack([f.analyse([pair])[0] for pair in pairs])
     assert alone.tolist() == rows.tolist()
+
+
+def test_calibration_folds_hold_out_whole_groups() -> None:
+    pairs, y = _tiny_training_set()
+    groups = [f"site-{i // 5 % 4}" for i in range(len(pairs))]  # four "sites", two items each
+    pipeline = classifier.build_pipeline(pairs__min_df=1, features__residual__min_df=1, features__residual__cv=2)
+    assert classifier.fit(pipeline, pairs, y, groups=groups) is pipeline
+    splits = pipeline.get_params()["classify__estimator__estimator__cv"]
+    assert len(splits) == classifier.CALIBRATION_FOLDS
+    held_out = np.concatenate([test for _, test in splits])
+    assert sorted(held_out.tolist()) == list(range(len(pairs)))  # every pair calibrated on exactly once
+    for train, test in splits:
+        assert not {groups[i] for i in train} & {groups[i] for i in test}
+    assert np.allclose(classifier.predict_proba(pipeline, pairs[:3]).sum(axis=1), 1.0)
