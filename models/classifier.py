@@ -90,8 +90,9 @@ class VerbatimFloor(BaseEstimator, ClassifierMixin):
         self.coverage = coverage
         self.topic = topic
 
-    def fit(self, X, y):
-        self.estimator_ = clone(self.estimator).fit(X, y)
+    def fit(self, X, y, sample_weight=None):
+        weights = {} if sample_weight is None else {"sample_weight": sample_weight}
+        self.estimator_ = clone(self.estimator).fit(X, y, **weights)
         self.classes_ = self.estimator_.classes_
         return self
 
@@ -177,10 +178,15 @@ def build_pipeline(**params: Any) -> Pipeline:
 
 
 def fit(
-    pipeline: Pipeline, pairs: Sequence[tuple[str, str]], classes: Sequence[str], groups: Sequence[str] | None = None
+    pipeline: Pipeline,
+    pairs: Sequence[tuple[str, str]],
+    classes: Sequence[str],
+    groups: Sequence[str] | None = None,
+    sample_weight: Sequence[float] | None = None,
 ) -> Pipeline:
     """Fit ``pipeline`` on ``pairs``; with ``groups`` (what made each copy: a rewriter, a wrapper site
     family, a domain family), its probabilities are calibrated on groups the trees were fitted without.
+    ``sample_weight``: how much each pair counts (the trees, the gate and the calibration).
 
     The trees' calibration is fitted on out-of-fold predictions. Folds cut at random hold every
     rewriter and site on both sides, so the calibration learns how sure the trees are on the ones
@@ -193,7 +199,8 @@ def fit(
             np.zeros(len(pairs)), groups=list(groups)
         )
         pipeline.set_params(**{f"{calibrated}__cv": [(a.astype(np.int32), b.astype(np.int32)) for a, b in splits]})
-    return pipeline.fit(list(pairs), list(classes))
+    weights = {} if sample_weight is None else {"classify__sample_weight": np.asarray(sample_weight, dtype=float)}
+    return pipeline.fit(list(pairs), list(classes), **weights)
 
 
 @lru_cache(maxsize=1)

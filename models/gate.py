@@ -79,15 +79,16 @@ class DerivedGate(BaseEstimator, ClassifierMixin):
         self.negative = negative
         self.weight = weight
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         y = np.asarray(y)
-        self.estimator_ = clone(self.estimator).fit(X, y)
+        weights = {} if sample_weight is None else {"sample_weight": sample_weight}
+        self.estimator_ = clone(self.estimator).fit(X, y, **weights)
         self.classes_ = self.estimator_.classes_
         constraints = np.zeros(X.shape[1], dtype=int)
         constraints[list(self.increasing)] = 1
         gate = clone(self.gate).set_params(monotonic_cst=constraints)
         derived = (y != self.negative).astype(int)
-        self.gate_ = gate.fit(X, derived)
+        self.gate_ = gate.fit(X, derived, **weights)
         counts = np.array([np.sum(y == c) for c in self.classes_], dtype=float)
         counts[self.classes_ == self.negative] = 0.0
         self.derived_prior_ = counts / max(counts.sum(), 1.0)

@@ -128,6 +128,7 @@ def train(
         [(p.source, p.copy) for p in train_pairs] + [(s, c) for s, c, _ in extra_train],
         [p.pair_class for p in train_pairs] + [cls for _, _, cls in extra_train],
         groups=[p.origin for p in train_pairs] + ["corrections"] * len(extra_train),
+        sample_weight=[p.weight for p in train_pairs] + [1.0] * len(extra_train),
     )
     t2 = time.perf_counter()
     held_out = evaluate(pipeline, [(p.source, p.copy) for p in test_pairs], [p.pair_class for p in test_pairs])

@@ -82,6 +82,7 @@ def run_fold(fold: Fold, threads: int | None = 1) -> dict[str, Any]:
             [(p.source, p.copy) for p in train],
             [p.pair_class for p in train],
             groups=[p.origin for p in train],
+            sample_weight=[p.weight for p in train],
         )
         t1 = time.perf_counter()
         both = [(p.source, p.copy) for p in test] + [(test[i].copy, test[i].source) for i in direction]

@@ -29,6 +29,11 @@ class LabelledPair:
         return self.domain
 
     @property
+    def weight(self) -> float:
+        """How much the pair counts when the pair classifier is fitted (``SAME_TOPIC_WEIGHT``)."""
+        return SAME_TOPIC_WEIGHT if self.kind in SAME_TOPIC_KINDS else 1.0
+
+    @property
     def origin(self) -> str:
         """What made the copy, as the held-out folds group pairs: its wrapper site family, else its
         LLM, else its domain family. The pair classifier is calibrated across these."""
@@ -61,3 +66,7 @@ SAME_TOPIC_KINDS = frozenset(
         "l2r:same_domain",
     }
 )
+
+# Same-topic independent pairs count this many times in training: they are the pairs nearest the line
+# between independent coverage and a rewrite, and calling one derived accuses an independent writer.
+SAME_TOPIC_WEIGHT = 3.0

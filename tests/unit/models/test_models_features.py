@@ -247,3 +247,15 @@ def test_calibration_folds_hold_out_whole_groups() -> None:
     for train, test in splits:
         assert not {groups[i] for i in train} & {groups[i] for i in test}
     assert np.allclose(classifier.predict_proba(pipeline, pairs[:3]).sum(axis=1), 1.0)
+
+
+def test_sample_weights_reach_the_trees_and_the_gate() -> None:
+    pairs, y = _tiny_training_set()
+    params = dict(pairs__min_df=1, features__residual__min_df=1, features__residual__cv=2)
+    plain = classifier.fit(classifier.build_pipeline(**params), pairs, y)
+    weights = [5.0 if label == "rewrite" else 1.0 for label in y]
+    weighted = classifier.fit(classifier.build_pipeline(**params), pairs, y, sample_weight=weights)
+    gate = weighted.named_steps["classify"].estimator_.gate_
+    assert gate.n_iter_ >= 1
+    probe = [(pairs[4][0], pairs[3][1])]  # the source against an unrelated text
+    assert not np.allclose(classifier.predict_proba(plain, probe), classifier.predict_proba(weighted, probe))
