@@ -255,7 +255,10 @@ def test_sample_weights_reach_the_trees_and_the_gate() -> None:
     plain = classifier.fit(classifier.build_pipeline(**params), pairs, y)
     weights = [5.0 if label == "rewrite" else 1.0 for label in y]
     weighted = classifier.fit(classifier.build_pipeline(**params), pairs, y, sample_weight=weights)
-    gate = weighted.named_steps["classify"].estimator_.gate_
-    assert gate.n_iter_ >= 1
+    x = plain[:-1].transform(pairs)  # the same featurizer fit either way: the weights act after it
+    for part in ("gate_", "estimator_"):
+        unweighted = getattr(plain.named_steps["classify"].estimator_, part).predict_proba(x)
+        reweighted = getattr(weighted.named_steps["classify"].estimator_, part).predict_proba(x)
+        assert not np.allclose(unweighted, reweighted), part
     probe = [(pairs[4][0], pairs[3][1])]  # the source against an unrelated text
     assert not np.allclose(classifier.predict_proba(plain, probe), classifier.predict_proba(weighted, probe))
