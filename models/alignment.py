@@ -26,6 +26,7 @@ PARAPHRASE_MIN_TOKENS = 4  # shorter lines ("Log in", "Iran") only count when ve
 REPEAT_MIN = 0.9  # cosine of two copy units that makes the later one a repeat
 REPEAT_MIN_TOKENS = 6
 SHORT_UNIT_TOKENS = 8
+SOURCE_ORDER_MIN = 0.15  # a source unit's best cosine that counts it in ``source_order_kept``
 ALIGNED_NS = (2, 4)  # word n-grams the aligner reads unit by unit: bigrams of short units, 4-grams
 
 ALIGNMENT_FEATURES = (
@@ -52,6 +53,8 @@ ALIGNMENT_FEATURES = (
     "mean_unit_containment",
     "copy_units_log",
     "source_units_log",
+    "source_mean_best_cosine",
+    "source_order_kept",
 )
 
 
@@ -222,10 +225,22 @@ def align_prepared(source: Prepared, copy: Prepared) -> Alignment:
     total = max(c_len.sum(), 1.0)
 
     s_verbatim = s_cont >= VERBATIM_MIN
-    col_best = (sim * c_long[:, None]).max(axis=0) if nc else np.zeros(ns)
+    s_sim = sim * c_long[:, None]  # copy units too short to paraphrase anything count for nothing
+    col_best = s_sim.max(axis=0) if nc else np.zeros(ns)
     s_para = col_best >= PARAPHRASE_MIN
     s_total = max(s_len.sum(), 1.0)
     s_covered = s_verbatim | s_para
+    # Source side, below the paraphrase bar: an elaborating rewrite spreads each source sentence over
+    # copy sentences of its own, so few reach the bar, yet every source sentence has a counterpart;
+    # independent coverage of the story has counterparts only where the names fall.
+    s_long_w = s_len * (s_len >= PARAPHRASE_MIN_TOKENS)
+    # And do the source's sentences meet their counterparts in the copy in the source's order? Read on
+    # mutual best matches only: a source sentence the copy leaves out still has a faint best match
+    # among the copy's sentences on the same subject, wherever they stand.
+    s_best_idx = s_sim.argmax(axis=0) if nc else np.zeros(ns, dtype=int)
+    mutual = best_idx[s_best_idx] == np.arange(ns) if nc else np.zeros(ns, dtype=bool)
+    s_seen = np.flatnonzero((col_best >= SOURCE_ORDER_MIN) & (s_long_w > 0) & mutual)
+    s_order = _lis_length(s_best_idx[s_seen].tolist()) / len(s_seen) if len(s_seen) else 0.0
 
     # where the unmatched copy text sits
     idx = np.flatnonzero(matched)
@@ -294,6 +309,8 @@ def align_prepared(source: Prepared, copy: Prepared) -> Alignment:
         "mean_unit_containment": float((c_cont * c_len).sum() / total),
         "copy_units_log": float(np.log1p(nc)),
         "source_units_log": float(np.log1p(ns)),
+        "source_mean_best_cosine": float((col_best * s_long_w).sum() / max(s_long_w.sum(), 1.0)),
+        "source_order_kept": s_order,
     }
     stats = {k: float(v) for k, v in stats.items()}
     uncovered = tuple(zip(sv.unit_start[~s_covered].tolist(), sv.unit_end[~s_covered].tolist(), strict=True))

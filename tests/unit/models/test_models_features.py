@@ -23,6 +23,17 @@ OTHER = (
     "A rare bird was spotted near the harbour at dawn, drawing dozens of watchers with cameras.\n\n"
     "Experts believe the storm last week pushed it far from its usual migration route over the sea."
 )
+ELABORATION = (
+    "After hours of heated argument over how much the schools should get, the city council finally passed "
+    "its new budget on Monday evening.\n\n"
+    "The vote, eleven councillors to four, backs a plan that puts more money into libraries and parks across "
+    "every district.\n\n"
+    "Speaking to reporters outside, the mayor said the result proved the council can still reach agreement "
+    "when questions are difficult.\n\n"
+    "Members of the opposition warned that small businesses in the old town would suffer from the tax "
+    "increase.\n\n"
+    "Officials said on Tuesday that the spending plan will get one final review in the spring."
+)
 WRAPPER_HEAD = "Sponsor: QWIKET\nLog in\nSubscribe now for unlimited access"
 WRAPPER_TAIL = "Already a subscriber? Log in.\nWe use cookies. Accept all"
 
@@ -124,6 +135,23 @@ def test_unrelated_and_repeated_text() -> None:
     paras = ARTICLE.split("\n\n")
     repeated = _features(f, ARTICLE, "\n\n".join(paras + paras[1:3]))
     assert repeated["repeated_unit_share"] > 0.2
+
+
+def test_every_source_sentence_has_a_counterpart_in_an_elaboration() -> None:
+    f = PairFeaturizer(min_df=1).fit([(ARTICLE, OTHER), (OTHER, ARTICLE), (ELABORATION, ARTICLE)])
+    elaborated = _features(f, ARTICLE, ELABORATION)
+    unrelated = _features(f, ARTICLE, OTHER)
+    # Each source sentence has a longer counterpart of the copy's own wording; an unrelated text has none.
+    assert elaborated["source_mean_best_cosine"] > 0.4
+    assert unrelated["source_mean_best_cosine"] < 0.15
+    # Half the source left out: half the source's sentences have no counterpart.
+    half = _features(f, ARTICLE, "\n\n".join(ELABORATION.split("\n\n")[:2]))
+    assert half["source_mean_best_cosine"] < 0.6 * elaborated["source_mean_best_cosine"]
+    # The counterparts come in the source's order; the copy's paragraphs reversed, they come backwards.
+    assert elaborated["source_order_kept"] == pytest.approx(1.0)
+    backwards = _features(f, ARTICLE, "\n\n".join(reversed(ELABORATION.split("\n\n"))))
+    assert backwards["source_order_kept"] < 0.5
+    assert backwards["source_mean_best_cosine"] == pytest.approx(elaborated["source_mean_best_cosine"])
 
 
 def test_empty_texts_do_not_break_the_features() -> None:
