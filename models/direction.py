@@ -42,6 +42,7 @@ STYLE_MARGIN = style.DEFAULT_MARGIN  # a machine-style log-odds gap this wide is
 SPECIFICS_MARGIN = 0.2  # (own facts of one - own facts of the other) / (both + 2) must clear this
 OVERRULE_DATES = 0.8  # P(derived) of a verbatim relation against the dates that overrules them
 CONTRADICTION = 2.0  # a text signal this many times its margin against a date is flagged
+DERIVED = 0.5  # P(derived) from which a pair is a derivation (the pipeline's default threshold)
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,22 @@ def orient(
             dated.evidence | {"contradicted_by": text.decided_by, "contradiction_margin": round(text.margin, 4)},
         )
     return dated
+
+
+def derived_along(way: Orientation, along: dict[str, float], against: dict[str, float] | None = None) -> float:
+    """P(derived) of a pair in the direction ``way`` chose: the classifier's for that direction (``along``),
+    or, when a sure machine-style reading chose it, the larger of both directions'.
+
+    A rewrite that elaborates (longer than its source, details of its own around each of the source's
+    sentences) has the shape of the reverse of a partial rewrite, so the classifier may find the
+    derivation only the other way round: the source, read as the copy, summarises part of it. The
+    derivation the classifier found stands; a sure style reading says which text is the rewrite.
+    Below the sure margin, or by any other signal, only the chosen direction's probability counts: a
+    human rewrite's direction by style is right less often, and a wrong one would accuse the source."""
+    derived = _derived(along) or 0.0
+    if against is not None and way.decided_by == "style" and way.margin >= STYLE_MARGIN:
+        return max(derived, _derived(against) or 0.0)
+    return derived
 
 
 def orient_texts(

@@ -101,12 +101,19 @@ def decide(docs, a: int, b: int, by_pair, texts: TextSignals, th: Thresholds) ->
     else:
         way = direction.orient_by_dates(_side(docs, a, b, texts), _side(docs, b, a, texts), p_ab, p_ba)
     source, copy = (a, b) if way.source == 0 else (b, a)
-    edge = _edge(source, copy, by_pair[(source, copy)], way.decided_by, th)
-    return None if edge is None else replace(edge, direction=way.to_dict())
+    along = by_pair[(source, copy)]
+    derived = direction.derived_along(way, along, by_pair.get((copy, source)))
+    edge = _edge(source, copy, along, way.decided_by, th, derived)
+    if edge is None:
+        return None
+    # Say so when the derivation is the one the classifier found the other way round.
+    other_way = {"derived_other_way": round(derived, 4)} if derived > p_derived(along) else {}
+    return replace(edge, direction=way.to_dict() | other_way)
 
 
-def _edge(source: int, copy: int, p: dict[str, float], decided_by: str, th: Thresholds) -> Edge | None:
-    derived = p_derived(p)
+def _edge(source: int, copy: int, p: dict[str, float], decided_by: str, th: Thresholds, derived: float) -> Edge | None:
+    """The edge ``source`` → ``copy`` with the pair classes ``p`` of that direction, when the pair is
+    derived that way (``derived``: its P(derived), ``models.direction.derived_along``)."""
     if derived < th.derived:
         return None
     cls, conf = best_class(p)

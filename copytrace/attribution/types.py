@@ -89,7 +89,7 @@ class Thresholds:
     story_cosine: float = 0.30
     neighbours: int = 3  # without shared verbatim runs, a document is compared with its nearest and at most
     near_band: float = 0.1  # ... neighbours - 1 more above story_cosine and within near_band of the nearest
-    derived: float = 0.5
+    derived: float = direction.DERIVED
     related: float = 0.25  # a neighbour's verbatim relatives are compared only when it looks this derived
 
 

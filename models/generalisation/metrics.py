@@ -12,16 +12,12 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
+from models.direction import DERIVED, derived_along, orient_texts
 from models.pairs import LABELS, VERBATIM_CLASSES, macro_f1, to_label
 from models.synth.labelled import SAME_TOPIC_KINDS, LabelledPair
 
-try:  # imported once, before any fold forks: every fold of a run orients with the same code
-    from models.direction import orient_texts as _orient_texts
-except ImportError:  # pragma: no cover - then the longer text is called the source, and the report says so
-    _orient_texts = None
-
 # What orients the rewrite pairs (the report names it).
-DIRECTION_METHOD = "models.direction.orient_texts" if _orient_texts is not None else "fallback:longer-text"
+DIRECTION_METHOD = "models.direction.orient_texts"
 ECE_BINS = 15
 DIRECTION_MAX_PAIRS = 400  # rewrite pairs oriented per fold (a seeded sample when there are more)
 
@@ -48,10 +44,8 @@ def _orient(
 ) -> tuple[int, str]:
     """``models.direction.orient_texts`` → (source index, decided_by), with the machine-style scores of
     ``style`` (a fitted ``MachineStyle``) when one is given."""
-    if _orient_texts is None:  # pragma: no cover - only without models.direction
-        return (0 if len(text_a) >= len(text_b) else 1), "fallback:longer-text"
     scores = tuple(style.machine_score([text_a, text_b]).tolist()) if style is not None else None
-    o = _orient_texts(text_a, text_b, proba_ab, proba_ba, machine_scores=scores)
+    o = orient_texts(text_a, text_b, proba_ab, proba_ba, machine_scores=scores)
     return int(o.source), str(o.decided_by)
 
 
@@ -63,6 +57,34 @@ def direction_rows(test: Sequence[LabelledPair], seed: str, limit: int = DIRECTI
     return rows
 
 
+def decided_classes(
+    test: Sequence[LabelledPair],
+    proba: np.ndarray,
+    reverse_proba: np.ndarray,
+    classes: Sequence[str],
+    machine: np.ndarray | None = None,
+) -> list[str]:
+    """Each pair's class as the pipeline decides it (``copytrace.attribution.direction.decide``): derived
+    when either direction's P(derived) reaches ``DERIVED``; then oriented by the text (``orient_texts``,
+    with the machine-style scores ``machine``, one row of two per pair); ``independent`` when the copy
+    comes out as the source, else the chosen direction's best class if it is derived that way
+    (``derived_along``)."""
+    out = []
+    for i, p in enumerate(test):
+        ab = dict(zip(classes, proba[i].tolist(), strict=True))
+        ba = dict(zip(classes, reverse_proba[i].tolist(), strict=True))
+        if max(1.0 - ab.get("independent", 0.0), 1.0 - ba.get("independent", 0.0)) < DERIVED:
+            out.append("independent")
+            continue
+        scores = None if machine is None else (float(machine[i, 0]), float(machine[i, 1]))
+        way = orient_texts(p.source, p.copy, ab, ba, machine_scores=scores)
+        if way.source != 0 or derived_along(way, ab, ba) < DERIVED:
+            out.append("independent")
+            continue
+        out.append(max((c for c in classes if c != "independent"), key=ab.__getitem__))
+    return out
+
+
 def fold_metrics(
     test: Sequence[LabelledPair],
     proba: np.ndarray,
@@ -71,12 +93,14 @@ def fold_metrics(
     reverse_proba: np.ndarray | None = None,
     seed: str = "0",
     style=None,
+    reverse_all: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Every reported metric of one model on ``test``.
 
     ``proba``: class probabilities per pair (columns ``classes``); ``direction``: positions of the
     rewrite pairs to orient and ``reverse_proba`` their probabilities as (copy, source); ``style``: the
-    machine-style model direction reads (none: direction without style)."""
+    machine-style model direction reads (none: direction without style); ``reverse_all``: every pair's
+    probabilities as (copy, source), for the figures as the pipeline decides (``as_decided``)."""
     classes = [str(c) for c in classes]
     proba = np.asarray(proba, dtype=np.float64).reshape(len(test), len(classes))
     pred = [classes[i] for i in proba.argmax(axis=1)] if len(test) else []
@@ -110,6 +134,24 @@ def fold_metrics(
         else None
     )
     out["confusion_pair_classes"] = _confusion(truth, pred)
+    if reverse_all is not None and len(test) and present:
+        machine = None
+        if style is not None:
+            texts = list(dict.fromkeys(t for p in test for t in (p.source, p.copy)))
+            score = dict(zip(texts, style.machine_score(texts).tolist(), strict=True))
+            machine = np.array([[score[p.source], score[p.copy]] for p in test])
+        decided = decided_classes(test, proba, np.asarray(reverse_all, dtype=np.float64), classes, machine)
+        d_lab = [to_label(c) for c in decided]
+        _, _, f, n = precision_recall_fscore_support(t_lab, d_lab, labels=list(LABELS), zero_division=0)
+        out["as_decided"] = {
+            "macro_f1": round(macro_f1(f, n), 4),
+            "f1": {lab: round(float(f[i]), 4) for i, lab in enumerate(LABELS) if n[i] > 0},
+            "same_topic_false_rewrite": {"count": sum(decided[i] == "rewrite" for i in topical), "of": len(topical)},
+            # copies whose label is not ``original`` (a full copy reads as original whichever way it goes)
+            "derived_called_independent": sum(
+                t != "original" and d == "independent" for t, d in zip(t_lab, decided, strict=True)
+            ),
+        }
     out["errors_by_kind"] = _errors_by_kind(test, pred)
     if len(direction) and reverse_proba is not None:
         rng = random.Random(f"direction:{seed}")

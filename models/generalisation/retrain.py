@@ -85,14 +85,22 @@ def run_fold(fold: Fold, threads: int | None = 1) -> dict[str, Any]:
             sample_weight=[p.weight for p in train],
         )
         t1 = time.perf_counter()
-        both = [(p.source, p.copy) for p in test] + [(test[i].copy, test[i].source) for i in direction]
+        both = [(p.source, p.copy) for p in test] + [(p.copy, p.source) for p in test]
         proba_all = classifier.predict_proba(pipeline, both)
         style = _STATE.get("style") if fold.family not in ("llm", "domain") else None
         if style is None and _STATE.get("style_samples"):
             style = fold_style(fold.family, fold.name.split(":", 1)[-1], _STATE["seed"], _STATE["style_samples"])
     classes = [str(c) for c in pipeline.classes_]
+    reverse = proba_all[len(test) :]
     result["pipeline"] = fold_metrics(
-        test, proba_all[: len(test)], classes, direction, proba_all[len(test) :], seed=fold.name, style=style
+        test,
+        proba_all[: len(test)],
+        classes,
+        direction,
+        reverse[direction],
+        seed=fold.name,
+        style=style,
+        reverse_all=reverse,
     )
     t2 = time.perf_counter()
     base = baseline_model.features_only_pipeline().fit(features[list(fold.train)], [p.pair_class for p in train])

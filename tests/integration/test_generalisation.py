@@ -13,7 +13,7 @@ from models import baseline, promotion
 from models.corpora import LLMS, WRAPPER_FAMILIES
 from models.generalisation import cli
 from models.generalisation.folds import Fold, group_of, make_folds
-from models.generalisation.metrics import expected_calibration_error
+from models.generalisation.metrics import decided_classes, expected_calibration_error
 from models.generalisation.retrain import _reversed_features
 from models.pairs import PAIR_CLASSES
 from models.synth.labelled import SAME_TOPIC_KINDS, LabelledPair
@@ -246,3 +246,22 @@ def test_the_report_runs_end_to_end(tmp_path) -> None:
             assert m["macro_f1"] is None or 0.0 <= m["macro_f1"] <= 1.0
             assert m["ece"] is None or 0.0 <= m["ece"] <= 1.0
             assert m["verbatim_as_independent"]["count"] <= m["verbatim_as_independent"]["of"]
+        decided = r["pipeline"].get("as_decided")
+        assert decided is not None and (decided["macro_f1"] is None or 0.0 <= decided["macro_f1"] <= 1.0)
+
+
+def test_decided_classes_follow_the_pipeline_rule() -> None:
+    classes = ["excerpt", "independent", "rewrite"]
+    source = "Officials in Rotterdam said on Monday that 4,000 homes lost power after the storm."
+    rewrite = "After the storm, thousands of homes were left without electricity, authorities said."
+    pairs = [LabelledPair(source, rewrite, "rewrite", "l2r:single", "g", "test")] * 4
+    # 0: derived along; 1: derived only against, style sure → rewrite; 2: the same without style →
+    # independent; 3: neither way derived.
+    proba = np.array([[0.0, 0.1, 0.9], [0.0, 0.8, 0.2], [0.0, 0.8, 0.2], [0.0, 0.9, 0.1]])
+    reverse = np.array([[0.0, 0.6, 0.4], [0.0, 0.1, 0.9], [0.0, 0.1, 0.9], [0.0, 0.9, 0.1]])
+    machine = np.array([[0.02, 0.98]] * 4)
+    got = decided_classes(pairs[:2], proba[:2], reverse[:2], classes, machine[:2])
+    assert got == ["rewrite", "rewrite"]
+    assert decided_classes(pairs[2:], proba[2:], reverse[2:], classes, None) == ["independent", "independent"]
+    # The style model says the copy is the source: the edge goes the other way, so this pair is independent.
+    assert decided_classes(pairs[:1], proba[:1], reverse[:1], classes, np.array([[0.98, 0.02]])) == ["independent"]

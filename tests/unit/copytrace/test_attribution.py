@@ -12,6 +12,7 @@ import pytest
 
 from copytrace.attribution import pairs as attribution
 from copytrace.attribution.attribute import attribute
+from copytrace.attribution.direction import TextSignals, decide
 from copytrace.attribution.pairs import VERBATIM_GROUP_MAX, _verbatim_pairs
 from copytrace.attribution.pairs import candidate_pairs as _candidate_pairs
 from copytrace.attribution.stories import story_groups
@@ -275,3 +276,23 @@ def test_stored_documents_sharing_a_story_stay_together_wherever_they_sit() -> N
     ]
     groups = story_groups(docs, {}, links=[(1, 3)])  # x and y linked by similarity
     assert groups == [{1, 5}, {2, 4}, {3, 6}]  # in the order of each group's first document
+
+
+def test_a_derivation_found_only_the_other_way_round_stands_when_style_is_sure():
+    docs = [Doc(1, "The council passed its budget on Monday."), Doc(2, "On Monday the council's budget passed.")]
+    along = {"independent": 0.8, "excerpt": 0.0, "rewrite": 0.2, "full-copy": 0.0, "spam-wrapped": 0.0}
+    against = {"independent": 0.1, "excerpt": 0.0, "rewrite": 0.9, "full-copy": 0.0, "spam-wrapped": 0.0}
+    by_pair = {(0, 1): along, (1, 0): against}
+
+    def signals(machine):
+        return TextSignals(machine=machine, repeated={}, verbatim={})
+
+    # Document 2 reads as machine-written, surely: it is the copy, derived as the classifier found.
+    edge = decide(docs, 0, 1, by_pair, signals({0: 0.02, 1: 0.98}), Thresholds())
+    assert (edge.source, edge.copy, edge.pair_class, edge.derived) == (0, 1, "rewrite", 0.9)
+    assert edge.direction["decided_by"] == "style" and edge.direction["derived_other_way"] == 0.9
+    # A narrow style gap: only the chosen direction's probability counts, and it is not derived.
+    assert decide(docs, 0, 1, by_pair, signals({0: 0.5, 1: 0.52}), Thresholds()) is None
+    # Style the other way: the classifier's own direction, with no note.
+    edge = decide(docs, 0, 1, by_pair, signals({0: 0.98, 1: 0.02}), Thresholds())
+    assert (edge.source, edge.copy) == (1, 0) and "derived_other_way" not in edge.direction

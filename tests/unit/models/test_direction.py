@@ -169,3 +169,20 @@ def test_a_verbatim_derivation_only_against_the_dates_overrules_them():
     # A rewrite against the dates does not overrule them: paraphrase says nothing about direction.
     rewrite = {"independent": 0.03, "rewrite": 0.97, "excerpt": 0.0, "full-copy": 0.0, "spam-wrapped": 0.0}
     assert orient(page, excerpt, rewrite, along).decided_by == "published"
+
+
+def test_a_sure_style_reading_keeps_a_derivation_the_classifier_found_the_other_way_round():
+    # The classifier finds the elaborating rewrite only as (rewrite → source); style says the other way.
+    along = {"independent": 0.8, "excerpt": 0.0, "rewrite": 0.2, "full-copy": 0.0, "spam-wrapped": 0.0}
+    against = {"independent": 0.1, "excerpt": 0.0, "rewrite": 0.9, "full-copy": 0.0, "spam-wrapped": 0.0}
+    sure = orient(Side(SOURCE, machine_score=0.02), Side(REWRITE, machine_score=0.98), along, against)
+    assert (sure.source, sure.decided_by) == (0, "style") and sure.margin >= direction.STYLE_MARGIN
+    assert direction.derived_along(sure, along, against) == pytest.approx(0.9)
+    # Below the sure margin, or decided by another signal, only the chosen direction counts.
+    narrow = orient(Side(SOURCE, machine_score=0.5), Side(REWRITE, machine_score=0.52), along, against)
+    assert narrow.decided_by == "style" and narrow.margin < direction.STYLE_MARGIN
+    assert direction.derived_along(narrow, along, against) == pytest.approx(0.2)
+    by_facts = orient(Side(SOURCE), Side(REWRITE), along, against)
+    assert by_facts.decided_by == "specifics"
+    assert direction.derived_along(by_facts, along, against) == pytest.approx(0.2)
+    assert direction.derived_along(sure, along) == pytest.approx(0.2)
