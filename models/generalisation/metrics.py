@@ -68,7 +68,9 @@ def decided_classes(
     when either direction's P(derived) reaches ``DERIVED``; then oriented by the text (``orient_texts``,
     with the machine-style scores ``machine``, one row of two per pair); ``independent`` when the copy
     comes out as the source, else the chosen direction's best class if it is derived that way
-    (``derived_along``)."""
+    (``derived_along``). One difference: the pipeline also passes the share of each copy that is
+    verbatim source text; here a verbatim class the classifier sees one way only always orients
+    first, as if its core were verbatim (a wrapped rewrite is then oriented by the classifier)."""
     out = []
     for i, p in enumerate(test):
         ab = dict(zip(classes, proba[i].tolist(), strict=True))
