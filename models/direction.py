@@ -74,7 +74,8 @@ def _derived(p: dict[str, float] | None) -> float | None:
     return None if p is None else 1.0 - p.get(INDEPENDENT, 0.0)
 
 
-def _best(p: dict[str, float]) -> str:
+def best_derived_class(p: dict[str, float]) -> str:
+    """The most probable of the derived classes (every class but ``independent``) in ``p``."""
     derived = {k: v for k, v in p.items() if k != INDEPENDENT}
     return max(derived, key=derived.get)
 
@@ -130,7 +131,7 @@ def by_text(
     if d_ab is not None and d_ba is not None and abs(d_ab - d_ba) >= TIE_MARGIN:
         pick = 0 if d_ab > d_ba else 1
         winning = proba_ab if pick == 0 else proba_ba
-        classifier_pick = (pick, abs(d_ab - d_ba), _best(winning), verbatim[pick])
+        classifier_pick = (pick, abs(d_ab - d_ba), best_derived_class(winning), verbatim[pick])
     evidence: dict[str, Any] = {}
     if classifier_pick is not None:
         evidence["classifier"] = {"source": classifier_pick[0], "margin": round(classifier_pick[1], 4)}
@@ -172,7 +173,7 @@ def orient_by_dates(
         and against is not None
         and (_derived(along) or 0.0) < 0.5
         and (_derived(against) or 0.0) >= OVERRULE_DATES
-        and _best(against) in VERBATIM_CLASSES
+        and best_derived_class(against) in VERBATIM_CLASSES
     ):
         return Orientation(
             1 - dated.source,

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
-from models.direction import DERIVED, derived_along, orient_texts
+from models.direction import DERIVED, best_derived_class, derived_along, orient_texts
 from models.pairs import LABELS, VERBATIM_CLASSES, macro_f1, to_label
 from models.synth.labelled import SAME_TOPIC_KINDS, LabelledPair
 
@@ -40,11 +40,15 @@ def expected_calibration_error(confidence: Sequence[float], correct: Sequence[bo
 
 
 def _orient(
-    text_a: str, text_b: str, proba_ab: dict[str, float], proba_ba: dict[str, float], style=None
+    text_a: str,
+    text_b: str,
+    proba_ab: dict[str, float],
+    proba_ba: dict[str, float],
+    machine: dict[str, float] | None = None,
 ) -> tuple[int, str]:
-    """``models.direction.orient_texts`` → (source index, decided_by), with the machine-style scores of
-    ``style`` (a fitted ``MachineStyle``) when one is given."""
-    scores = tuple(style.machine_score([text_a, text_b]).tolist()) if style is not None else None
+    """``models.direction.orient_texts`` → (source index, decided_by), with the texts' machine-style
+    scores (``machine``, by text) when a style model is given."""
+    scores = (machine[text_a], machine[text_b]) if machine is not None else None
     o = orient_texts(text_a, text_b, proba_ab, proba_ba, machine_scores=scores)
     return int(o.source), str(o.decided_by)
 
@@ -83,7 +87,7 @@ def decided_classes(
         if way.source != 0 or derived_along(way, ab, ba) < DERIVED:
             out.append("independent")
             continue
-        out.append(max((c for c in classes if c != "independent"), key=ab.__getitem__))
+        out.append(best_derived_class(ab))
     return out
 
 
@@ -136,12 +140,12 @@ def fold_metrics(
         else None
     )
     out["confusion_pair_classes"] = _confusion(truth, pred)
+    score = None  # each distinct text's machine-style score, read once for both uses below
+    if style is not None and len(test) and (reverse_all is not None or len(direction)):
+        texts = list(dict.fromkeys(t for p in test for t in (p.source, p.copy)))
+        score = dict(zip(texts, style.machine_score(texts).tolist(), strict=True))
     if reverse_all is not None and len(test) and present:
-        machine = None
-        if style is not None:
-            texts = list(dict.fromkeys(t for p in test for t in (p.source, p.copy)))
-            score = dict(zip(texts, style.machine_score(texts).tolist(), strict=True))
-            machine = np.array([[score[p.source], score[p.copy]] for p in test])
+        machine = None if score is None else np.array([[score[p.source], score[p.copy]] for p in test])
         decided = decided_classes(test, proba, np.asarray(reverse_all, dtype=np.float64), classes, machine)
         d_lab = [to_label(c) for c in decided]
         _, _, f, n = precision_recall_fscore_support(t_lab, d_lab, labels=list(LABELS), zero_division=0)
@@ -164,10 +168,10 @@ def fold_metrics(
             ab = dict(zip(classes, proba[i].tolist(), strict=True))
             ba = dict(zip(classes, np.asarray(reverse_proba[k], dtype=np.float64).tolist(), strict=True))
             if rng.random() < 0.5:
-                src, by = _orient(p.source, p.copy, ab, ba, style)
+                src, by = _orient(p.source, p.copy, ab, ba, score)
                 ok = src == 0
             else:
-                src, by = _orient(p.copy, p.source, ba, ab, style)
+                src, by = _orient(p.copy, p.source, ba, ab, score)
                 ok = src == 1
             right += ok
             writer = by_writer["llm" if p.llm else "human"]
