@@ -243,6 +243,23 @@ def similarities(pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
         return cosine.self_similarities(vectors)
 
 
+def feature_names(pipeline: Pipeline) -> list[str]:
+    """The names of the columns ``analyse`` returns."""
+    return [*PAIR_FEATURES, *pipeline.named_steps["features"].named_transformers_["residual"].get_feature_names_out()]
+
+
+def analyse(pipeline: Pipeline, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, list]:
+    """(class probabilities, dense feature matrix with columns ``feature_names``, alignments) of each
+    pair: ``predict_proba`` keeping what it computed on the way."""
+    featurizer: PairFeaturizer = pipeline.named_steps["pairs"]
+    with one_thread():  # the alignments' unit products too: BLAS threads spun for a third of a core
+        rows, alignments = featurizer.analyse(list(pairs))
+        matrix = pipeline.named_steps["features"].transform(rows)
+        probas = pipeline.named_steps["classify"].predict_proba(matrix)
+    dense = matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
+    return np.asarray(probas, dtype=np.float64), dense, alignments
+
+
 def explain_many(pipeline: Pipeline, pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
     """Label, confidence and the evidence behind them for each pair, JSON-serialisable.
 
@@ -251,15 +268,9 @@ def explain_many(pipeline: Pipeline, pairs: Sequence[tuple[str, str]]) -> list[d
     """
     if not pairs:
         return []
-    featurizer: PairFeaturizer = pipeline.named_steps["pairs"]
-    columns = pipeline.named_steps["features"]
-    with one_thread():  # the alignments' unit products too: BLAS threads spun for a third of a core
-        rows, alignments = featurizer.analyse(list(pairs))
-        matrix = columns.transform(rows)
-        probas = pipeline.named_steps["classify"].predict_proba(matrix)
+    probas, dense, alignments = analyse(pipeline, pairs)
     classes = [str(c) for c in pipeline.classes_]
-    names = [*PAIR_FEATURES, *columns.named_transformers_["residual"].get_feature_names_out()]
-    dense = matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
+    names = feature_names(pipeline)
     out = []
     # Rows as Python floats at once: a float() per NumPy scalar cost as much as the rounding.
     for proba, values, al in zip(probas.tolist(), dense.tolist(), alignments, strict=True):

@@ -10,7 +10,10 @@ paraphrase goes (paraphrase is symmetric). The signals, strongest first:
 4. ``style``      one text reads as more machine-rewritten than the other (``models.style``): the
                   other is the source. Any gap decides; ``STYLE_MARGIN`` is the gap past which it
                   is sure. Below it the sign is still right far more often than the signals after
-                  it (human paraphrases too read as more rewritten than their sources).
+                  it (human paraphrases too read as more rewritten than their sources). Where one
+                  side carries page furniture, the gap is the mean of the whole texts' and of the
+                  parts of each that the other matches (``matched_text``): sponsor and subscribe
+                  lines read as human and would make a page around a rewrite look like its source.
 5. ``specifics``  information asymmetry: a source holds names, numbers and quotes a rewrite drops,
                   while a rewrite adds almost none of its own (``models.specifics``); read when no
                   style model is loaded, and always recorded in the evidence.
@@ -26,6 +29,7 @@ times are obeyed: they are the scraper's own clock, and a pair they order is sco
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,6 +47,7 @@ SPECIFICS_MARGIN = 0.2  # (own facts of one - own facts of the other) / (both + 
 OVERRULE_DATES = 0.8  # P(derived) of a verbatim relation against the dates that overrules them
 CONTRADICTION = 2.0  # a text signal this many times its margin against a date is flagged
 DERIVED = 0.5  # P(derived) from which a pair is a derivation (the pipeline's default threshold)
+FURNITURE = 0.5  # a copy's unmatched lines reading this much like page furniture (``copy_leftover_wrapper_max``)
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class Side:
     published_at: datetime | None = None
     fetched_at: datetime | None = None
     machine_score: float | None = None  # P(reads as machine-rewritten), when a style model is loaded
+    matched_score: float | None = None  # the same of the part of this text the other matches, when read
     repeated: float = 0.0  # share of this text that repeats its own passages, read as the other's copy
     tie_key: tuple = ()  # the order in which equal texts were seen (earlier first)
 
@@ -89,12 +95,31 @@ def by_dates(a: Side, b: Side) -> Orientation | None:
     return None
 
 
+def carries_furniture(features_ab: dict[str, float] | None, features_ba: dict[str, float] | None) -> bool:
+    """Whether either text of a pair holds lines that read as page furniture where the other does not
+    match it (the pair's features in each direction scored, ``copy_leftover_wrapper_max``)."""
+    return any((f or {}).get("copy_leftover_wrapper_max", 0.0) >= FURNITURE for f in (features_ab, features_ba))
+
+
+def matched_text(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The parts of ``text`` inside ``spans`` (character ranges, in order), one per line: what style
+    reads of a text that holds page furniture around what the other text matches."""
+    return "\n".join(text[start:end] for start, end in spans)
+
+
 def style_vote(a: Side, b: Side) -> tuple[int, float] | None:
     """(source, margin) by machine style: the text that reads less machine-written is the source; the
-    margin is the gap in log-odds of "machine" (``models.style.orient``)."""
+    margin is the gap in log-odds of "machine" (``models.style.orient``).
+
+    When both sides carry the score of their matched parts, the gap is the mean of the whole texts'
+    gap and the matched parts' gap. The whole reading alone is diluted by a page's furniture; the
+    matched parts alone are short, and a rewriter's own sentences around them are machine-written too:
+    each reading alone orients fewer pairs right than the two together."""
     if a.machine_score is None or b.machine_score is None:
         return None
     gap = style.log_odds(b.machine_score) - style.log_odds(a.machine_score)
+    if a.matched_score is not None and b.matched_score is not None:
+        gap = (gap + style.log_odds(b.matched_score) - style.log_odds(a.matched_score)) / 2
     return (0 if gap > 0 else 1), abs(gap)
 
 
@@ -144,6 +169,9 @@ def by_text(
     evidence["specifics"] = counts
     if style is not None:
         evidence["style"] = {"machine_first": round(a.machine_score, 4), "machine_second": round(b.machine_score, 4)}
+        if a.matched_score is not None and b.matched_score is not None:
+            matched = {"matched_first": round(a.matched_score, 4), "matched_second": round(b.matched_score, 4)}
+            evidence["style"] |= matched
         if style[1] > 0:
             return Orientation(style[0], "style", style[1], evidence)
     if margin >= SPECIFICS_MARGIN:
@@ -239,9 +267,18 @@ def orient_texts(
     proba_ab: dict[str, float] | None = None,
     proba_ba: dict[str, float] | None = None,
     machine_scores: tuple[float, float] | None = None,
+    matched_scores: tuple[float, float] | None = None,
+    verbatim: tuple[float | None, float | None] = (None, None),
 ) -> Orientation:
-    """``orient`` for two bare texts without dates (the generalisation report's direction figures)."""
+    """``orient`` for two bare texts without dates (the generalisation report's figures): ``matched_scores``
+    are the machine-style scores of the part of each the other matches (where page furniture is on a
+    side), ``verbatim`` the share of the copy that is verbatim source text in each direction."""
     ma, mb = machine_scores if machine_scores is not None else (None, None)
+    xa, xb = matched_scores if matched_scores is not None else (None, None)
     return orient(
-        Side(text_a, machine_score=ma, tie_key=(0,)), Side(text_b, machine_score=mb, tie_key=(1,)), proba_ab, proba_ba
+        Side(text_a, machine_score=ma, matched_score=xa, tie_key=(0,)),
+        Side(text_b, machine_score=mb, matched_score=xb, tie_key=(1,)),
+        proba_ab,
+        proba_ba,
+        verbatim=verbatim,
     )

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from copytrace.attribution.chains import choose_parents, explained_share
 from copytrace.attribution.decisions import PRECEDENCE, Compared, decision, fill_roots, judge_against_ancestors, reroots
-from copytrace.attribution.direction import TextSignals, decide, machine_scores
+from copytrace.attribution.direction import TextSignals, decide, machine_scores, matched_scores
 from copytrace.attribution.pairs import candidate_pairs, current_sources, explain, looks_derived
 from copytrace.attribution.stories import story_groups, story_links
 from copytrace.attribution.types import Attribution, Doc, PairScorer, Thresholds
@@ -42,7 +42,12 @@ def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = 
     by_pair = {key: ex["probabilities"] for key, ex in explanations.items()}
     repeated = {key: float(ex.get("features", {}).get("repeated_unit_share", 0.0)) for key, ex in explanations.items()}
     verbatim = {key: float(ex.get("features", {}).get("copy_verbatim_share", 0.0)) for key, ex in explanations.items()}
-    texts = TextSignals(machine_scores(docs, by_pair, scorer, thresholds), repeated, verbatim)
+    texts = TextSignals(
+        machine_scores(docs, by_pair, scorer, thresholds),
+        repeated,
+        verbatim,
+        matched=matched_scores(docs, explanations, scorer, thresholds),
+    )
 
     edges = [
         replace(

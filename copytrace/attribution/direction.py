@@ -21,6 +21,7 @@ class TextSignals:
     repeated: dict[tuple[int, int], float]  # (s, c): share of c repeating its own passages, read as s's copy
     verbatim: dict[tuple[int, int], float]  # (s, c): share of c that is verbatim text of s
     facts: dict[int, Specifics] = field(default_factory=dict)
+    matched: dict[tuple[int, int], float] = field(default_factory=dict)  # (s, c): machine style of c's text s matches
 
     def specifics_of(self, docs: Sequence[Doc], a: int, b: int) -> tuple[Specifics, Specifics]:
         for k in (a, b):
@@ -42,6 +43,36 @@ def machine_scores(docs: Sequence[Doc], by_pair, scorer: PairScorer, th: Thresho
         return {}
     values = score([docs[k].text for k in needed])
     return {} if values is None else dict(zip(needed, map(float, values), strict=True))
+
+
+def matched_scores(
+    docs: Sequence[Doc], explanations: dict[tuple[int, int], dict], scorer: PairScorer, th: Thresholds
+) -> dict[tuple[int, int], float]:
+    """(s, c) → the machine-style score of the part of c that s matches (its alignment spans as s's
+    copy), for the pairs direction reads by text, scored both ways, derived one way or the other and
+    with page furniture on a side (``models.direction.carries_furniture``); none without a style model."""
+    score = getattr(scorer, "machine_scores", None)
+    if score is None:
+        return {}
+    wanted = []
+    for a, b in explanations:
+        ab, ba = explanations[(a, b)], explanations.get((b, a))
+        if a > b or ba is None or not _needs_text(docs, a, b):
+            continue
+        if max(p_derived(ab["probabilities"]), p_derived(ba["probabilities"])) < th.derived:
+            continue
+        if not (ab.get("spans") and ba.get("spans")):
+            continue
+        if direction.carries_furniture(ab.get("features"), ba.get("features")):
+            wanted += [(a, b), (b, a)]
+    if not wanted:
+        return {}
+    parts = [
+        direction.matched_text(docs[c].text, [(x["copy_start"], x["copy_end"]) for x in explanations[(s, c)]["spans"]])
+        for s, c in wanted
+    ]
+    values = score(parts)
+    return {} if values is None else dict(zip(wanted, map(float, values), strict=True))
 
 
 def _needs_text(docs: Sequence[Doc], a: int, b: int) -> bool:
@@ -75,6 +106,7 @@ def _side(docs: Sequence[Doc], k: int, other: int, texts: TextSignals) -> direct
         published_at=d.published_at,
         fetched_at=d.fetched_at,
         machine_score=texts.machine.get(k),
+        matched_score=texts.matched.get((other, k)),
         repeated=texts.repeated.get((other, k), 0.0),
         tie_key=(d.is_new, d.id),
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -39,17 +40,48 @@ def expected_calibration_error(confidence: Sequence[float], correct: Sequence[bo
     return float(total)
 
 
+@dataclass(frozen=True)
+class BothWays:
+    """What the pipeline reads of each test pair scored both ways, beside the probabilities.
+
+    ``reverse``: the class probabilities as (copy, source); ``verbatim``: the share of the copy that is
+    verbatim source text as (source, copy) and as (copy, source); ``matched``: where page furniture is
+    on a side (``models.direction.carries_furniture``), the part of the source the copy matches and the
+    part of the copy the source matches, else None."""
+
+    reverse: np.ndarray
+    verbatim: np.ndarray
+    matched: Sequence[tuple[str, str] | None]
+
+    def matched_scores(self, style) -> np.ndarray:
+        """(n, 2) machine-style scores of the matched parts (NaN where none were read)."""
+        out = np.full((len(self.matched), 2), np.nan)
+        rows = [i for i, m in enumerate(self.matched) if m is not None]
+        if rows and style is not None:
+            values = style.machine_score([t for i in rows for t in self.matched[i]])
+            out[rows] = np.asarray(values, dtype=np.float64).reshape(-1, 2)
+        return out
+
+
+def _pair_or_none(row: np.ndarray | None, i: int) -> tuple[float, float] | None:
+    if row is None or np.isnan(row[i]).any():
+        return None
+    return float(row[i, 0]), float(row[i, 1])
+
+
 def _orient(
     text_a: str,
     text_b: str,
     proba_ab: dict[str, float],
     proba_ba: dict[str, float],
     machine: dict[str, float] | None = None,
+    matched: tuple[float, float] | None = None,
+    verbatim: tuple[float | None, float | None] = (None, None),
 ) -> tuple[int, str]:
     """``models.direction.orient_texts`` → (source index, decided_by), with the texts' machine-style
-    scores (``machine``, by text) when a style model is given."""
+    scores (``machine``, by text) when a style model is given, and those of their matched parts."""
     scores = (machine[text_a], machine[text_b]) if machine is not None else None
-    o = orient_texts(text_a, text_b, proba_ab, proba_ba, machine_scores=scores)
+    o = orient_texts(text_a, text_b, proba_ab, proba_ba, scores, matched, verbatim)
     return int(o.source), str(o.decided_by)
 
 
@@ -67,14 +99,16 @@ def decided_classes(
     reverse_proba: np.ndarray,
     classes: Sequence[str],
     machine: np.ndarray | None = None,
+    matched: np.ndarray | None = None,
+    verbatim: np.ndarray | None = None,
 ) -> list[str]:
     """Each pair's class as the pipeline decides it (``copytrace.attribution.direction.decide``): derived
     when either direction's P(derived) reaches ``DERIVED``; then oriented by the text (``orient_texts``,
-    with the machine-style scores ``machine``, one row of two per pair); ``independent`` when the copy
-    comes out as the source, else the chosen direction's best class if it is derived that way
-    (``derived_along``). One difference: the pipeline also passes the share of each copy that is
-    verbatim source text; here a verbatim class the classifier sees one way only always orients
-    first, as if its core were verbatim (a wrapped rewrite is then oriented by the classifier)."""
+    with the machine-style scores ``machine`` and those of the matched parts ``matched``, NaN where not
+    read, and ``verbatim`` shares, each one row of two per pair); ``independent`` when the copy comes
+    out as the source, else the chosen direction's best class if it is derived that way
+    (``derived_along``). Without ``verbatim``, a verbatim class the classifier sees one way only always
+    orients first, as if its core were verbatim."""
     out = []
     for i, p in enumerate(test):
         ab = dict(zip(classes, proba[i].tolist(), strict=True))
@@ -82,8 +116,8 @@ def decided_classes(
         if max(1.0 - ab.get("independent", 0.0), 1.0 - ba.get("independent", 0.0)) < DERIVED:
             out.append("independent")
             continue
-        scores = None if machine is None else (float(machine[i, 0]), float(machine[i, 1]))
-        way = orient_texts(p.source, p.copy, ab, ba, machine_scores=scores)
+        shares = (None, None) if verbatim is None else (float(verbatim[i, 0]), float(verbatim[i, 1]))
+        way = orient_texts(p.source, p.copy, ab, ba, _pair_or_none(machine, i), _pair_or_none(matched, i), shares)
         if way.source != 0 or derived_along(way, ab, ba) < DERIVED:
             out.append("independent")
             continue
@@ -99,14 +133,15 @@ def fold_metrics(
     reverse_proba: np.ndarray | None = None,
     seed: str = "0",
     style=None,
-    reverse_all: np.ndarray | None = None,
+    both_ways: BothWays | None = None,
 ) -> dict[str, Any]:
     """Every reported metric of one model on ``test``.
 
     ``proba``: class probabilities per pair (columns ``classes``); ``direction``: positions of the
     rewrite pairs to orient and ``reverse_proba`` their probabilities as (copy, source); ``style``: the
-    machine-style model direction reads (none: direction without style); ``reverse_all``: every pair's
-    probabilities as (copy, source), for the figures as the pipeline decides (``as_decided``)."""
+    machine-style model direction reads (none: direction without style); ``both_ways``: what the
+    pipeline reads of every pair scored both ways, for the figures as it decides (``as_decided``) and
+    for direction."""
     classes = [str(c) for c in classes]
     proba = np.asarray(proba, dtype=np.float64).reshape(len(test), len(classes))
     pred = [classes[i] for i in proba.argmax(axis=1)] if len(test) else []
@@ -141,12 +176,15 @@ def fold_metrics(
     )
     out["confusion_pair_classes"] = _confusion(truth, pred)
     score = None  # each distinct text's machine-style score, read once for both uses below
-    if style is not None and len(test) and (reverse_all is not None or len(direction)):
+    matched = None  # and those of the parts each text of a pair matches, where page furniture is on a side
+    if style is not None and len(test) and (both_ways is not None or len(direction)):
         texts = list(dict.fromkeys(t for p in test for t in (p.source, p.copy)))
         score = dict(zip(texts, style.machine_score(texts).tolist(), strict=True))
-    if reverse_all is not None and len(test) and present:
+        matched = both_ways.matched_scores(style) if both_ways is not None else None
+    if both_ways is not None and len(test) and present:
         machine = None if score is None else np.array([[score[p.source], score[p.copy]] for p in test])
-        decided = decided_classes(test, proba, np.asarray(reverse_all, dtype=np.float64), classes, machine)
+        reverse_all = np.asarray(both_ways.reverse, dtype=np.float64)
+        decided = decided_classes(test, proba, reverse_all, classes, machine, matched, both_ways.verbatim)
         d_lab = [to_label(c) for c in decided]
         _, _, f, n = precision_recall_fscore_support(t_lab, d_lab, labels=list(LABELS), zero_division=0)
         out["as_decided"] = {
@@ -167,11 +205,13 @@ def fold_metrics(
             p = test[i]
             ab = dict(zip(classes, proba[i].tolist(), strict=True))
             ba = dict(zip(classes, np.asarray(reverse_proba[k], dtype=np.float64).tolist(), strict=True))
+            m = _pair_or_none(matched, i)
+            v = (None, None) if both_ways is None else tuple(map(float, both_ways.verbatim[i]))
             if rng.random() < 0.5:
-                src, by = _orient(p.source, p.copy, ab, ba, score)
+                src, by = _orient(p.source, p.copy, ab, ba, score, m, v)
                 ok = src == 0
             else:
-                src, by = _orient(p.copy, p.source, ba, ab, score)
+                src, by = _orient(p.copy, p.source, ba, ab, score, m and m[::-1], v[::-1])
                 ok = src == 1
             right += ok
             writer = by_writer["llm" if p.llm else "human"]

@@ -17,8 +17,10 @@ from threadpoolctl import threadpool_limits
 from models import baseline as baseline_model
 from models import classifier
 from models.corpora import DEFAULT_DATA_DIR, l2r_family
+from models.direction import carries_furniture, matched_text
+from models.features import PairFeaturizer
 from models.generalisation.folds import Fold
-from models.generalisation.metrics import direction_rows, fold_metrics
+from models.generalisation.metrics import BothWays, direction_rows, fold_metrics
 from models.synth.labelled import LabelledPair
 from models.synth.split import side_of
 
@@ -56,6 +58,33 @@ def _reversed_features(x: np.ndarray) -> np.ndarray:
     return np.concatenate([x[:, k : 2 * k], x[:, :k], x[:, [2 * k + 1, 2 * k]]], axis=1)
 
 
+def score_both_ways(pipeline, test: Sequence[LabelledPair]) -> tuple[np.ndarray, BothWays]:
+    """Each test pair scored as (source, copy) and as (copy, source), as the pipeline scores an undated
+    pair: the probabilities as (source, copy), and ``BothWays`` (the reverse probabilities, verbatim
+    shares, matched parts where page furniture is on a side). ``PairFeaturizer.CHUNK`` pairs at a time."""
+    both = [(p.source, p.copy) for p in test] + [(p.copy, p.source) for p in test]
+    names = classifier.feature_names(pipeline)
+    verbatim_col, furniture_col = names.index("copy_verbatim_share"), names.index("copy_leftover_wrapper_max")
+    probas, verbatim, furniture, spans = [], [], [], []
+    for start in range(0, len(both), PairFeaturizer.CHUNK):
+        proba, x, alignments = classifier.analyse(pipeline, both[start : start + PairFeaturizer.CHUNK])
+        probas.append(proba)
+        verbatim.append(x[:, verbatim_col].astype(np.float64))
+        furniture.append(x[:, furniture_col].astype(np.float64))
+        spans += [[(s.copy_start, s.copy_end) for s in al.spans] for al in alignments]
+    proba, shares, leftover = np.vstack(probas), np.concatenate(verbatim), np.concatenate(furniture)
+    n = len(test)
+    matched: list[tuple[str, str] | None] = []
+    for i, p in enumerate(test):
+        ways = ({"copy_leftover_wrapper_max": leftover[i]}, {"copy_leftover_wrapper_max": leftover[n + i]})
+        if spans[i] and spans[n + i] and carries_furniture(*ways):
+            matched.append((matched_text(p.source, spans[n + i]), matched_text(p.copy, spans[i])))
+        else:
+            matched.append(None)
+    both_ways = BothWays(proba[n:], np.stack([shares[:n], shares[n:]], axis=1), matched)
+    return proba[:n], both_ways
+
+
 def run_fold(fold: Fold, threads: int | None = 1) -> dict[str, Any]:
     """Fit the pipeline and the baseline on ``fold.train``, score both on ``fold.test``.
 
@@ -85,22 +114,20 @@ def run_fold(fold: Fold, threads: int | None = 1) -> dict[str, Any]:
             sample_weight=[p.weight for p in train],
         )
         t1 = time.perf_counter()
-        both = [(p.source, p.copy) for p in test] + [(p.copy, p.source) for p in test]
-        proba_all = classifier.predict_proba(pipeline, both)
+        forward, both_ways = score_both_ways(pipeline, test)
         style = _STATE.get("style") if fold.family not in ("llm", "domain") else None
         if style is None and _STATE.get("style_samples"):
             style = fold_style(fold.family, fold.name.split(":", 1)[-1], _STATE["seed"], _STATE["style_samples"])
     classes = [str(c) for c in pipeline.classes_]
-    reverse = proba_all[len(test) :]
     result["pipeline"] = fold_metrics(
         test,
-        proba_all[: len(test)],
+        forward,
         classes,
         direction,
-        reverse[direction],
+        both_ways.reverse[direction],
         seed=fold.name,
         style=style,
-        reverse_all=reverse,
+        both_ways=both_ways,
     )
     t2 = time.perf_counter()
     base = baseline_model.features_only_pipeline().fit(features[list(fold.train)], [p.pair_class for p in train])

@@ -12,12 +12,13 @@ import pytest
 
 from copytrace.attribution import pairs as attribution
 from copytrace.attribution.attribute import attribute
-from copytrace.attribution.direction import TextSignals, decide
+from copytrace.attribution.direction import TextSignals, decide, matched_scores
 from copytrace.attribution.pairs import VERBATIM_GROUP_MAX, _verbatim_pairs
 from copytrace.attribution.pairs import candidate_pairs as _candidate_pairs
 from copytrace.attribution.stories import story_groups
 from copytrace.attribution.stories import story_links as _story_links
 from copytrace.attribution.types import Doc, Thresholds
+from copytrace.reports.provenance import describe_direction
 from copytrace.runtime.scoring import load_scorer
 from tests.conftest import SEEDS
 
@@ -296,3 +297,47 @@ def test_a_derivation_found_only_the_other_way_round_stands_when_style_is_sure()
     # Style the other way: the classifier's own direction, with no note.
     edge = decide(docs, 0, 1, by_pair, signals({0: 0.98, 1: 0.02}), Thresholds())
     assert (edge.source, edge.copy) == (1, 0) and "derived_other_way" not in edge.direction
+
+
+class _StyleOnly:
+    """A scorer with only a style model: a text reads as machine-written when it says "rewritten"."""
+
+    def __init__(self):
+        self.read: list[str] = []
+
+    def machine_scores(self, texts):
+        self.read += texts
+        return np.array([0.95 if "rewritten" in t else 0.1 for t in texts])
+
+
+def test_style_reads_the_matched_parts_of_a_pair_with_page_furniture_and_decides_on_both_readings():
+    source = "The council passed its budget on Monday after a long debate."
+    page = "Sponsored: win a cruise today! Subscribe for more. The budget was rewritten and passed by the council."
+    other = "The budget, rewritten, passed the council on Monday."
+    docs = [Doc(1, source), Doc(2, page), Doc(3, other)]
+    rewrite = {"independent": 0.1, "excerpt": 0.0, "rewrite": 0.9, "full-copy": 0.0, "spam-wrapped": 0.0}
+    core = page.index("The budget")
+
+    def way(start, end, furniture):
+        spans = [{"copy_start": start, "copy_end": end}]
+        return {"probabilities": rewrite, "spans": spans, "features": {"copy_leftover_wrapper_max": furniture}}
+
+    explanations = {
+        (0, 1): way(core, len(page), 0.9),  # the page's lines around the rewrite read as furniture
+        (1, 0): way(0, len(source), 0.0),
+        (0, 2): way(0, len(other), 0.0),  # no furniture on either side: not read
+        (2, 0): way(0, len(source), 0.0),
+    }
+    scorer = _StyleOnly()
+    matched = matched_scores(docs, explanations, scorer, Thresholds())
+    assert matched == {(0, 1): 0.95, (1, 0): 0.1}
+    assert scorer.read == [page[core:], source]
+    # On the whole page (sponsor lines reading human) the page would be the source; both readings say not.
+    by_pair = {(0, 1): rewrite, (1, 0): rewrite}
+    whole = TextSignals(machine={0: 0.3, 1: 0.2}, repeated={}, verbatim={})
+    assert (decide(docs, 0, 1, by_pair, whole, Thresholds()).source) == 1
+    both = TextSignals(machine={0: 0.3, 1: 0.2}, repeated={}, verbatim={}, matched=matched)
+    edge = decide(docs, 0, 1, by_pair, both, Thresholds())
+    assert (edge.source, edge.copy, edge.direction["decided_by"]) == (0, 1, "style")
+    assert edge.direction["style"]["matched_second"] == 0.95
+    assert "parts each matches of the other" in describe_direction(edge.direction)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from models import direction, specifics
 from models.classifier import VerbatimFloor
 from models.direction import Side, orient, orient_texts
+from models.style import log_odds
 
 SOURCE = (
     "Mayor Helen Ortiz said on Tuesday that the Riverside bridge will close for 14 weeks from 3 March. "
@@ -157,6 +159,36 @@ def test_style_decides_on_log_odds_not_raw_probability_gaps():
     wide = direction.style_vote(Side("a", machine_score=0.01), Side("b", machine_score=0.1))
     narrow = direction.style_vote(Side("a", machine_score=0.45), Side("b", machine_score=0.55))
     assert wide[1] > direction.STYLE_MARGIN > narrow[1]
+
+
+def test_with_page_furniture_on_a_side_style_also_reads_the_parts_the_texts_share():
+    # A scraper page: sponsor lines (reading human) around a machine rewrite of the source. On the whole
+    # page the gap is narrow and makes the page the source; the parts each text matches say otherwise.
+    page = Side("page", machine_score=0.40, matched_score=0.95)
+    source = Side("source", machine_score=0.45, matched_score=0.10)
+    whole = direction.style_vote(replace(page, matched_score=None), replace(source, matched_score=None))
+    assert whole[0] == 0
+    first, margin = direction.style_vote(page, source)
+    gaps = (log_odds(0.45) - log_odds(0.40), log_odds(0.10) - log_odds(0.95))
+    assert first == 1 and margin == pytest.approx(abs(sum(gaps)) / 2)
+    way = orient(page, source, DERIVED, DERIVED)
+    assert (way.source, way.decided_by) == (1, "style")
+    assert way.evidence["style"] == {
+        "machine_first": 0.4,
+        "machine_second": 0.45,
+        "matched_first": 0.95,
+        "matched_second": 0.1,
+    }
+    # Read on one side only, the matched parts are not compared: the whole texts decide.
+    assert direction.style_vote(page, replace(source, matched_score=None)) == whole
+
+
+def test_page_furniture_on_either_side_and_the_matched_text():
+    assert direction.carries_furniture({"copy_leftover_wrapper_max": 0.2}, {"copy_leftover_wrapper_max": 0.7})
+    assert direction.carries_furniture({"copy_leftover_wrapper_max": 0.5}, None)
+    assert not direction.carries_furniture({"copy_leftover_wrapper_max": 0.49}, {})
+    assert direction.matched_text("Subscribe now. The bridge closes. Log in.", [(15, 33)]) == "The bridge closes."
+    assert direction.matched_text("abcdefghij", [(0, 3), (5, 7)]) == "abc\nfg"
 
 
 def test_a_verbatim_derivation_only_against_the_dates_overrules_them():
