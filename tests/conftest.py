@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,6 +129,19 @@ def prefect_harness(tmp_path_factory) -> Iterator[None]:
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         with prefect_test_harness(server_startup_timeout=90):
             yield
+
+
+def ship_logs(timeout: float = 10.0) -> None:
+    """Wait until Prefect's log worker has sent the server what it holds.
+
+    ``APILogWorker.drain_all`` waits only where no event loop runs in the calling thread; elsewhere it
+    returns a coroutine and waits for nothing (left unawaited, the "coroutine 'wait' was never
+    awaited" warning). So it is called from a thread of its own."""
+    from prefect.logging.handlers import APILogWorker
+
+    worker = threading.Thread(target=APILogWorker.drain_all, kwargs={"timeout": timeout}, daemon=True)
+    worker.start()
+    worker.join(timeout + 5.0)
 
 
 # ------------------------------------------------------------------------------------------------ browser

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from copytrace.ingest.badinputs import write_bad_inputs
+from tests.conftest import ship_logs
 
 pytestmark = pytest.mark.integration
 
@@ -44,13 +45,11 @@ def _run(flow, **params):
 
 def _logs(flow_run_id: UUID, expect: str | None = None) -> list[str]:
     """The run's log messages as the server has them; with ``expect``, waiting (up to 20 s) until one
-    holds it: Prefect's log worker ships in the background, and its ``drain_all`` does not wait when
-    called from a thread with a running event loop (the "coroutine 'wait' was never awaited" warning)."""
+    holds it: Prefect's log worker ships in the background."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
-    from prefect.logging.handlers import APILogWorker
 
-    APILogWorker.drain_all(timeout=10)
+    ship_logs()
     deadline = time.monotonic() + 20
     while True:
         with get_client(sync_client=True) as client:

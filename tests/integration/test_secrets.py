@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from copytrace.ingest.badinputs import write_bad_inputs
 from copytrace.redact import RedactingFilter, redact_url
+from tests.conftest import ship_logs
 from tests.paths import REPO
 
 PASSWORD = "Sx7-SOMEPASSWORD-q9"
@@ -73,11 +74,10 @@ def _with_password(url: str) -> str:
 def _everything_the_server_holds(since: datetime) -> str:
     """Flow runs (names, parameters, state messages), task runs, logs, artifacts and events, as text."""
     from prefect.client.orchestration import get_client
-    from prefect.logging.handlers import APILogWorker
     from prefect.settings import PREFECT_API_URL
 
-    APILogWorker.drain_all(timeout=10)
-    time.sleep(1.0)
+    ship_logs()
+    time.sleep(1.0)  # events and artifacts are sent in the background too
     chunks: list[str] = []
     with get_client(sync_client=True) as client:
         for run in client.read_flow_runs(limit=200):
