@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from copytrace.attribution.chains import choose_parents, explained_share
+from copytrace.attribution.chains import choose_parents, explained_share, verbatim_ranges
 from copytrace.attribution.decisions import PRECEDENCE, Compared, decision, fill_roots, judge_against_ancestors, reroots
 from copytrace.attribution.direction import TextSignals, decide, machine_scores, matched_scores
 from copytrace.attribution.pairs import candidate_pairs, current_sources, explain, looks_derived
@@ -54,6 +54,7 @@ def attribute(docs: Sequence[Doc], scorer: PairScorer, thresholds: Thresholds = 
             e,
             explained=explained_share(explanations[(e.source, e.copy)], len(docs[e.copy].text)),
             covers=float(explanations[(e.source, e.copy)].get("features", {}).get("source_coverage", 1.0)),
+            verbatim=verbatim_ranges(explanations[(e.source, e.copy)]),
         )
         for a, b in pairs
         if (e := decide(docs, a, b, by_pair, texts, thresholds)) is not None

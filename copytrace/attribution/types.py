@@ -52,6 +52,7 @@ class Edge:
     explained: float  # share of the copy matched to the source (verbatim counts fully)
     decided_by: str  # the signal that set the direction (``models.direction``): "published", "fetched", ...
     covers: float = 1.0  # share of the source the copy covers
+    verbatim: tuple[tuple[int, int], ...] = field(default=(), compare=False)  # copy text verbatim from the source
     direction: dict[str, Any] = field(default_factory=dict, compare=False)  # the direction's evidence
 
     @property

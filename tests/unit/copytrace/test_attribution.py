@@ -12,12 +12,13 @@ import pytest
 
 from copytrace.attribution import pairs as attribution
 from copytrace.attribution.attribute import attribute
+from copytrace.attribution.chains import beyond, choose_parents
 from copytrace.attribution.direction import TextSignals, decide, matched_scores
 from copytrace.attribution.pairs import VERBATIM_GROUP_MAX, _verbatim_pairs
 from copytrace.attribution.pairs import candidate_pairs as _candidate_pairs
 from copytrace.attribution.stories import story_groups
 from copytrace.attribution.stories import story_links as _story_links
-from copytrace.attribution.types import Doc, Thresholds
+from copytrace.attribution.types import Doc, Edge, Thresholds
 from copytrace.reports.provenance import describe_direction
 from copytrace.runtime.scoring import load_scorer
 from tests.conftest import SEEDS
@@ -341,3 +342,30 @@ def test_style_reads_the_matched_parts_of_a_pair_with_page_furniture_and_decides
     assert (edge.source, edge.copy, edge.direction["decided_by"]) == (0, 1, "style")
     assert edge.direction["style"]["matched_second"] == 0.95
     assert "parts each matches of the other" in describe_direction(edge.direction)
+
+
+def test_an_intermediary_is_a_copys_source_only_if_it_holds_the_copys_verbatim_text():
+    # 0 an article, 1 its excerpt from the second paragraph on, 2 a wrapped copy of the article's
+    # first paragraphs. The excerpt explains the wrapped copy nearly as well as the article (its
+    # sentences match the first paragraph in other words) but lacks that paragraph verbatim.
+    docs = [Doc(1, "a" * 3000), Doc(2, "b" * 1500), Doc(3, "c" * 1000)]
+
+    def edge(source, copy, explained, verbatim, covers=1.0, cls="spam-wrapped"):
+        return Edge(source, copy, cls, 0.99, 0.99, explained, "classifier", covers, verbatim)
+
+    to_excerpt = edge(0, 1, 1.0, ((0, 1500),), covers=0.5, cls="excerpt")
+    from_article = edge(0, 2, 0.93, ((0, 900),))
+    first_paragraph_missing = edge(1, 2, 0.90, ((120, 900),))
+    parents, _ = choose_parents(docs, [to_excerpt, from_article, first_paragraph_missing])
+    assert parents[2].source == 0
+    # The wrapped copy holds nothing of the article the excerpt lacks: the excerpt is its source.
+    all_inside = edge(1, 2, 0.90, ((0, 880),))
+    parents, _ = choose_parents(docs, [to_excerpt, from_article, all_inside])
+    assert parents[2].source == 1
+
+
+def test_characters_of_one_set_of_ranges_outside_another():
+    assert beyond([(0, 100)], [(20, 50), (40, 60)]) == 60
+    assert beyond([(0, 10), (5, 20)], []) == 20
+    assert beyond([], [(0, 10)]) == 0
+    assert beyond([(10, 20)], [(0, 5), (30, 40)]) == 10
