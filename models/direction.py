@@ -10,10 +10,11 @@ paraphrase goes (paraphrase is symmetric). The signals, strongest first:
 4. ``style``      one text reads as more machine-rewritten than the other (``models.style``): the
                   other is the source. Any gap decides; ``STYLE_MARGIN`` is the gap past which it
                   is sure. Below it the sign is still right far more often than the signals after
-                  it (human paraphrases too read as more rewritten than their sources). Where one
-                  side carries page furniture, the gap is the mean of the whole texts' and of the
-                  parts of each that the other matches (``matched_text``): sponsor and subscribe
-                  lines read as human and would make a page around a rewrite look like its source.
+                  it (human paraphrases too read as more rewritten than their sources). Where a
+                  side carries page furniture, the gap is the mean of the whole texts' gap and the
+                  gap read with that side's part the other matches (``matched_text``) in place of
+                  its whole: sponsor and subscribe lines read as human and would make a page around
+                  a rewrite look like its source.
 5. ``specifics``  information asymmetry: a source holds names, numbers and quotes a rewrite drops,
                   while a rewrite adds almost none of its own (``models.specifics``); read when no
                   style model is loaded, and always recorded in the evidence.
@@ -58,7 +59,7 @@ class Side:
     published_at: datetime | None = None
     fetched_at: datetime | None = None
     machine_score: float | None = None  # P(reads as machine-rewritten), when a style model is loaded
-    matched_score: float | None = None  # the same of the part of this text the other matches, when read
+    matched_score: float | None = None  # the same of the part of this text the other matches (page furniture on it)
     repeated: float = 0.0  # share of this text that repeats its own passages, read as the other's copy
     tie_key: tuple = ()  # the order in which equal texts were seen (earlier first)
 
@@ -95,10 +96,10 @@ def by_dates(a: Side, b: Side) -> Orientation | None:
     return None
 
 
-def carries_furniture(features_ab: dict[str, float] | None, features_ba: dict[str, float] | None) -> bool:
-    """Whether either text of a pair holds lines that read as page furniture where the other does not
-    match it (the pair's features in each direction scored, ``copy_leftover_wrapper_max``)."""
-    return any((f or {}).get("copy_leftover_wrapper_max", 0.0) >= FURNITURE for f in (features_ab, features_ba))
+def carries_furniture(features: dict[str, float] | None) -> bool:
+    """Whether the copy of a pair scored one way holds lines that read as page furniture where the
+    source does not match it (that direction's ``copy_leftover_wrapper_max``)."""
+    return (features or {}).get("copy_leftover_wrapper_max", 0.0) >= FURNITURE
 
 
 def matched_text(text: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -111,15 +112,18 @@ def style_vote(a: Side, b: Side) -> tuple[int, float] | None:
     """(source, margin) by machine style: the text that reads less machine-written is the source; the
     margin is the gap in log-odds of "machine" (``models.style.orient``).
 
-    When both sides carry the score of their matched parts, the gap is the mean of the whole texts'
-    gap and the matched parts' gap. The whole reading alone is diluted by a page's furniture; the
-    matched parts alone are short, and a rewriter's own sentences around them are machine-written too:
-    each reading alone orients fewer pairs right than the two together."""
+    When a side carries the score of its matched part (page furniture on it), the gap is the mean of
+    the whole texts' gap and the gap read with that part in place of the side's whole text. The whole
+    reading alone is diluted by a page's furniture; the matched parts alone are short, and a
+    rewriter's own sentences around them are machine-written too: each reading alone orients fewer
+    pairs right than the two together. A side without furniture is read whole both times."""
     if a.machine_score is None or b.machine_score is None:
         return None
     gap = style.log_odds(b.machine_score) - style.log_odds(a.machine_score)
-    if a.matched_score is not None and b.matched_score is not None:
-        gap = (gap + style.log_odds(b.matched_score) - style.log_odds(a.matched_score)) / 2
+    if a.matched_score is not None or b.matched_score is not None:
+        ma = a.machine_score if a.matched_score is None else a.matched_score
+        mb = b.machine_score if b.matched_score is None else b.matched_score
+        gap = (gap + style.log_odds(mb) - style.log_odds(ma)) / 2
     return (0 if gap > 0 else 1), abs(gap)
 
 
@@ -169,9 +173,9 @@ def by_text(
     evidence["specifics"] = counts
     if style is not None:
         evidence["style"] = {"machine_first": round(a.machine_score, 4), "machine_second": round(b.machine_score, 4)}
-        if a.matched_score is not None and b.matched_score is not None:
-            matched = {"matched_first": round(a.matched_score, 4), "matched_second": round(b.matched_score, 4)}
-            evidence["style"] |= matched
+        for name, side in (("matched_first", a), ("matched_second", b)):
+            if side.matched_score is not None:
+                evidence["style"][name] = round(side.matched_score, 4)
         if style[1] > 0:
             return Orientation(style[0], "style", style[1], evidence)
     if margin >= SPECIFICS_MARGIN:
@@ -267,12 +271,12 @@ def orient_texts(
     proba_ab: dict[str, float] | None = None,
     proba_ba: dict[str, float] | None = None,
     machine_scores: tuple[float, float] | None = None,
-    matched_scores: tuple[float, float] | None = None,
+    matched_scores: tuple[float | None, float | None] | None = None,
     verbatim: tuple[float | None, float | None] = (None, None),
 ) -> Orientation:
     """``orient`` for two bare texts without dates (the generalisation report's figures): ``matched_scores``
-    are the machine-style scores of the part of each the other matches (where page furniture is on a
-    side), ``verbatim`` the share of the copy that is verbatim source text in each direction."""
+    are the machine-style scores of the part of each the other matches (None for a side without page
+    furniture), ``verbatim`` the share of the copy that is verbatim source text in each direction."""
     ma, mb = machine_scores if machine_scores is not None else (None, None)
     xa, xb = matched_scores if matched_scores is not None else (None, None)
     return orient(

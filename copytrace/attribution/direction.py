@@ -49,8 +49,9 @@ def matched_scores(
     docs: Sequence[Doc], explanations: dict[tuple[int, int], dict], scorer: PairScorer, th: Thresholds
 ) -> dict[tuple[int, int], float]:
     """(s, c) → the machine-style score of the part of c that s matches (its alignment spans as s's
-    copy), for the pairs direction reads by text, scored both ways, derived one way or the other and
-    with page furniture on a side (``models.direction.carries_furniture``); none without a style model."""
+    copy) where c carries page furniture (``models.direction.carries_furniture``), for the pairs
+    direction reads by text, scored both ways and derived one way or the other; none without a style
+    model."""
     score = getattr(scorer, "machine_scores", None)
     if score is None:
         return {}
@@ -63,8 +64,7 @@ def matched_scores(
             continue
         if not (ab.get("spans") and ba.get("spans")):
             continue
-        if direction.carries_furniture(ab.get("features"), ba.get("features")):
-            wanted += [(a, b), (b, a)]
+        wanted += [key for key in ((a, b), (b, a)) if direction.carries_furniture(explanations[key].get("features"))]
     if not wanted:
         return {}
     parts = [

@@ -61,8 +61,8 @@ def describe_direction(way: dict[str, Any]) -> str:
         line += f", overruling the {way['overruled']} dates (a verbatim derivation holds only against them)"
     if "contradicted_by" in way:
         line += f"; the text says otherwise ({way['contradicted_by']}, margin {way.get('contradiction_margin')})"
-    if "matched_first" in way.get("style", {}):
-        line += "; read on the whole texts and on the parts each matches of the other (page furniture on a side)"
+    if {"matched_first", "matched_second"} & set(way.get("style", {})):
+        line += "; read on the whole texts and past the page furniture on a side (the part the other matches)"
     if "derived_other_way" in way:
         line += f"; the classifier found the derivation the other way round (P(derived) {way['derived_other_way']})"
     return line

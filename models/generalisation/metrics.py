@@ -45,21 +45,22 @@ class BothWays:
     """What the pipeline reads of each test pair scored both ways, beside the probabilities.
 
     ``reverse``: the class probabilities as (copy, source); ``verbatim``: the share of the copy that is
-    verbatim source text as (source, copy) and as (copy, source); ``matched``: where page furniture is
-    on a side (``models.direction.carries_furniture``), the part of the source the copy matches and the
-    part of the copy the source matches, else None."""
+    verbatim source text as (source, copy) and as (copy, source); ``matched``: the part of the source
+    the copy matches and the part of the copy the source matches, each where that side carries page
+    furniture (``models.direction.carries_furniture``), else None."""
 
     reverse: np.ndarray
     verbatim: np.ndarray
-    matched: Sequence[tuple[str, str] | None]
+    matched: Sequence[tuple[str | None, str | None]]
 
     def matched_scores(self, style) -> np.ndarray:
-        """(n, 2) machine-style scores of the matched parts (NaN where none were read)."""
+        """(n, 2) machine-style scores of the matched parts (NaN where none was read)."""
         out = np.full((len(self.matched), 2), np.nan)
-        rows = [i for i, m in enumerate(self.matched) if m is not None]
-        if rows and style is not None:
-            values = style.machine_score([t for i in rows for t in self.matched[i]])
-            out[rows] = np.asarray(values, dtype=np.float64).reshape(-1, 2)
+        cells = [(i, j, text) for i, pair in enumerate(self.matched) for j, text in enumerate(pair) if text is not None]
+        if cells and style is not None:
+            values = style.machine_score([text for _, _, text in cells])
+            for (i, j, _), value in zip(cells, np.asarray(values, dtype=np.float64).tolist(), strict=True):
+                out[i, j] = value
         return out
 
 
@@ -69,13 +70,21 @@ def _pair_or_none(row: np.ndarray | None, i: int) -> tuple[float, float] | None:
     return float(row[i, 0]), float(row[i, 1])
 
 
+def _sides(row: np.ndarray | None, i: int) -> tuple[float | None, float | None] | None:
+    """Row ``i`` of a (n, 2) array with NaN for a side not read; None where neither was."""
+    if row is None or np.isnan(row[i]).all():
+        return None
+    a, b = (None if np.isnan(x) else float(x) for x in row[i])
+    return a, b
+
+
 def _orient(
     text_a: str,
     text_b: str,
     proba_ab: dict[str, float],
     proba_ba: dict[str, float],
     machine: dict[str, float] | None = None,
-    matched: tuple[float, float] | None = None,
+    matched: tuple[float | None, float | None] | None = None,
     verbatim: tuple[float | None, float | None] = (None, None),
 ) -> tuple[int, str]:
     """``models.direction.orient_texts`` → (source index, decided_by), with the texts' machine-style
@@ -117,7 +126,7 @@ def decided_classes(
             out.append("independent")
             continue
         shares = (None, None) if verbatim is None else (float(verbatim[i, 0]), float(verbatim[i, 1]))
-        way = orient_texts(p.source, p.copy, ab, ba, _pair_or_none(machine, i), _pair_or_none(matched, i), shares)
+        way = orient_texts(p.source, p.copy, ab, ba, _pair_or_none(machine, i), _sides(matched, i), shares)
         if way.source != 0 or derived_along(way, ab, ba) < DERIVED:
             out.append("independent")
             continue
@@ -205,7 +214,7 @@ def fold_metrics(
             p = test[i]
             ab = dict(zip(classes, proba[i].tolist(), strict=True))
             ba = dict(zip(classes, np.asarray(reverse_proba[k], dtype=np.float64).tolist(), strict=True))
-            m = _pair_or_none(matched, i)
+            m = _sides(matched, i)
             v = (None, None) if both_ways is None else tuple(map(float, both_ways.verbatim[i]))
             if rng.random() < 0.5:
                 src, by = _orient(p.source, p.copy, ab, ba, score, m, v)

@@ -61,7 +61,7 @@ def _reversed_features(x: np.ndarray) -> np.ndarray:
 def score_both_ways(pipeline, test: Sequence[LabelledPair]) -> tuple[np.ndarray, BothWays]:
     """Each test pair scored as (source, copy) and as (copy, source), as the pipeline scores an undated
     pair: the probabilities as (source, copy), and ``BothWays`` (the reverse probabilities, verbatim
-    shares, matched parts where page furniture is on a side). ``PairFeaturizer.CHUNK`` pairs at a time."""
+    shares, the matched part of each side that carries page furniture). ``PairFeaturizer.CHUNK`` pairs at a time."""
     both = [(p.source, p.copy) for p in test] + [(p.copy, p.source) for p in test]
     names = classifier.feature_names(pipeline)
     verbatim_col, furniture_col = names.index("copy_verbatim_share"), names.index("copy_leftover_wrapper_max")
@@ -74,13 +74,17 @@ def score_both_ways(pipeline, test: Sequence[LabelledPair]) -> tuple[np.ndarray,
         spans += [[(s.copy_start, s.copy_end) for s in al.spans] for al in alignments]
     proba, shares, leftover = np.vstack(probas), np.concatenate(verbatim), np.concatenate(furniture)
     n = len(test)
-    matched: list[tuple[str, str] | None] = []
+    matched: list[tuple[str | None, str | None]] = []
     for i, p in enumerate(test):
-        ways = ({"copy_leftover_wrapper_max": leftover[i]}, {"copy_leftover_wrapper_max": leftover[n + i]})
-        if spans[i] and spans[n + i] and carries_furniture(*ways):
-            matched.append((matched_text(p.source, spans[n + i]), matched_text(p.copy, spans[i])))
-        else:
-            matched.append(None)
+        read = bool(spans[i] and spans[n + i])
+        source_side = read and carries_furniture({"copy_leftover_wrapper_max": leftover[n + i]})
+        copy_side = read and carries_furniture({"copy_leftover_wrapper_max": leftover[i]})
+        matched.append(
+            (
+                matched_text(p.source, spans[n + i]) if source_side else None,
+                matched_text(p.copy, spans[i]) if copy_side else None,
+            )
+        )
     both_ways = BothWays(proba[n:], np.stack([shares[:n], shares[n:]], axis=1), matched)
     return proba[:n], both_ways
 

@@ -311,7 +311,7 @@ class _StyleOnly:
         return np.array([0.95 if "rewritten" in t else 0.1 for t in texts])
 
 
-def test_style_reads_the_matched_parts_of_a_pair_with_page_furniture_and_decides_on_both_readings():
+def test_style_reads_a_page_past_its_furniture_and_decides_on_both_readings():
     source = "The council passed its budget on Monday after a long debate."
     page = "Sponsored: win a cruise today! Subscribe for more. The budget was rewritten and passed by the council."
     other = "The budget, rewritten, passed the council on Monday."
@@ -331,8 +331,8 @@ def test_style_reads_the_matched_parts_of_a_pair_with_page_furniture_and_decides
     }
     scorer = _StyleOnly()
     matched = matched_scores(docs, explanations, scorer, Thresholds())
-    assert matched == {(0, 1): 0.95, (1, 0): 0.1}
-    assert scorer.read == [page[core:], source]
+    assert matched == {(0, 1): 0.95}  # only the page carries furniture: only its part is read
+    assert scorer.read == [page[core:]]
     # On the whole page (sponsor lines reading human) the page would be the source; both readings say not.
     by_pair = {(0, 1): rewrite, (1, 0): rewrite}
     whole = TextSignals(machine={0: 0.3, 1: 0.2}, repeated={}, verbatim={})
@@ -340,8 +340,8 @@ def test_style_reads_the_matched_parts_of_a_pair_with_page_furniture_and_decides
     both = TextSignals(machine={0: 0.3, 1: 0.2}, repeated={}, verbatim={}, matched=matched)
     edge = decide(docs, 0, 1, by_pair, both, Thresholds())
     assert (edge.source, edge.copy, edge.direction["decided_by"]) == (0, 1, "style")
-    assert edge.direction["style"]["matched_second"] == 0.95
-    assert "parts each matches of the other" in describe_direction(edge.direction)
+    assert edge.direction["style"]["matched_second"] == 0.95 and "matched_first" not in edge.direction["style"]
+    assert "past the page furniture on a side" in describe_direction(edge.direction)
 
 
 def test_an_intermediary_is_a_copys_source_only_if_it_holds_the_copys_verbatim_text():

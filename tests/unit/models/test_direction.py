@@ -161,32 +161,31 @@ def test_style_decides_on_log_odds_not_raw_probability_gaps():
     assert wide[1] > direction.STYLE_MARGIN > narrow[1]
 
 
-def test_with_page_furniture_on_a_side_style_also_reads_the_parts_the_texts_share():
+def test_with_page_furniture_on_a_side_style_also_reads_past_it():
     # A scraper page: sponsor lines (reading human) around a machine rewrite of the source. On the whole
-    # page the gap is narrow and makes the page the source; the parts each text matches say otherwise.
+    # page the gap is narrow and makes the page the source; read on the part of the page the source
+    # matches, the page is the rewrite. The source carries no furniture and is read whole both times.
     page = Side("page", machine_score=0.40, matched_score=0.95)
-    source = Side("source", machine_score=0.45, matched_score=0.10)
-    whole = direction.style_vote(replace(page, matched_score=None), replace(source, matched_score=None))
+    source = Side("source", machine_score=0.45)
+    whole = direction.style_vote(replace(page, matched_score=None), source)
     assert whole[0] == 0
     first, margin = direction.style_vote(page, source)
-    gaps = (log_odds(0.45) - log_odds(0.40), log_odds(0.10) - log_odds(0.95))
+    gaps = (log_odds(0.45) - log_odds(0.40), log_odds(0.45) - log_odds(0.95))
     assert first == 1 and margin == pytest.approx(abs(sum(gaps)) / 2)
     way = orient(page, source, DERIVED, DERIVED)
     assert (way.source, way.decided_by) == (1, "style")
-    assert way.evidence["style"] == {
-        "machine_first": 0.4,
-        "machine_second": 0.45,
-        "matched_first": 0.95,
-        "matched_second": 0.1,
-    }
-    # Read on one side only, the matched parts are not compared: the whole texts decide.
-    assert direction.style_vote(page, replace(source, matched_score=None)) == whole
+    assert way.evidence["style"] == {"machine_first": 0.4, "machine_second": 0.45, "matched_first": 0.95}
+    # Furniture on both sides: each is read on its matched part.
+    both = direction.style_vote(page, replace(source, matched_score=0.10))
+    gaps = (log_odds(0.45) - log_odds(0.40), log_odds(0.10) - log_odds(0.95))
+    assert both == (1, pytest.approx(abs(sum(gaps)) / 2))
 
 
-def test_page_furniture_on_either_side_and_the_matched_text():
-    assert direction.carries_furniture({"copy_leftover_wrapper_max": 0.2}, {"copy_leftover_wrapper_max": 0.7})
-    assert direction.carries_furniture({"copy_leftover_wrapper_max": 0.5}, None)
-    assert not direction.carries_furniture({"copy_leftover_wrapper_max": 0.49}, {})
+def test_page_furniture_on_a_copy_and_the_matched_text():
+    assert direction.carries_furniture({"copy_leftover_wrapper_max": 0.7})
+    assert direction.carries_furniture({"copy_leftover_wrapper_max": 0.5})
+    assert not direction.carries_furniture({"copy_leftover_wrapper_max": 0.49})
+    assert not direction.carries_furniture(None)
     assert direction.matched_text("Subscribe now. The bridge closes. Log in.", [(15, 33)]) == "The bridge closes."
     assert direction.matched_text("abcdefghij", [(0, 3), (5, 7)]) == "abc\nfg"
 
