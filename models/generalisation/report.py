@@ -153,8 +153,8 @@ def markdown(report: dict[str, Any]) -> str:
         "included) predicted `independent` (count / pairs).",
         "- *as decided*: the class the pipeline gives the pair (`models.generalisation.metrics.decided_classes`, "
         "as `copytrace.attribution.direction.decide`): derived when either direction's P(derived) reaches 0.5, "
-        "oriented by the text without dates (with each copy's verbatim share and, where page furniture is on a side, "
-        "machine style read on the whole texts and on the parts each matches of the other), `independent` when the "
+        "oriented by the text without dates (with each copy's verbatim share and, for a side that carries page "
+        "furniture, machine style read on the part the other text matches too), `independent` when the "
         "copy comes out as the source. An elaborating "
         "rewrite the classifier finds only the other way round counts as derived when a sure machine-style "
         "reading orients it (`models.direction.derived_along`).",
