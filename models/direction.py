@@ -115,8 +115,8 @@ def style_vote(a: Side, b: Side) -> tuple[int, float] | None:
     When a side carries the score of its matched part (page furniture on it), the gap is the mean of
     the whole texts' gap and the gap read with that part in place of the side's whole text. The whole
     reading alone is diluted by a page's furniture; the matched parts alone are short, and a
-    rewriter's own sentences around them are machine-written too: each reading alone orients fewer
-    pairs right than the two together. A side without furniture is read whole both times."""
+    rewriter's own sentences around them are machine-written too, so the two readings are averaged
+    (docs/accuracy.md compares them). A side without furniture is read whole both times."""
     if a.machine_score is None or b.machine_score is None:
         return None
     gap = style.log_odds(b.machine_score) - style.log_odds(a.machine_score)
