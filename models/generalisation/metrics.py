@@ -64,12 +64,6 @@ class BothWays:
         return out
 
 
-def _pair_or_none(row: np.ndarray | None, i: int) -> tuple[float, float] | None:
-    if row is None or np.isnan(row[i]).any():
-        return None
-    return float(row[i, 0]), float(row[i, 1])
-
-
 def _sides(row: np.ndarray | None, i: int) -> tuple[float | None, float | None] | None:
     """Row ``i`` of a (n, 2) array with NaN for a side not read; None where neither was."""
     if row is None or np.isnan(row[i]).all():
@@ -126,7 +120,7 @@ def decided_classes(
             out.append("independent")
             continue
         shares = (None, None) if verbatim is None else (float(verbatim[i, 0]), float(verbatim[i, 1]))
-        way = orient_texts(p.source, p.copy, ab, ba, _pair_or_none(machine, i), _sides(matched, i), shares)
+        way = orient_texts(p.source, p.copy, ab, ba, _sides(machine, i), _sides(matched, i), shares)
         if way.source != 0 or derived_along(way, ab, ba) < DERIVED:
             out.append("independent")
             continue
