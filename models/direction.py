@@ -19,7 +19,8 @@ paraphrase goes (paraphrase is symmetric). The signals, strongest first:
                   while a rewrite adds almost none of its own (``models.specifics``); read when no
                   style model is loaded, and always recorded in the evidence.
 6. ``classifier`` the classifier's margin for a rewrite (a summary covers part of its source).
-7. ``fullness``   the fuller text is the source, its repeats of its own passages counted once.
+7. ``fullness``   the fuller text is the source (characters other than white space), its repeats of
+                  its own passages counted once.
 
 A date is obeyed, but when the text strongly says the other way the evidence says so
 (``contradicted_by``): dates on scraped pages are sometimes the scraper site's own, or a guess.
@@ -134,14 +135,21 @@ def specifics_vote(sa: Specifics, sb: Specifics) -> tuple[int, float, dict[str, 
     return (0 if margin >= 0 else 1), abs(margin), {"own_facts_first": own_a, "own_facts_second": own_b}
 
 
+def content_chars(text: str) -> int:
+    """The characters of ``text`` that are not white space: what fullness counts. A scraper re-flows
+    what it copies (blank lines, doubled spaces), which makes a copy longer without making it fuller."""
+    return sum(map(len, text.split()))
+
+
 def _fullness(a: Side, b: Side) -> Orientation:
-    fa, fb = len(a.text) * (1.0 - a.repeated), len(b.text) * (1.0 - b.repeated)
+    ca, cb = content_chars(a.text), content_chars(b.text)
+    fa, fb = ca * (1.0 - a.repeated), cb * (1.0 - b.repeated)
     if fa != fb:
         source = 0 if fa > fb else 1
     else:
         source = 0 if a.tie_key <= b.tie_key else 1
     margin = abs(fa - fb) / max(fa, fb, 1.0)
-    return Orientation(source, "fullness", margin, {"chars_first": len(a.text), "chars_second": len(b.text)})
+    return Orientation(source, "fullness", margin, {"chars_first": ca, "chars_second": cb})
 
 
 def by_text(

@@ -88,6 +88,20 @@ def test_without_dates_machine_style_then_specifics_then_fullness():
     assert (way.source, way.decided_by) == (1, "fullness")
 
 
+def test_fullness_counts_what_a_reflow_does_not_add():
+    text = "Sounds good. When and where shall we meet?\nHow about 6:30 at the gate of the club?\nFine, see you then."
+    reflowed = text.replace("\n", " \n\n \n").replace(". ", ".  ")
+    cut = reflowed[len("Sounds ") :]
+    assert len(cut) > len(text)  # longer in characters, yet it lost a word
+    for a, b, expected in ((text, cut, 0), (cut, text, 1)):
+        way = orient_texts(a, b, DERIVED, DERIVED)
+        assert (way.source, way.decided_by) == (expected, "fullness")
+    # The same words in another layout: nothing tells them apart, so the one seen first is the source.
+    for a, b in ((text, reflowed), (reflowed, text)):
+        way = orient_texts(a, b, DERIVED, DERIVED)
+        assert (way.source, way.decided_by, way.margin) == (0, "fullness", 0.0)
+
+
 def test_a_verbatim_relation_is_oriented_by_the_classifier_before_style():
     excerpt_way = {"independent": 0.05, "excerpt": 0.95, "rewrite": 0.0, "full-copy": 0.0, "spam-wrapped": 0.0}
     reverse = {"independent": 0.9, "excerpt": 0.1, "rewrite": 0.0, "full-copy": 0.0, "spam-wrapped": 0.0}
