@@ -8,13 +8,14 @@ paraphrase goes (paraphrase is symmetric). The signals, strongest first:
 3. ``classifier`` a verbatim relation (full copy, excerpt, wrapped copy) the classifier sees one way
                   only: a part of a text, or a text inside page furniture, is the copy.
 4. ``style``      one text reads as more machine-rewritten than the other (``models.style``): the
-                  other is the source. Any gap decides; ``STYLE_MARGIN`` is the gap past which it
-                  is sure. Below it the sign is still right far more often than the signals after
-                  it (human paraphrases too read as more rewritten than their sources). Where a
-                  side carries page furniture, the gap is the mean of the whole texts' gap and the
-                  gap read with that side's part the other matches (``matched_text``) in place of
-                  its whole: sponsor and subscribe lines read as human and would make a page around
-                  a rewrite look like its source.
+                  other is the source (not read between two copies of the same words: ``same_words``).
+                  Any gap decides; ``STYLE_MARGIN`` is the gap past which it is sure. Below it the
+                  sign is still right far more often than the signals after it (human paraphrases
+                  too read as more rewritten than their sources). Where a side carries page
+                  furniture, the gap is the mean of the whole texts' gap and the gap read with that
+                  side's part the other matches (``matched_text``) in place of its whole: sponsor
+                  and subscribe lines read as human and would make a page around a rewrite look
+                  like its source.
 5. ``specifics``  information asymmetry: a source holds names, numbers and quotes a rewrite drops,
                   while a rewrite adds almost none of its own (``models.specifics``); read when no
                   style model is loaded, and always recorded in the evidence.
@@ -49,6 +50,7 @@ SPECIFICS_MARGIN = 0.2  # (own facts of one - own facts of the other) / (both + 
 OVERRULE_DATES = 0.8  # P(derived) of a verbatim relation against the dates that overrules them
 CONTRADICTION = 2.0  # a text signal this many times its margin against a date is flagged
 DERIVED = 0.5  # P(derived) from which a pair is a derivation (the pipeline's default threshold)
+SAME_WORDS = 0.9  # each text this much verbatim text of the other: copies of the same words (as ``VerbatimFloor``)
 FURNITURE = 0.5  # a copy's unmatched lines reading this much like page furniture (``copy_leftover_wrapper_max``)
 
 
@@ -128,6 +130,22 @@ def style_vote(a: Side, b: Side) -> tuple[int, float] | None:
     return (0 if gap > 0 else 1), abs(gap)
 
 
+def same_words(
+    verbatim: tuple[float | None, float | None],
+    proba_ab: dict[str, float] | None,
+    proba_ba: dict[str, float] | None,
+) -> bool:
+    """Whether the two texts are copies of the same words: each is mostly verbatim text of the other
+    (both ``verbatim`` shares at least ``SAME_WORDS``) and the classifier calls either a full copy of
+    the other. Style reads how a text was rewritten; between two copies of the same words (re-flowed,
+    a credit line more or less) its gap is noise, so it does not vote there. A light rewrite or a page
+    with a few lines of furniture can be as verbatim, but the classifier tells them from a full copy."""
+    if proba_ab is None or proba_ba is None:
+        return False
+    full = all(best_derived_class(p) == "full-copy" for p in (proba_ab, proba_ba))
+    return full and all(share is not None and share >= SAME_WORDS for share in verbatim)
+
+
 def specifics_vote(sa: Specifics, sb: Specifics) -> tuple[int, float, dict[str, int]]:
     """(source, margin, counts) by information asymmetry: the side holding more facts the other lacks."""
     own_a, own_b = own_count(sa, sb), own_count(sb, sa)
@@ -175,7 +193,7 @@ def by_text(
         share = classifier_pick[3]
         if classifier_pick[2] in VERBATIM_CLASSES and (share is None or share >= VERBATIM_CORE):
             return Orientation(classifier_pick[0], "classifier", classifier_pick[1], evidence)
-    style = style_vote(a, b)
+    style = None if same_words(verbatim, proba_ab, proba_ba) else style_vote(a, b)
     sa, sb = specifics_of or (specifics(a.text), specifics(b.text))
     pick, margin, counts = specifics_vote(sa, sb)
     evidence["specifics"] = counts

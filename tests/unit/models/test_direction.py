@@ -102,6 +102,22 @@ def test_fullness_counts_what_a_reflow_does_not_add():
         assert (way.source, way.decided_by, way.margin) == (0, "fullness", 0.0)
 
 
+def test_style_does_not_vote_between_copies_of_the_same_words():
+    full = {"independent": 0.0, "rewrite": 0.02, "excerpt": 0.0, "full-copy": 0.98, "spam-wrapped": 0.0}
+    reflowed = SOURCE.replace(". ", ".\n\n")
+    # A copy that dropped the last sentence, read as a shade more machine-written than its source.
+    copy = reflowed[: reflowed.rindex(".\n\n") + 1]
+    way = orient_texts(copy, SOURCE, full, full, machine_scores=(0.30, 0.31), verbatim=(1.0, 0.95))
+    assert (way.source, way.decided_by) == (1, "specifics")  # the dropped sentence held facts
+    assert "style" not in way.evidence
+    # As verbatim, but the classifier reads a light rewrite: style is what orients it.
+    way = orient_texts(copy, SOURCE, DERIVED, DERIVED, machine_scores=(0.30, 0.31), verbatim=(1.0, 0.95))
+    assert (way.source, way.decided_by) == (0, "style")
+    # A full copy by the classifier that is not verbatim both ways: style still reads it.
+    way = orient_texts(copy, SOURCE, full, full, machine_scores=(0.30, 0.31), verbatim=(1.0, 0.6))
+    assert way.decided_by == "style"
+
+
 def test_a_verbatim_relation_is_oriented_by_the_classifier_before_style():
     excerpt_way = {"independent": 0.05, "excerpt": 0.95, "rewrite": 0.0, "full-copy": 0.0, "spam-wrapped": 0.0}
     reverse = {"independent": 0.9, "excerpt": 0.1, "rewrite": 0.0, "full-copy": 0.0, "spam-wrapped": 0.0}
