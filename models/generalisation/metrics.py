@@ -198,6 +198,11 @@ def fold_metrics(
             "derived_called_independent": sum(
                 t != "original" and d == "independent" for t, d in zip(t_lab, decided, strict=True)
             ),
+            # a full copy reads as original either way, but its source is right only when it derives from it
+            "full_copy_source_right": {
+                "count": sum(c == "full-copy" and d != "independent" for c, d in zip(truth, decided, strict=True)),
+                "of": truth.count("full-copy"),
+            },
         }
     out["errors_by_kind"] = _errors_by_kind(test, pred)
     if len(direction) and reverse_proba is not None:

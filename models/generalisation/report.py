@@ -85,8 +85,8 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "| fold | train | test | macro-F1 | as decided | baseline macro-F1 | F1 original | F1 rewrite | F1 excerpt | "
         "F1 spam-wrapped | verbatim → independent | same-topic → rewrite | as decided | ECE | direction | "
-        "direction, LLM rewrites | direction, human rewrites | minutes |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "direction, LLM rewrites | direction, human rewrites | full copies, source right | minutes |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     shipped = report.get("shipped")
     if shipped:
@@ -95,12 +95,12 @@ def markdown(report: dict[str, Any]) -> str:
             f"| shipped model, own split ({shipped['created_at'][:10]}) | – | {shipped['pairs']} | "
             f"{_fmt(shipped['macro_f1'])} | – | – | "
             + " | ".join(_fmt(f.get(lab)) for lab in LABELS)
-            + " | – | – | – | – | – | – | – | – |"
+            + " | – | – | – | – | – | – | – | – | – |"
         )
     for r in report["folds"]:
         if "skipped" in r:
             lines.append(
-                f"| {r['fold']} | {r['train_pairs']} | {r['test_pairs']} | skipped: {r['skipped']} |" + " |" * 14
+                f"| {r['fold']} | {r['train_pairs']} | {r['test_pairs']} | skipped: {r['skipped']} |" + " |" * 15
             )
             continue
         m, b = r["pipeline"], r["baseline"]
@@ -115,7 +115,7 @@ def markdown(report: dict[str, Any]) -> str:
             f"{_fmt(m['direction_accuracy'], True)} (n={m['direction']['pairs']}) | "
             f"{_fmt(m.get('direction_llm_accuracy'), True)} (n={m['direction'].get('llm', {}).get('pairs', 0)}) | "
             f"{_fmt(m.get('direction_human_accuracy'), True)} (n={m['direction'].get('human', {}).get('pairs', 0)}) | "
-            f"{r['seconds']['total'] / 60:.1f} |"
+            f"{_count(decided.get('full_copy_source_right', {}))} | {r['seconds']['total'] / 60:.1f} |"
         )
     lines += [
         "",
@@ -158,6 +158,8 @@ def markdown(report: dict[str, Any]) -> str:
         "copy comes out as the source. An elaborating "
         "rewrite the classifier finds only the other way round counts as derived when a sure machine-style "
         "reading orients it (`models.direction.derived_along`).",
+        "- *full copies, source right*: full-copy pairs the pipeline, as it decides, finds derived from their "
+        "source (a full copy reads as `original` whichever way it goes, so the labels do not show a reversed one).",
         "- *same-topic → rewrite*: independent pairs made from same-topic texts (`synth.labelled.SAME_TOPIC_KINDS`: "
         "BBC nearest neighbours, same names, shared facts, L2R texts and rewrites of another text of the domain) "
         "predicted `rewrite`.",

@@ -248,6 +248,9 @@ def test_the_report_runs_end_to_end(tmp_path) -> None:
             assert m["verbatim_as_independent"]["count"] <= m["verbatim_as_independent"]["of"]
         decided = r["pipeline"].get("as_decided")
         assert decided is not None and (decided["macro_f1"] is None or 0.0 <= decided["macro_f1"] <= 1.0)
+        full = decided["full_copy_source_right"]
+        truth = r["pipeline"]["confusion_pair_classes"].get("full-copy", {})
+        assert full["of"] == sum(truth.values()) and full["count"] <= full["of"]
 
 
 def test_decided_classes_follow_the_pipeline_rule() -> None:
