@@ -187,6 +187,9 @@ def markdown(report: dict[str, Any]) -> str:
         "on other news sources, rewriters and sites and 0.63 (3-class) on human short answers.",
         "- Direction reads a machine-style model fitted per fold on the train side of the split without the "
         "fold's LLM or domain family (`fold_style`); the other folds share one fitted on the train side.",
+        "- The same code, data, pinned libraries and seeds gave somewhat different fold figures on another machine "
+        "(docs/accuracy.md shows by how much; on one machine a run repeats to the digit): compare runs made on one "
+        "machine.",
         "- Each Big9 wrapper family has one test-side site (a quarter of each family's sites is on the test side), "
         "so those folds have about a hundred test pairs.",
     ]
