@@ -28,6 +28,7 @@ FROZEN_SCALE = 0.5
 # ``compare``: how much worse a candidate may be before it is "worse".
 TOLERANCE = {"macro_f1": 0.002, "slice_macro_f1": 0.02, "verbatim_as_independent_rate": 0.005}
 TOLERANCE |= {"same_topic_false_rewrite_rate": 0.01, "ece": 0.02, "direction_accuracy": 0.02}
+TOLERANCE |= {"wrapped_rewrite_as_independent_rate": 0.02}  # fewer pairs than verbatim copies: a wider step
 MIN_SLICE_PAIRS = 50
 
 
@@ -86,7 +87,12 @@ def score_pipeline(pipeline, pairs: Sequence[LabelledPair], seed: str = "frozen"
 
 
 _HIGHER_IS_BETTER = ("macro_f1", "direction_accuracy")
-_LOWER_IS_BETTER = ("verbatim_as_independent_rate", "same_topic_false_rewrite_rate", "ece")
+_LOWER_IS_BETTER = (
+    "verbatim_as_independent_rate",
+    "wrapped_rewrite_as_independent_rate",
+    "same_topic_false_rewrite_rate",
+    "ece",
+)
 
 
 def compare(candidate, active, eval_pairs: Sequence[LabelledPair] | None = None, **frozen: Any) -> dict[str, Any]:
@@ -99,9 +105,10 @@ def compare(candidate, active, eval_pairs: Sequence[LabelledPair] | None = None,
 
     ``not_worse`` when the candidate's overall label macro-F1 is within ``TOLERANCE['macro_f1']``
     of the active model's, no slice of at least ``MIN_SLICE_PAIRS`` pairs loses more than
-    ``TOLERANCE['slice_macro_f1']``, and the verbatim→independent rate, same-topic false-rewrite
-    rate, ECE and direction accuracy are no worse than their tolerances. ``active=None``: nothing
-    to compare with, not worse. The result is JSON-serialisable; ``reasons`` lists every failure."""
+    ``TOLERANCE['slice_macro_f1']``, and the verbatim→independent and wrapped-rewrite→independent
+    rates, same-topic false-rewrite rate, ECE and direction accuracy are no worse than their tolerances.
+    ``active=None``: nothing to compare with, not worse. The result is JSON-serialisable; ``reasons``
+    lists every failure."""
     pairs = list(eval_pairs) if eval_pairs is not None else frozen_eval_pairs(**frozen)
     cand = score_pipeline(candidate, pairs)
     result: dict[str, Any] = {

@@ -15,7 +15,7 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 
 from models.direction import DERIVED, best_derived_class, derived_along, orient_texts
 from models.pairs import LABELS, VERBATIM_CLASSES, macro_f1, to_label
-from models.synth.labelled import SAME_TOPIC_KINDS, LabelledPair
+from models.synth.labelled import SAME_TOPIC_KINDS, WRAPPED_REWRITE_KINDS, LabelledPair
 
 # What orients the rewrite pairs (the report names it).
 DIRECTION_METHOD = "models.direction.orient_texts"
@@ -164,10 +164,14 @@ def fold_metrics(
         out["accuracy"] = round(sum(a == b for a, b in zip(truth, pred, strict=True)) / len(truth), 4)
     else:
         out |= {"macro_f1": None, "f1": {}, "precision": {}, "recall": {}}
-    verbatim = [i for i, c in enumerate(truth) if c in VERBATIM_CLASSES]
+    wrapped = [i for i, p in enumerate(test) if p.kind in WRAPPED_REWRITE_KINDS]
+    verbatim = [i for i, c in enumerate(truth) if c in VERBATIM_CLASSES and test[i].kind not in WRAPPED_REWRITE_KINDS]
     missed = sum(pred[i] == "independent" for i in verbatim)
     out["verbatim_as_independent"] = {"count": missed, "of": len(verbatim)}
     out["verbatim_as_independent_rate"] = round(missed / len(verbatim), 4) if verbatim else None
+    wrapped_missed = sum(pred[i] == "independent" for i in wrapped)
+    out["wrapped_rewrite_as_independent"] = {"count": wrapped_missed, "of": len(wrapped)}
+    out["wrapped_rewrite_as_independent_rate"] = round(wrapped_missed / len(wrapped), 4) if wrapped else None
     topical = [i for i, p in enumerate(test) if p.kind in SAME_TOPIC_KINDS]
     false_rw = sum(pred[i] == "rewrite" for i in topical)
     out["same_topic_false_rewrite"] = {"count": false_rw, "of": len(topical)}

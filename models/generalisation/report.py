@@ -84,9 +84,10 @@ def markdown(report: dict[str, Any]) -> str:
         "## Pipeline (`models.classifier.build_pipeline`)",
         "",
         "| fold | train | test | macro-F1 | as decided | baseline macro-F1 | F1 original | F1 rewrite | F1 excerpt | "
-        "F1 spam-wrapped | verbatim → independent | same-topic → rewrite | as decided | ECE | direction | "
-        "direction, LLM rewrites | direction, human rewrites | full copies, source right | minutes |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "F1 spam-wrapped | verbatim → independent | wrapped rewrite → independent | same-topic → rewrite | "
+        "as decided | ECE | direction | direction, LLM rewrites | direction, human rewrites | "
+        "full copies, source right | minutes |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     shipped = report.get("shipped")
     if shipped:
@@ -95,12 +96,12 @@ def markdown(report: dict[str, Any]) -> str:
             f"| shipped model, own split ({shipped['created_at'][:10]}) | – | {shipped['pairs']} | "
             f"{_fmt(shipped['macro_f1'])} | – | – | "
             + " | ".join(_fmt(f.get(lab)) for lab in LABELS)
-            + " | – | – | – | – | – | – | – | – | – |"
+            + " | – | – | – | – | – | – | – | – | – | – |"
         )
     for r in report["folds"]:
         if "skipped" in r:
             lines.append(
-                f"| {r['fold']} | {r['train_pairs']} | {r['test_pairs']} | skipped: {r['skipped']} |" + " |" * 15
+                f"| {r['fold']} | {r['train_pairs']} | {r['test_pairs']} | skipped: {r['skipped']} |" + " |" * 16
             )
             continue
         m, b = r["pipeline"], r["baseline"]
@@ -109,7 +110,8 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {r['fold']} | {r['train_pairs']} | {r['test_pairs']} | **{_fmt(m['macro_f1'])}** | "
             f"{_fmt(decided.get('macro_f1'))} | {_fmt(b['macro_f1'])} | "
             + " | ".join(_fmt(m["f1"].get(lab)) for lab in LABELS)
-            + f" | {_count(m['verbatim_as_independent'])} | {_fmt(m['same_topic_false_rewrite_rate'], True)} "
+            + f" | {_count(m['verbatim_as_independent'])} | {_count(m.get('wrapped_rewrite_as_independent', {}))} | "
+            f"{_fmt(m['same_topic_false_rewrite_rate'], True)} "
             f"({_count(m['same_topic_false_rewrite'])}) | {_count(decided.get('same_topic_false_rewrite', {}))} | "
             f"{_fmt(m['ece'])} | "
             f"{_fmt(m['direction_accuracy'], True)} (n={m['direction']['pairs']}) | "
@@ -122,8 +124,8 @@ def markdown(report: dict[str, Any]) -> str:
         "## Baseline (`models.baseline`: word n-gram containment both ways + LCS ratio → logistic regression)",
         "",
         "| fold | macro-F1 | F1 original | F1 rewrite | F1 excerpt | F1 spam-wrapped | verbatim → independent | "
-        "same-topic → rewrite | ECE | direction |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "wrapped rewrite → independent | same-topic → rewrite | ECE | direction |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in report["folds"]:
         if "skipped" in r:
@@ -132,7 +134,8 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {r['fold']} | {_fmt(b['macro_f1'])} | "
             + " | ".join(_fmt(b["f1"].get(lab)) for lab in LABELS)
-            + f" | {_count(b['verbatim_as_independent'])} | {_fmt(b['same_topic_false_rewrite_rate'], True)} "
+            + f" | {_count(b['verbatim_as_independent'])} | {_count(b.get('wrapped_rewrite_as_independent', {}))} | "
+            f"{_fmt(b['same_topic_false_rewrite_rate'], True)} "
             f"({_count(b['same_topic_false_rewrite'])}) | {_fmt(b['ece'])} | {_fmt(b['direction_accuracy'], True)} |"
         )
     lines += ["", "## Where the pipeline errs (test pairs per kind → predicted pair class)", ""]
@@ -149,8 +152,10 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "## Definitions",
         "",
-        "- *verbatim → independent*: pairs whose truth is full-copy, excerpt or spam-wrapped (a wrapped rewrite "
-        "included) predicted `independent` (count / pairs).",
+        "- *verbatim → independent*: pairs whose truth is full-copy, excerpt or spam-wrapped with a verbatim core "
+        "predicted `independent` (count / pairs).",
+        "- *wrapped rewrite → independent*: rewrites inside a scraper page (`spam-wrapped` by the labels' precedence, "
+        "but none of the source's sentences verbatim; `synth.labelled.WRAPPED_REWRITE_KINDS`) predicted `independent`.",
         "- *as decided*: the class the pipeline gives the pair (`models.generalisation.metrics.decided_classes`, "
         "as `copytrace.attribution.direction.decide`): derived when either direction's P(derived) reaches 0.5, "
         "oriented by the text without dates (with each copy's verbatim share and, for a side that carries page "

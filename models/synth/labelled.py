@@ -70,3 +70,7 @@ SAME_TOPIC_KINDS = frozenset(
 # Same-topic independent pairs count this many times in training: they are the pairs nearest the line
 # between independent coverage and a rewrite, and calling one derived accuses an independent writer.
 SAME_TOPIC_WEIGHT = 3.0
+
+# Rewrites inside a scraper page: ``spam-wrapped`` by the labels' precedence, but their core holds none of
+# the source's sentences verbatim. ``models.generalisation`` counts them apart from verbatim copies.
+WRAPPED_REWRITE_KINDS = frozenset({"l2r:wrapped"})

@@ -13,10 +13,10 @@ from models import baseline, promotion
 from models.corpora import LLMS, WRAPPER_FAMILIES
 from models.generalisation import cli
 from models.generalisation.folds import Fold, group_of, make_folds
-from models.generalisation.metrics import decided_classes, expected_calibration_error
+from models.generalisation.metrics import decided_classes, expected_calibration_error, fold_metrics
 from models.generalisation.retrain import _reversed_features
 from models.pairs import PAIR_CLASSES
-from models.synth.labelled import SAME_TOPIC_KINDS, LabelledPair
+from models.synth.labelled import SAME_TOPIC_KINDS, WRAPPED_REWRITE_KINDS, LabelledPair
 from tests.paths import DATA
 
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data is not here")
@@ -245,7 +245,8 @@ def test_the_report_runs_end_to_end(tmp_path) -> None:
             m = r[model]
             assert m["macro_f1"] is None or 0.0 <= m["macro_f1"] <= 1.0
             assert m["ece"] is None or 0.0 <= m["ece"] <= 1.0
-            assert m["verbatim_as_independent"]["count"] <= m["verbatim_as_independent"]["of"]
+            for key in ("verbatim_as_independent", "wrapped_rewrite_as_independent"):
+                assert m[key]["count"] <= m[key]["of"]
         decided = r["pipeline"].get("as_decided")
         assert decided is not None and (decided["macro_f1"] is None or 0.0 <= decided["macro_f1"] <= 1.0)
         full = decided["full_copy_source_right"]
@@ -268,3 +269,19 @@ def test_decided_classes_follow_the_pipeline_rule() -> None:
     assert decided_classes(pairs[2:], proba[2:], reverse[2:], classes, None) == ["independent", "independent"]
     # The style model says the copy is the source: the edge goes the other way, so this pair is independent.
     assert decided_classes(pairs[:1], proba[:1], reverse[:1], classes, np.array([[0.98, 0.02]])) == ["independent"]
+
+
+def test_a_wrapped_rewrite_is_counted_apart_from_verbatim_copies() -> None:
+    classes = ["excerpt", "independent", "rewrite", "spam-wrapped"]
+    (wrapped_kind,) = WRAPPED_REWRITE_KINDS
+    pairs = [
+        LabelledPair("s", "c", "spam-wrapped", "news:wrapped", "g", "test"),  # a verbatim core: right
+        LabelledPair("s", "c", "excerpt", "news:excerpt", "g", "test"),  # called independent
+        LabelledPair("s", "c", "spam-wrapped", wrapped_kind, "g", "test"),  # a rewrite inside a page: missed
+        LabelledPair("s", "c", "spam-wrapped", wrapped_kind, "g", "test"),  # right
+    ]
+    proba = np.array([[0, 0, 0, 1], [0, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]], dtype=float)
+    m = fold_metrics(pairs, proba, classes)
+    assert m["verbatim_as_independent"] == {"count": 1, "of": 2}
+    assert m["wrapped_rewrite_as_independent"] == {"count": 1, "of": 2}
+    assert m["wrapped_rewrite_as_independent_rate"] == 0.5
