@@ -53,6 +53,17 @@ def _git_head() -> str:
         return "unknown"
 
 
+def simd_kernels() -> list[str]:
+    """The SIMD kernel sets numpy dispatches to on this machine (``NPY_DISABLE_CPU_FEATURES`` can switch
+    some off). Sums reduced by other kernels differ in their last bits, which moves a few pairs across
+    the trees' thresholds: two runs compare figure for figure only where these are the same."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    except ImportError:  # numpy's private module moved: the report says "?"
+        return []
+    return [name for name in __cpu_dispatch__ if __cpu_features__.get(name)]
+
+
 def _fmt(x: Any, pct: bool = False) -> str:
     if x is None:
         return "–"
@@ -72,7 +83,8 @@ def markdown(report: dict[str, Any]) -> str:
         "# Generalisation: leave-one-group-out folds",
         "",
         f"Written by `python -m models.generalisation` ({meta['command']}) on {meta['finished_at']}, "
-        f"code `{meta['git']}`, {meta['cpus']} CPUs, {meta['jobs']} job(s): **{meta['seconds'] / 60:.1f} minutes** "
+        f"code `{meta['git']}`, {meta['cpus']} CPUs, numpy SIMD kernels {', '.join(meta.get('simd') or ['?'])}, "
+        f"{meta['jobs']} job(s): **{meta['seconds'] / 60:.1f} minutes** "
         f"in all (data {meta['build_seconds']:.0f}s). Data: `build_pairs(seed={meta['seed']}, "
         f"scale={meta['scale']})`, {meta['pairs']} pairs ({meta['train_pairs']} train / {meta['test_pairs']} test).",
         "",
@@ -192,9 +204,10 @@ def markdown(report: dict[str, Any]) -> str:
         "on other news sources, rewriters and sites and 0.63 (3-class) on human short answers.",
         "- Direction reads a machine-style model fitted per fold on the train side of the split without the "
         "fold's LLM or domain family (`fold_style`); the other folds share one fitted on the train side.",
-        "- The same code, data, pinned libraries and seeds gave somewhat different fold figures on another machine "
-        "(docs/accuracy.md shows by how much; on one machine a run repeats to the digit): compare runs made on one "
-        "machine.",
+        "- The same code, data, pinned libraries and seeds give somewhat different fold figures where numpy "
+        "dispatches to other SIMD kernels (AVX-512 or not; docs/accuracy.md shows by how much): runs compare "
+        "figure for figure only on the same kernels (above). `make evaluate` keeps numpy to the x86-64-v3 (AVX2) "
+        "kernels on any x86 machine; on one machine a run repeats to the digit.",
         "- Each Big9 wrapper family has one test-side site (a quarter of each family's sites is on the test side), "
         "so those folds have about a hundred test pairs.",
     ]
@@ -229,6 +242,7 @@ def generalisation_report(
             "jobs": jobs,
             "cpus": os.cpu_count(),
             "machine": platform.processor() or platform.machine(),
+            "simd": simd_kernels(),
             "git": _git_head(),
             "pairs": len(pairs),
             "train_pairs": sum(p.split == "train" for p in pairs),
