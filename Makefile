@@ -34,11 +34,8 @@ lint: setup
 # The pair classifier retrained with one group held out at a time (each LLM, L2R domain family,
 # wrapper family, short copies), beside the containment baseline: writes docs/generalisation.md and
 # .json. Options: make evaluate ARGS="--folds llm,short --scale 0.3 --jobs 2"
-# numpy's AVX-512 kernels sum in another order than its AVX2 ones, and the last bits move a few pairs
-# across the trees' thresholds: the report keeps to the x86-64-v3 kernels so that x86 machines agree.
-EVALUATE_SIMD ?= X86_V4 AVX512_ICL AVX512_SPR
 evaluate: setup
-	NPY_DISABLE_CPU_FEATURES="$(EVALUATE_SIMD)" $(BIN)/python -m models.generalisation $(ARGS)
+	$(BIN)/python -m models.generalisation $(ARGS)
 
 bench: setup
 	$(BIN)/python bench/classify_bench.py

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
@@ -58,7 +57,7 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
 
     def fit(self, X, y=None):
         texts = list(dict.fromkeys(t for pair in X for t in pair))
-        self.word_vectorizer_ = TfidfVectorizer(
+        self.word_vectorizer_ = tfidf.StableTfidfVectorizer(
             token_pattern=TOKEN_PATTERN,
             sublinear_tf=True,
             min_df=self.min_df,
@@ -217,7 +216,7 @@ class ResidualVocabulary(BaseEstimator, TransformerMixin):
     def _fit(self, X, y):
         copy_lines, copy_rows, _ = self._lines(X, 0)
         source_lines, _, _ = self._lines(X, 1)
-        self.vectorizer_ = TfidfVectorizer(
+        self.vectorizer_ = tfidf.StableTfidfVectorizer(
             token_pattern=TOKEN_PATTERN,
             sublinear_tf=True,
             min_df=self.min_df,

@@ -34,6 +34,7 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.validation import check_is_fitted
 
 from models.text import TOKEN_PATTERN
+from models.tfidf import StableTfidfVectorizer
 
 # ``orient`` decides only when the two texts' log-odds of "machine" differ by at least this much.
 # Chosen with ``python -m models.fit_style --report``: the smallest gap at which the pairs of every
@@ -138,7 +139,7 @@ class MachineStyle(BaseEstimator, ClassifierMixin):
         self.max_iter = max_iter
 
     def _build(self) -> Pipeline:
-        word = TfidfVectorizer(
+        word = StableTfidfVectorizer(
             token_pattern=TOKEN_PATTERN,  # keeps one-letter words ("a", "I"): they are style too
             ngram_range=(1, 2),
             sublinear_tf=True,
@@ -146,7 +147,7 @@ class MachineStyle(BaseEstimator, ClassifierMixin):
             max_features=self.word_max_features,
             dtype=np.float32,
         )
-        char = TfidfVectorizer(
+        char = StableTfidfVectorizer(
             analyzer="char_wb",
             ngram_range=(3, 5),
             sublinear_tf=True,

@@ -1,4 +1,10 @@
-"""A fitted word ``TfidfVectorizer``'s transform, the same matrix at a fraction of the cost.
+"""The project's ``TfidfVectorizer``: a vocabulary that is the same on every machine, and a fitted
+word vectorizer's transform, the same matrix at a fraction of the cost.
+
+``StableTfidfVectorizer`` breaks ties at the ``max_features`` cut by term. scikit-learn keeps the
+most frequent terms with NumPy's default ``argsort``, which is not stable and whose order among
+equal counts depends on the SIMD sort kernels the machine has: the terms tied at the cut differ
+between machines, and so does every weight fitted on them.
 
 scikit-learn's ``transform`` counts tokens in a Python loop, token by token, into a dict per
 text: for the few dozen texts an ingest batch or a candidate re-rank vectorises, that loop was
@@ -35,6 +41,38 @@ _SUPPORTED = {
     "use_idf": True,
     "sublinear_tf": True,
 }
+
+
+class StableTfidfVectorizer(TfidfVectorizer):
+    """scikit-learn's ``TfidfVectorizer``; with ``max_features``, terms tied on their count at the cut
+    are kept in the order of the terms themselves (scikit-learn sorts the vocabulary by term before
+    it cuts, so a stable sort of the counts keeps the alphabetically first)."""
+
+    def _limit_features(self, X, vocabulary, high=None, low=None, limit=None):
+        # scikit-learn's rule, pruned by document frequency and then cut to the ``limit`` most
+        # frequent terms, with the cut made by a stable sort.
+        if high is None and low is None and limit is None:
+            return X
+        dfs = np.diff(X.tocsc().indptr)
+        mask = np.ones(len(dfs), dtype=bool)
+        if high is not None:
+            mask &= dfs <= high
+        if low is not None:
+            mask &= dfs >= low
+        if limit is not None and mask.sum() > limit:
+            tfs = np.asarray(X.sum(axis=0)).ravel()
+            kept = np.flatnonzero(mask)
+            mask = np.zeros(len(dfs), dtype=bool)
+            mask[kept[np.argsort(-tfs[kept], kind="stable")[:limit]]] = True
+        new_index = np.cumsum(mask) - 1
+        for term, old in list(vocabulary.items()):
+            if mask[old]:
+                vocabulary[term] = new_index[old]
+            else:
+                del vocabulary[term]
+        if not mask.any():
+            raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
+        return X[:, np.flatnonzero(mask)]
 
 
 def supported(vectorizer: TfidfVectorizer) -> bool:

@@ -55,8 +55,9 @@ def _git_head() -> str:
 
 def simd_kernels() -> list[str]:
     """The SIMD kernel sets numpy dispatches to on this machine (``NPY_DISABLE_CPU_FEATURES`` can switch
-    some off). Sums reduced by other kernels differ in their last bits, which moves a few pairs across
-    the trees' thresholds: two runs compare figure for figure only where these are the same."""
+    some off), recorded with the figures: the figures must not depend on them (a sort that is not
+    stable orders ties by kernel, which is why ``models.tfidf.StableTfidfVectorizer`` exists), and a
+    report that differs from another machine's says what each ran on."""
     try:
         from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
     except ImportError:  # numpy's private module moved: the report says "?"

@@ -288,7 +288,7 @@ def _nearest_neighbours(docs: list[NewsDoc], k: int = 3) -> list[list[int]]:
     sims = (m @ m.T).toarray()
     groups = np.array([d.group for d in docs])
     sims[groups[:, None] == groups[None, :]] = -1
-    return np.argsort(-sims, axis=1)[:, :k].tolist()
+    return np.argsort(-sims, axis=1, kind="stable")[:, :k].tolist()  # ties: the first text
 
 
 _NAME_RE = re.compile(r"(?<=[a-z,;] )[A-Z][a-z]+(?: [A-Z][a-z]+)*")

@@ -280,7 +280,7 @@ def _l2r_neighbours(items: list[RewriteSet], k: int = 3) -> list[list[int]]:
     sims = (m @ m.T).toarray()
     groups = np.array([s.group for s in items])
     sims[groups[:, None] == groups[None, :]] = -1
-    return np.argsort(-sims, axis=1)[:, :k].tolist()
+    return np.argsort(-sims, axis=1, kind="stable")[:, :k].tolist()  # ties: the first text
 
 
 def _least_verbatim(sets: list[RewriteSet], share: float = 1 / 3) -> dict[tuple[str, str], list[RewriteSet]]:

@@ -61,3 +61,33 @@ def test_other_settings_are_left_to_scikit_learn() -> None:
     assert tfidf.supported(own_pattern)  # any token pattern: only the project's own has the ASCII shortcut
     for vectorizer in (bigrams, plain_tf, own_pattern):
         _assert_same(vectorizer.transform(texts), tfidf.transform(vectorizer, texts))
+
+
+def _tied_texts() -> tuple[list[str], dict[str, int]]:
+    """300 terms said one to five times each, spread over 30 texts; and how often each is said."""
+    rng = np.random.default_rng(0)
+    counts = {f"w{i:03d}": int(c) for i, c in enumerate(rng.integers(1, 6, 300))}
+    words = [term for term, c in counts.items() for _ in range(c)]
+    rng.shuffle(words)
+    return [" ".join(words[i::30]) for i in range(30)], counts
+
+
+def test_terms_tied_at_the_max_features_cut_are_kept_by_term() -> None:
+    texts, counts = _tied_texts()
+    stable = tfidf.StableTfidfVectorizer(token_pattern=TOKEN_PATTERN, max_features=150).fit(texts)
+    # the most frequent first; among terms said equally often, the alphabetically first
+    expected = sorted(sorted(counts, key=lambda term: (-counts[term], term))[:150])
+    assert sorted(stable.vocabulary_) == expected
+    assert [stable.vocabulary_[t] for t in expected] == list(range(150))  # columns in term order, as scikit-learn's
+
+
+def test_without_ties_at_the_cut_the_vocabulary_is_scikit_learns() -> None:
+    texts = _texts()
+    for settings in ({"min_df": 2}, {"max_df": 0.5}, {"min_df": 2, "max_features": 1_000_000}, {}):
+        ours = tfidf.StableTfidfVectorizer(token_pattern=TOKEN_PATTERN, sublinear_tf=True, **settings).fit(texts)
+        theirs = TfidfVectorizer(token_pattern=TOKEN_PATTERN, sublinear_tf=True, **settings).fit(texts)
+        assert ours.vocabulary_ == theirs.vocabulary_
+        np.testing.assert_array_equal(ours.idf_, theirs.idf_)
+        _assert_same(theirs.transform(texts), ours.transform(texts))
+    with pytest.raises(ValueError, match="no terms remain"):
+        tfidf.StableTfidfVectorizer(min_df=2).fit(["alpha beta", "gamma delta"])
