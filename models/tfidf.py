@@ -51,9 +51,7 @@ class StableTfidfVectorizer(TfidfVectorizer):
     def _limit_features(self, X, vocabulary, high=None, low=None, limit=None):
         # scikit-learn's rule, pruned by document frequency and then cut to the ``limit`` most
         # frequent terms, with the cut made by a stable sort.
-        if high is None and low is None and limit is None:
-            return X
-        dfs = np.diff(X.tocsc().indptr)
+        dfs = np.bincount(X.indices, minlength=X.shape[1])  # X is the CSR count matrix: a document per row
         mask = np.ones(len(dfs), dtype=bool)
         if high is not None:
             mask &= dfs <= high

@@ -205,10 +205,9 @@ def markdown(report: dict[str, Any]) -> str:
         "on other news sources, rewriters and sites and 0.63 (3-class) on human short answers.",
         "- Direction reads a machine-style model fitted per fold on the train side of the split without the "
         "fold's LLM or domain family (`fold_style`); the other folds share one fitted on the train side.",
-        "- The same code, data, pinned libraries and seeds give somewhat different fold figures where numpy "
-        "dispatches to other SIMD kernels (AVX-512 or not; docs/accuracy.md shows by how much): runs compare "
-        "figure for figure only on the same kernels (above). `make evaluate` keeps numpy to the x86-64-v3 (AVX2) "
-        "kernels on any x86 machine; on one machine a run repeats to the digit.",
+        "- The numpy SIMD kernels are recorded above; the figures do not depend on them (vocabularies keep the "
+        "terms tied at their cut in term order, `models.tfidf.StableTfidfVectorizer`; docs/accuracy.md). On one "
+        "machine a run repeats to the digit.",
         "- Each Big9 wrapper family has one test-side site (a quarter of each family's sites is on the test side), "
         "so those folds have about a hundred test pairs.",
     ]
