@@ -181,7 +181,9 @@ class MachineStyle(BaseEstimator, ClassifierMixin):
     # in column order: a dict of that size is rebuilt by joblib's pure-Python unpickler one item at a
     # time, which is slow to load; splitting one string and enumerating it is fast.
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: ``object.__getstate__`` hands back the instance's own ``__dict__``, so packing into
+        # it would strip the vocabularies of the model being pickled, not only of its pickle.
+        state = dict(super().__getstate__())
         if "pipeline_" in state:
             state["pipeline_"] = pipeline = copy.deepcopy(state["pipeline_"])
             packed = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import joblib
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -104,6 +105,20 @@ def test_fast_scores_equal_the_pipeline(small: MachineStyle) -> None:
     assert np.allclose(fast, slow, atol=1e-4)
     model = MachineStyle(**{**_SMALL, "max_chars": None}).fit(_HUMAN + _MACHINE, [0] * 6 + [1] * 6)
     assert np.allclose(model.decision_function(texts), model.pipeline_.decision_function(texts), atol=1e-4)
+
+
+def test_pickling_leaves_the_model_whole(tmp_path) -> None:
+    """Pickled, the vocabularies travel packed; the model pickled keeps its own and scores as before,
+    and the loaded copy scores the same."""
+    model = MachineStyle(**_SMALL).fit(_HUMAN + _MACHINE, [0] * len(_HUMAN) + [1] * len(_MACHINE))
+    texts = [*_HUMAN, *_MACHINE, "a text neither side wrote, furthermore"]
+    before = model.decision_function(texts)
+    path = tmp_path / "style.joblib"
+    joblib.dump(model, path)
+    for _, vectorizer in model.pipeline_.named_steps["features"].transformer_list:
+        assert len(vectorizer.vocabulary_) == len(vectorizer.idf_)
+    assert np.array_equal(model.decision_function(texts), before)
+    assert np.array_equal(joblib.load(path).decision_function(texts), before)
 
 
 def test_fit_needs_both_labels() -> None:
