@@ -8,10 +8,10 @@ import re
 from collections import Counter
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from models.corpora import NewsDoc
 from models.synth.labelled import Made
+from models.synth.neighbours import nearest_other_group
 from models.synth.surface import (
     SHORT_WORDS,
     cut_pieces,
@@ -26,7 +26,6 @@ from models.synth.surface import (
     word_count,
 )
 from models.synth.wrappers import WrapperPool
-from models.text import TOKEN_PATTERN
 
 
 class NewsPairs:
@@ -282,13 +281,7 @@ class NewsPairs:
 
 def _nearest_neighbours(docs: list[NewsDoc], k: int = 3) -> list[list[int]]:
     """Indices of each article's most similar other articles (other groups), by word TF-IDF."""
-    m = TfidfVectorizer(token_pattern=TOKEN_PATTERN, sublinear_tf=True, min_df=2, stop_words="english").fit_transform(
-        [" ".join(d.paragraphs) for d in docs]
-    )
-    sims = (m @ m.T).toarray()
-    groups = np.array([d.group for d in docs])
-    sims[groups[:, None] == groups[None, :]] = -1
-    return np.argsort(-sims, axis=1, kind="stable")[:, :k].tolist()  # ties: the first text
+    return nearest_other_group([" ".join(d.paragraphs) for d in docs], [d.group for d in docs], k, min_df=2)
 
 
 _NAME_RE = re.compile(r"(?<=[a-z,;] )[A-Z][a-z]+(?: [A-Z][a-z]+)*")

@@ -6,11 +6,9 @@ from __future__ import annotations
 import random
 import re
 
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-
 from models.corpora import ParaphrasePair, RewriteSet, llm_name, webis_is_junk
 from models.synth.labelled import Made
+from models.synth.neighbours import nearest_other_group
 from models.synth.surface import (
     SHORT_WORDS,
     cut_pieces,
@@ -22,7 +20,7 @@ from models.synth.surface import (
     word_count,
 )
 from models.synth.wrappers import WrapperPool
-from models.text import TOKEN_PATTERN, TOKEN_RE
+from models.text import TOKEN_RE
 
 
 class RewritePairs:
@@ -274,13 +272,7 @@ def _keep_quote(human: str, rewrite: str, rng: random.Random) -> str:
 
 def _l2r_neighbours(items: list[RewriteSet], k: int = 3) -> list[list[int]]:
     """Each text's most similar other texts of the domain (other groups), by word TF-IDF."""
-    m = TfidfVectorizer(token_pattern=TOKEN_PATTERN, sublinear_tf=True, stop_words="english").fit_transform(
-        [s.human for s in items]
-    )
-    sims = (m @ m.T).toarray()
-    groups = np.array([s.group for s in items])
-    sims[groups[:, None] == groups[None, :]] = -1
-    return np.argsort(-sims, axis=1, kind="stable")[:, :k].tolist()  # ties: the first text
+    return nearest_other_group([s.human for s in items], [s.group for s in items], k)
 
 
 def _least_verbatim(sets: list[RewriteSet], share: float = 1 / 3) -> dict[tuple[str, str], list[RewriteSet]]:
