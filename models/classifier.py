@@ -1,6 +1,6 @@
 """The one scikit-learn Pipeline that classifies (source, copy) pairs, and helpers around it.
 
-    pairs    PairFeaturizer            alignment + similarity features, leftover texts
+    pairs    PairFeaturizer            alignment + similarity features, the texts' machine style, leftover texts
     features ColumnTransformer         numeric features as they are | ResidualVocabulary on leftovers
     classify VerbatimFloor             the rule "a copy made of source sentences is never independent" over
              DerivedGate               "derived at all?" from trees monotonic in the similarity features, over
@@ -27,6 +27,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
@@ -43,6 +44,7 @@ from models.features import (
 )
 from models.gate import INCREASING, DerivedGate
 from models.pairs import to_label
+from models.style import DEFAULT_MARGIN as STYLE_MARGIN
 
 CALIBRATION_FOLDS = 3  # out-of-fold predictions the trees' calibration is fitted on
 
@@ -178,6 +180,19 @@ def build_pipeline(**params: Any) -> Pipeline:
         ]
     )
     return pipeline.set_params(**params)
+
+
+def with_style(pipeline: Pipeline, style) -> Pipeline:
+    """``pipeline`` whose featurizer reads the texts' machine style with ``style``, a fitted
+    ``models.style.MachineStyle`` (None: none). Frozen: the style model is fitted on its own samples
+    (``models.fit_style``), and fitting the pair pipeline leaves it as it is."""
+    return pipeline.set_params(pairs__style=None if style is None else FrozenEstimator(style))
+
+
+def style_model(pipeline: Pipeline):
+    """The machine-style model the pipeline's featurizer reads, or None."""
+    frozen = getattr(pipeline.named_steps["pairs"], "style", None)
+    return None if frozen is None else frozen.estimator
 
 
 def fit(
@@ -347,6 +362,11 @@ def _reasons(pair_class: str, f: dict[str, float], al) -> list[str]:
         reasons.append("the copy adds almost no names or numbers of its own and keeps the source's order of facts")
     if f["repeated_unit_share"] > 0.02:
         reasons.append(f"{_pct(f['repeated_unit_share'])} of the copy repeats its own passages")
+    if pair_class == "rewrite" and f.get("machine_log_odds_gap", 0.0) >= STYLE_MARGIN:
+        reasons.append(
+            f"the copy reads as machine-written beside the source (machine-style log-odds "
+            f"{f['machine_log_odds_gap']:+.1f} over it): a rewriter's wording"
+        )
     if pair_class == "independent":
         if f["source_coverage"] > 0.8 and f["copy_unmatched_share"] > 0.2:
             reasons.append("the copy holds all of the source plus text of its own: the source looks derived from it")

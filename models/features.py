@@ -34,7 +34,14 @@ DOC_FEATURES = (
     "copy_leftover_source_cosine",
     "source_leftover_copy_cosine",
 )
-PAIR_FEATURES = DOC_FEATURES + ALIGNMENT_FEATURES + SPECIFICS_FEATURES
+# Machine style (``models.style``) of the copy, and how much more machine-made it reads than the source.
+# A rewriter that elaborates (longer than its source, with wording and details of its own) shares no
+# more with its source than independent coverage of the subject does; what sets it apart is that it
+# reads as machine-made beside a human source. An LLM rewrite of another text on the subject reads so
+# too, and is kept apart by what it shares (the same-topic pairs in training teach both).
+STYLE_FEATURES = ("copy_machine_log_odds", "machine_log_odds_gap")
+STYLE_LOG_ODDS_CLIP = 9.21  # P(machine) 1e-4 .. 1 - 1e-4: past that the style model only repeats itself
+PAIR_FEATURES = DOC_FEATURES + ALIGNMENT_FEATURES + SPECIFICS_FEATURES + STYLE_FEATURES
 N_PAIR_FEATURES = len(PAIR_FEATURES)
 COPY_RESIDUAL_COLUMN = N_PAIR_FEATURES
 SOURCE_RESIDUAL_COLUMN = N_PAIR_FEATURES + 1
@@ -46,14 +53,20 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
 
     ``fit`` learns the word IDF (also used by ``text_vectors`` for candidate search
     and story grouping) and the char 4-gram IDF from every text in ``X``.
+
+    ``style``: a fitted machine-style model (``models.style.MachineStyle``), wrapped in
+    ``sklearn.frozen.FrozenEstimator`` so that fitting and cloning the pipeline leave it as it is
+    (``models.classifier.with_style``); each distinct text is scored once per call. Without one the
+    ``STYLE_FEATURES`` columns read 0 (a text of no style either way).
     """
 
     CHUNK = 256
 
-    def __init__(self, max_vocabulary: int = 40000, min_df: int = 2, char_features: int = 2**18):
+    def __init__(self, max_vocabulary: int = 40000, min_df: int = 2, char_features: int = 2**18, style=None):
         self.max_vocabulary = max_vocabulary
         self.min_df = min_df
         self.char_features = char_features
+        self.style = style
 
     def fit(self, X, y=None):
         texts = list(dict.fromkeys(t for pair in X for t in pair))
@@ -86,6 +99,13 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
 
     def get_feature_names_out(self, input_features=None):
         return np.array([*PAIR_FEATURES, "copy_residual_text", "source_residual_text"], dtype=object)
+
+    def machine_log_odds(self, texts: list[str]) -> list[float]:
+        """The style model's log-odds of "machine" of each text (clipped), zeros without one."""
+        if self.style is None or not texts:
+            return [0.0] * len(texts)
+        values = np.clip(self.style.decision_function(texts), -STYLE_LOG_ODDS_CLIP, STYLE_LOG_ODDS_CLIP)
+        return values.astype(np.float64).tolist()
 
     def transform(self, X):
         """Features of every pair, computed ``CHUNK`` pairs at a time to bound memory."""
@@ -126,6 +146,7 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
         pos = {t: i for i, t in enumerate(texts)}
         idf = self.word_vectorizer_.idf_
         prepared, chars, facts = zip(*map(self._prepare, texts), strict=True) if texts else ((), (), ())
+        machine = self.machine_log_odds(texts)
 
         out = np.empty((len(pairs), N_PAIR_FEATURES + 2), dtype=object)
         alignments = []
@@ -146,7 +167,8 @@ class PairFeaturizer(BaseEstimator, TransformerMixin):
                 self._leftover_cosine([(g.start, g.end) for g in al.wrapper_segments], cp, sp, idf),
                 self._leftover_cosine(list(al.source_residual_spans), sp, cp, idf),
             ]
-            out[r, :N_PAIR_FEATURES] = doc + al.feature_vector() + pair_features(facts[i], facts[j])
+            style = [machine[j], machine[j] - machine[i]]
+            out[r, :N_PAIR_FEATURES] = doc + al.feature_vector() + pair_features(facts[i], facts[j]) + style
             out[r, COPY_RESIDUAL_COLUMN] = "\n".join(seg.text for seg in al.wrapper_segments)
             out[r, SOURCE_RESIDUAL_COLUMN] = al.source_residual
         return out, alignments

@@ -3,7 +3,9 @@
     python -m models.fit_style [--data DIR] [--out PATH] [--report] [--jobs N]
 
 Fits ``models.style.MachineStyle`` on every sample of ``models.style_data`` and saves it with
-``models.registry.save_model`` (joblib + a JSON sidecar with its sha256). ``--report`` also
+``models.registry.save_model`` (joblib + a JSON sidecar with its sha256). The pair model holds a
+frozen copy of it (its features read it): fit the pair model again after it changes
+(``python -m models.train``). ``--report`` also
 runs leave-one-group-out folds (in the same pool of ``--jobs`` processes as the final fit),
 prints their table and stores it in the sidecar's metrics:
 

@@ -19,7 +19,9 @@ import sklearn
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 DEFAULT_MODEL_NAME = "copytrace-pair.joblib"
-STYLE_MODEL_NAME = "copytrace-style.joblib"  # models.style.MachineStyle: orients rewrites without dates
+# models.style.MachineStyle: the pair model's features read it (a copy is frozen inside the pair model,
+# ``models.classifier.with_style``) and so does direction, which orients rewrites without dates.
+STYLE_MODEL_NAME = "copytrace-style.joblib"
 
 
 class ModelIntegrityError(RuntimeError):

@@ -25,7 +25,7 @@ class Scorer:
         self.path = path
         self.metadata = registry.read_metadata(path)
         self.pipeline = registry.load_model(path)
-        self._style: Any = None  # loaded on first use: pairs alone never need it
+        self._style: Any = None  # found on first use: pairs alone never need it
         settle_heap()
 
     @property
@@ -45,11 +45,16 @@ class Scorer:
 
     @property
     def style(self) -> Any:
-        """The machine-style model that orients rewrites without dates (``models.direction``), or False
-        when none is shipped (direction then falls back on specifics and fullness)."""
+        """The machine-style model that orients rewrites without dates (``models.direction``): the one
+        the pair model's features read, else the shipped one, else False (direction then falls back on
+        specifics and fullness)."""
         if self._style is None:
             path = registry.style_model_path()
-            self._style = registry.load_model(path) if path.is_file() else False
+            embedded = classifier.style_model(self.pipeline)
+            if embedded is not None:
+                self._style = embedded
+            else:
+                self._style = registry.load_model(path) if path.is_file() else False
         return self._style
 
     def machine_scores(self, texts: Sequence[str]) -> np.ndarray | None:

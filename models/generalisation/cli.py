@@ -35,7 +35,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--max-train", type=int, default=None, help="cap each fold's training pairs (seeded sample)")
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="the Markdown report; the JSON goes beside it")
     parser.add_argument(
-        "--no-style", action="store_true", help="orient rewrites without the machine-style model (quicker)"
+        "--no-style",
+        action="store_true",
+        help="without the machine-style model: its pair feature columns read 0 and rewrites are oriented "
+        "without it (quicker)",
     )
     args = parser.parse_args(argv)
     out = Path(args.out)

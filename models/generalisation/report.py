@@ -203,8 +203,9 @@ def markdown(report: dict[str, Any]) -> str:
         "made: its test pairs come from the same generators (cuts, wraps, word edits, stitching) as its training "
         "pairs. Read the figures as upper bounds; measured outside this report, the pipeline scored 0.90 macro-F1 "
         "on other news sources, rewriters and sites and 0.63 (3-class) on human short answers.",
-        "- Direction reads a machine-style model fitted per fold on the train side of the split without the "
-        "fold's LLM or domain family (`fold_style`); the other folds share one fitted on the train side.",
+        "- The pair features and direction read a machine-style model fitted per fold on the train side of the "
+        "split without the fold's LLM or domain family (`fold_style`); the other folds share one fitted on the "
+        "train side.",
         "- The numpy SIMD kernels are recorded above; the figures do not depend on them (vocabularies keep the "
         "terms tied at their cut in term order, `models.tfidf.StableTfidfVectorizer`; docs/accuracy.md). On one "
         "machine a run repeats to the digit.",
@@ -226,7 +227,8 @@ def generalisation_report(
     style: bool = True,
 ) -> dict[str, Any]:
     """Build the data, make the folds, run them; the report as a dict (``markdown`` renders it).
-    ``style``: direction reads a machine-style model fitted per fold without the fold's group."""
+    ``style``: the pair features and direction read a machine-style model fitted per fold without the
+    fold's group (without: the style columns read 0 and direction goes without)."""
     t0 = time.perf_counter()
     pairs = build_pairs(data_dir, seed=seed, scale=scale)
     build_seconds = time.perf_counter() - t0

@@ -27,8 +27,8 @@ from models.synth.split import side_of
 
 def fold_style(family: str, value: str, seed: int, samples: Sequence[Any]):
     """A machine-style model for a fold: fitted on the train side of the split only and without the
-    fold's group (its LLM, or its L2R domain family), so direction is measured on a rewriter or a domain
-    neither model saw."""
+    fold's group (its LLM, or its L2R domain family), so the pair features that read it and direction
+    are measured on a rewriter or a domain neither model saw."""
     from models.style import MachineStyle
 
     def kept(s) -> bool:
@@ -110,8 +110,12 @@ def run_fold(fold: Fold, threads: int | None = 1) -> dict[str, Any]:
     t0 = time.perf_counter()
     direction = direction_rows(test, fold.name)
     with threadpool_limits(limits=threads) if threads else contextlib.nullcontext():
+        # The fold's style model: the pair features read it, and so does direction.
+        style = _STATE.get("style") if fold.family not in ("llm", "domain") else None
+        if style is None and _STATE.get("style_samples"):
+            style = fold_style(fold.family, fold.name.split(":", 1)[-1], _STATE["seed"], _STATE["style_samples"])
         pipeline = classifier.fit(
-            classifier.build_pipeline(),
+            classifier.with_style(classifier.build_pipeline(), style),
             [(p.source, p.copy) for p in train],
             [p.pair_class for p in train],
             groups=[p.origin for p in train],
@@ -119,9 +123,6 @@ def run_fold(fold: Fold, threads: int | None = 1) -> dict[str, Any]:
         )
         t1 = time.perf_counter()
         forward, both_ways = score_both_ways(pipeline, test)
-        style = _STATE.get("style") if fold.family not in ("llm", "domain") else None
-        if style is None and _STATE.get("style_samples"):
-            style = fold_style(fold.family, fold.name.split(":", 1)[-1], _STATE["seed"], _STATE["style_samples"])
     classes = [str(c) for c in pipeline.classes_]
     result["pipeline"] = fold_metrics(
         test,

@@ -206,6 +206,64 @@ def test_pipeline_fits_and_explains() -> None:
     assert residual.fit_transform(leftovers, y).shape == residual.transform(leftovers).shape == (len(pairs), 4)
 
 
+def _small_style():
+    from models.style import MachineStyle
+
+    human = [
+        "the council said it would look at the bins again next week but nobody believes them",
+        "got the bus home, it was late again, third time this week and nobody said sorry",
+        "police said the man was arrested on tuesday and will appear in court on friday",
+    ]
+    machine = [
+        "Furthermore, it is important to note that the comprehensive initiative fosters meaningful engagement.",
+        "Additionally, it is crucial to underscore the pivotal role of collaboration in this endeavor.",
+        "In conclusion, this comprehensive overview highlights the significance of ongoing innovation.",
+    ]
+    params = {"word_min_df": 1, "char_min_df": 1, "word_max_features": 500, "char_max_features": 2000}
+    return MachineStyle(**params).fit(human + machine, [0, 0, 0, 1, 1, 1])
+
+
+def test_style_columns_read_the_style_models_log_odds() -> None:
+    from models.features import STYLE_LOG_ODDS_CLIP
+
+    style = _small_style()
+    copy = ELABORATION + "\n\nFurthermore, it is crucial to note this comprehensive and pivotal initiative."
+    plain = _features(_featurizer(), ARTICLE, copy)
+    assert plain["copy_machine_log_odds"] == plain["machine_log_odds_gap"] == 0.0  # no style model: no style
+    with_style = classifier.with_style(classifier.build_pipeline(pairs__min_df=1), style).named_steps["pairs"]
+    got = _features(with_style.fit([(ARTICLE, OTHER)]), ARTICLE, copy)
+    source_lo, copy_lo = np.clip(style.decision_function([ARTICLE, copy]), -STYLE_LOG_ODDS_CLIP, STYLE_LOG_ODDS_CLIP)
+    assert got["copy_machine_log_odds"] == pytest.approx(copy_lo)
+    assert got["machine_log_odds_gap"] == pytest.approx(copy_lo - source_lo)
+    assert got["machine_log_odds_gap"] > 0  # the copy reads more machine-made than the source
+    reverse = _features(with_style, copy, ARTICLE)
+    assert reverse["machine_log_odds_gap"] == pytest.approx(-got["machine_log_odds_gap"])
+    # every other column is as without a style model
+    rest = [name for name in PAIR_FEATURES if name not in ("copy_machine_log_odds", "machine_log_odds_gap")]
+    assert [got[n] for n in rest] == [_features(_featurizer(), ARTICLE, copy)[n] for n in rest]
+
+
+def test_the_style_model_is_frozen_in_the_pipeline(tmp_path) -> None:
+    import joblib
+
+    style = _small_style()
+    pairs, y = _tiny_training_set()
+    params = {"features__residual__min_df": 1, "features__residual__cv": 2, "classify__estimator__estimator__cv": 2}
+    pipeline = classifier.with_style(classifier.build_pipeline(pairs__min_df=1, **params), style)
+    before = style.decision_function([ARTICLE, OTHER])
+    pipeline.fit(pairs, y)
+    assert classifier.style_model(pipeline) is style  # fitting the pipeline did not refit it
+    assert classifier.style_model(clone(pipeline)) is style
+    np.testing.assert_array_equal(style.decision_function([ARTICLE, OTHER]), before)
+    joblib.dump(pipeline, tmp_path / "m.joblib")
+    loaded = joblib.load(tmp_path / "m.joblib")
+    np.testing.assert_allclose(
+        classifier.predict_proba(loaded, pairs[:5]), classifier.predict_proba(pipeline, pairs[:5])
+    )
+    np.testing.assert_array_equal(classifier.style_model(loaded).decision_function([ARTICLE, OTHER]), before)
+    assert classifier.style_model(classifier.build_pipeline()) is None
+
+
 def test_distinct_is_numpy_unique() -> None:
     from models.text import distinct
 

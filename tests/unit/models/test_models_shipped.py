@@ -123,3 +123,25 @@ def test_similarities_are_the_vectors_cosines_on_one_thread(pipeline, seeds, mon
     w = classifier.text_vectors(pipeline, more)
     np.testing.assert_allclose(classifier.similarities(pipeline, more), (w @ w.T).toarray(), atol=1e-6)
     assert seen and set(seen) == {1}
+
+
+def test_the_shipped_pair_model_reads_the_shipped_style_model(pipeline, seeds) -> None:
+    """The style model frozen inside the pair model is the one shipped beside it (same sha256 recorded
+    at training, same scores), and the pipeline's scorer orients with that one copy."""
+    from copytrace.runtime.scoring import Scorer
+
+    meta = registry.read_metadata(registry.default_model_path())
+    assert meta["training_data"]["style_model_sha256"] == registry.sha256_of(registry.style_model_path())
+    embedded = classifier.style_model(pipeline)
+    shipped = registry.load_model(registry.style_model_path())
+    texts = [seeds["000"], seeds["001"], seeds["004"]]
+    np.testing.assert_array_equal(embedded.decision_function(texts), shipped.decision_function(texts))
+    scorer = Scorer(registry.default_model_path())
+    assert scorer.style is classifier.style_model(scorer.pipeline)
+    ev = classifier.explain(pipeline, seeds["000"], seeds["001"])  # 001: an LLM-style rewrite of 000
+    assert ev["features"]["machine_log_odds_gap"] == pytest.approx(
+        float(np.diff(np.clip(embedded.decision_function([seeds["000"], seeds["001"]]), -9.21, 9.21))[0]), abs=1e-4
+    )  # the evidence is rounded to four places
+    assert any("reads as machine-written" in r for r in ev["reasons"])
+    independent = classifier.explain(pipeline, seeds["000"], seeds["004"])
+    assert not any("machine-written" in r for r in independent["reasons"])  # said of rewrites only
